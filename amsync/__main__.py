@@ -1,0 +1,5 @@
+"""``python -m amsync`` runs the command-line interface."""
+
+from amsync.cli import main
+
+main()

@@ -1,0 +1,67 @@
+"""The CLI's context object: global options → settings → store, credentials and API client.
+
+This is the one composition root (DESIGN §1): commands ask the context for what they need and
+everything is built lazily, once, and closed when the command ends.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from amsync.config.credentials import CredentialStore
+from amsync.config.settings import Settings, load_settings
+from amsync.db.store import Store, open_store
+
+
+@dataclass
+class AppContext:
+    options: dict[str, Any]
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    _settings: Settings | None = None
+    _stores: dict[tuple[bool, bool], Store] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.options, self.env)
+        return self._settings
+
+    @property
+    def verbosity(self) -> int:
+        return int(self.options.get("verbosity") or 0)
+
+    @property
+    def quiet(self) -> bool:
+        return bool(self.options.get("quiet"))
+
+    def credentials(self) -> CredentialStore:
+        return CredentialStore(self.settings.home)
+
+    def store(self, *, create: bool = True, readonly: bool = False) -> Store:
+        """The database, opened once per command (and per mode)."""
+        key = (create, readonly)
+        if key not in self._stores:
+            if create and not readonly:
+                self.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._stores[key] = open_store(self.settings.db, create=create, readonly=readonly)
+        return self._stores[key]
+
+    def close(self) -> None:
+        for store in self._stores.values():
+            store.close()
+        self._stores.clear()
+
+
+def app_context(ctx: click.Context) -> AppContext:
+    obj = ctx.find_object(AppContext)
+    if obj is None:  # pragma: no cover - the root group always sets it
+        raise RuntimeError("amsync CLI context missing")
+    return obj
+
+
+pass_app = click.make_pass_decorator(AppContext)

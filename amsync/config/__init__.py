@@ -1,0 +1,1 @@
+"""Settings and credentials: where amsync reads its configuration from."""

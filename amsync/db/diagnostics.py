@@ -1,0 +1,58 @@
+"""Database checks for ``amsync doctor`` and ``amsync db check``."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from amsync.db.schema import schema_state
+from amsync.db.store import Store
+from amsync.domain.checks import Check, CheckStatus
+
+
+def integrity_check(store: Store) -> Check:
+    """SQLite: ``PRAGMA quick_check``; PostgreSQL: a connection and a trivial query."""
+    try:
+        with store.engine.connect() as connection:
+            if store.is_sqlite:
+                rows = [r[0] for r in connection.exec_driver_sql("PRAGMA quick_check").all()]
+            else:
+                rows = [str(connection.execute(text("SELECT 'ok'")).scalar_one())]
+    except DBAPIError as exc:
+        return Check(
+            "database integrity",
+            CheckStatus.FAIL,
+            f"{store.location}: {str(exc.orig).splitlines()[0] if exc.orig else exc}",
+            fix="restore the database from a backup (amsync restore) or move it away",
+        )
+    if rows == ["ok"]:
+        return Check("database integrity", CheckStatus.OK, f"{store.location}: ok")
+    return Check(
+        "database integrity",
+        CheckStatus.FAIL,
+        f"{store.location}: {'; '.join(rows[:3])}",
+        fix="restore the database from a backup (amsync restore) or move it away",
+    )
+
+
+def schema_check(store: Store) -> Check:
+    state = schema_state(store.engine)
+    if state.at_head:
+        return Check("database schema", CheckStatus.OK, f"at revision {state.current} (head)")
+    if not state.known:
+        return Check(
+            "database schema",
+            CheckStatus.FAIL,
+            f"revision {state.current} is newer than this amsync knows (head {state.head})",
+            fix="upgrade amsync",
+        )
+    return Check(
+        "database schema",
+        CheckStatus.FAIL,
+        f"at revision {state.current}, head is {state.head}",
+        fix="run `amsync db upgrade`",
+    )
+
+
+def database_checks(store: Store) -> list[Check]:
+    return [integrity_check(store), schema_check(store)]

@@ -1,0 +1,147 @@
+"""Opening the database: URL or path → a configured SQLAlchemy engine, or a clear refusal.
+
+A plain path means SQLite. Before SQLite touches a file, amsync checks that it is empty or an
+SQLite database: ``/etc/passwd`` or random bytes are refused without a single byte written.
+SQLite runs with WAL, foreign keys on, ``synchronous=NORMAL`` and a busy timeout; transactions
+begin explicitly (``BEGIN`` or, for writers, ``BEGIN IMMEDIATE``) so that SQLAlchemy's
+transaction boundaries are SQLite's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from amsync.errors import StoreUnavailable
+
+SQLITE_HEADER: Final = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS: Final = 15_000
+AMSYNC_APPLICATION_ID: Final = 0x414D5359  # "AMSY": marks an SQLite file as amsync's
+
+
+def database_url(db: str) -> URL:
+    """A SQLAlchemy URL for ``db``: a URL as given, or a file path (→ SQLite)."""
+    if "://" in db:
+        try:
+            url = make_url(db)
+        except ArgumentError:
+            raise StoreUnavailable(f"{_safe(db)} is not a valid database URL") from None
+        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    path = Path(db).expanduser()
+    return URL.create("sqlite+pysqlite", database=str(path.absolute()))
+
+
+def describe(url: URL) -> str:
+    """The URL with any password hidden, for messages."""
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def check_sqlite_file(path: Path, *, create: bool) -> None:
+    """Refuse, before SQLite opens it, a file that is not an SQLite database."""
+    if path.is_dir():
+        raise StoreUnavailable(f"{path} is a directory, not a database file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        if not create:
+            raise StoreUnavailable(
+                f"no database at {path}", hint="run `amsync sync` or `amsync db upgrade` first"
+            ) from None
+        if not path.parent.is_dir():
+            raise StoreUnavailable(f"cannot create {path}: the folder does not exist") from None
+        return
+    except PermissionError:
+        raise StoreUnavailable(f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot read {path}: {exc.strerror or exc}") from None
+    if header == b"":
+        return  # an empty file is a new database
+    if header != SQLITE_HEADER:
+        raise StoreUnavailable(
+            f"{path} is not an amsync database (not an SQLite file); it was left untouched",
+            hint="point --db at another file",
+        )
+
+
+def create_database_engine(url: URL, *, create: bool = True, readonly: bool = False) -> Engine:
+    """An engine for ``url``. For SQLite the file is checked first (see module docstring)."""
+    if is_sqlite(url):
+        return _sqlite_engine(url, create=create, readonly=readonly)
+    try:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4)
+    except NoSuchModuleError:
+        raise StoreUnavailable(
+            f"amsync cannot talk to {url.get_backend_name()} databases",
+            hint="supported: SQLite paths and postgresql:// URLs",
+        ) from None
+    except ModuleNotFoundError:
+        raise StoreUnavailable(
+            "PostgreSQL support is not installed", hint="pip install 'amsync[postgres]'"
+        ) from None
+    except ArgumentError as exc:
+        raise StoreUnavailable(f"bad database URL {describe(url)}: {exc}") from None
+    return engine
+
+
+def _sqlite_engine(url: URL, *, create: bool, readonly: bool) -> Engine:
+    path = Path(str(url.database))
+    check_sqlite_file(path, create=create and not readonly)
+    connect_args: dict[str, Any] = {"isolation_level": None, "timeout": BUSY_TIMEOUT_MS / 1000}
+    if readonly:
+        url = url.set(database=path.absolute().as_uri(), query={"mode": "ro", "uri": "true"})
+    engine = create_engine(url, connect_args=connect_args)
+    _configure_sqlite(engine, readonly=readonly)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, readonly: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if readonly:
+                cursor.execute("PRAGMA query_only = ON")
+            else:
+                cursor.execute("PRAGMA synchronous = NORMAL")
+                if _is_new_or_ours(cursor):  # never change another program's file
+                    mode = cursor.execute("PRAGMA journal_mode").fetchone()
+                    if mode and str(mode[0]).lower() != "wal":
+                        cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _is_new_or_ours(cursor: sqlite3.Cursor) -> bool:
+    application_id = cursor.execute("PRAGMA application_id").fetchone()
+    if application_id and application_id[0] == AMSYNC_APPLICATION_ID:
+        return True
+    pages = cursor.execute("PRAGMA page_count").fetchone()
+    return bool(pages is not None and pages[0] == 0)
+
+
+def _safe(text: str) -> str:
+    """A database URL for a message, without a password."""
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "the given --db value"

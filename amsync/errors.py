@@ -1,0 +1,209 @@
+"""The one error tree of amsync.
+
+Every error a user can meet is an ``AmsyncError``; each class carries the process exit code the
+CLI turns it into (DESIGN §3), so the translation happens in exactly one place
+(``amsync.cli.errors_to_exit``). Messages are one line, say what happened and what to do, and
+never contain a token.
+
+::
+
+    AmsyncError (1, unexpected)
+    ├── ConfigError (2)                  bad option, setting, environment value or path
+    │   ├── UsageError (2)               a command used wrongly (e.g. a writing query)
+    │   └── CredentialsMissing (2)       no developer or music user token configured
+    ├── ApiError (1)                     talking to Apple Music          [retryable flag]
+    │   ├── AuthorizationError (3)       a person must act
+    │   │   ├── DeveloperTokenRejected   401 that re-signing did not cure
+    │   │   ├── UserTokenRejected        403 confirmed by a probe: run `amsync auth login`
+    │   │   └── SubscriptionRequired     no or insufficient Apple Music subscription
+    │   ├── TransientApiError (75)       network, 5xx, 429 that outlasted the retry budget
+    │   ├── NotFound (1)                 a single resource that does not exist
+    │   ├── BadRequest (1)               Apple refused a request as malformed (4xx)
+    │   └── MalformedResponse (1)        a response amsync cannot read (names the endpoint)
+    ├── StoreError (1)                   the database
+    │   ├── StoreUnavailable (2)         cannot open: missing server, not a database, corrupt
+    │   ├── SchemaTooNew (2)             written by a newer amsync
+    │   ├── SchemaOutdated (2)           needs `amsync db upgrade` (PostgreSQL)
+    │   └── LockHeld (4)                 another live run holds the account's lock
+    ├── SyncError (1)
+    │   ├── DeletionGuardTripped (4)     a listing would remove too much; nothing changed
+    │   └── IncompleteListing (75)       a listing stayed incomplete after its retries
+    ├── FavouritesError (1)
+    │   └── UnknownItem (2)              an id that is not in the mirror
+    └── ExportError (1)
+        └── OutputPathError (2)          an output path that cannot be written
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_USAGE = 2
+EXIT_AUTH = 3
+EXIT_REFUSED = 4
+EXIT_TEMPFAIL = 75
+
+
+class AmsyncError(Exception):
+    """Root of every error amsync raises on purpose."""
+
+    exit_code: ClassVar[int] = EXIT_UNEXPECTED
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} — {self.hint}"
+        return self.message
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+class ConfigError(AmsyncError):
+    """An option, setting, environment value or path that cannot be used."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(ConfigError):
+    """A command used in a way it does not allow."""
+
+
+class CredentialsMissing(ConfigError):
+    """No developer token or music user token is configured."""
+
+
+# --- Apple Music API -------------------------------------------------------------------------
+
+
+class ApiError(AmsyncError):
+    """A failure talking to the Apple Music API."""
+
+    retryable: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        endpoint: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.endpoint = endpoint
+        self.code = code
+
+
+class AuthorizationError(ApiError):
+    """Apple refused the credentials; a person must act."""
+
+    exit_code = EXIT_AUTH
+
+
+class DeveloperTokenRejected(AuthorizationError):
+    """The developer token was refused (401) and could not be renewed."""
+
+
+class UserTokenRejected(AuthorizationError):
+    """The music user token was refused (403), confirmed by a probe."""
+
+
+class SubscriptionRequired(AuthorizationError):
+    """The account has no (or an insufficient) Apple Music subscription."""
+
+
+class TransientApiError(ApiError):
+    """Network trouble, 5xx or throttling that outlasted the retry budget."""
+
+    exit_code = EXIT_TEMPFAIL
+    retryable = True
+
+
+class NotFound(ApiError):
+    """A single resource that Apple does not know."""
+
+
+class BadRequest(ApiError):
+    """Apple answered 4xx to a request it considers malformed."""
+
+
+class MalformedResponse(ApiError):
+    """A response that cannot be read: bad JSON, or a resource without what amsync needs."""
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+class StoreError(AmsyncError):
+    """A failure of the local database."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be opened: unreachable, not a database, or corrupt."""
+
+    exit_code = EXIT_USAGE
+
+
+class SchemaTooNew(StoreError):
+    """The database was written by a newer amsync."""
+
+    exit_code = EXIT_USAGE
+
+
+class SchemaOutdated(StoreError):
+    """The database schema is older than this amsync and was not upgraded automatically."""
+
+    exit_code = EXIT_USAGE
+
+
+class LockHeld(StoreError):
+    """Another live run holds this account's lock."""
+
+    exit_code = EXIT_REFUSED
+
+
+# --- use-cases -------------------------------------------------------------------------------
+
+
+class SyncError(AmsyncError):
+    """A sync that could not complete."""
+
+
+class DeletionGuardTripped(SyncError):
+    """A listing would remove more than allowed; the run changed nothing."""
+
+    exit_code = EXIT_REFUSED
+
+
+class IncompleteListing(SyncError):
+    """A listing stayed incomplete after its retries; nothing was removed."""
+
+    exit_code = EXIT_TEMPFAIL
+
+
+class FavouritesError(AmsyncError):
+    """A favourites operation that could not be done."""
+
+
+class UnknownItem(FavouritesError):
+    """An id that is not in the mirror."""
+
+    exit_code = EXIT_USAGE
+
+
+class ExportError(AmsyncError):
+    """An export that could not be written."""
+
+
+class OutputPathError(ExportError):
+    """An output path that cannot be written."""
+
+    exit_code = EXIT_USAGE

@@ -1,0 +1,1 @@
+"""Alembic migrations of the amsync database (imports the db models only)."""

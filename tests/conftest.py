@@ -1,0 +1,71 @@
+"""Shared fixtures: an isolated home and environment, and databases on SQLite and PostgreSQL.
+
+PostgreSQL tests are marked ``postgres`` and run when ``AMSYNC_TEST_POSTGRES_URL`` names a
+server (CI starts a throwaway one); each test gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+POSTGRES_ENV = "AMSYNC_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No test sees the developer's AMSYNC_* settings or home; each gets its own home."""
+    for name in list(os.environ):
+        if name.startswith("AMSYNC_") and name != POSTGRES_ENV:
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    monkeypatch.setenv("AMSYNC_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def home(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+def _postgres_server_url() -> str | None:
+    return os.environ.get(POSTGRES_ENV) or None
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    server = _postgres_server_url()
+    if not server:
+        pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} not set)")
+    name = f"amsync_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        make_url(server).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name, drivername="postgresql+psycopg")
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> str:
+    return str(tmp_path / "mirror.db")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on a real SQLite file and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "mirror.db")
+    return str(request.getfixturevalue("postgres_url"))

@@ -1,0 +1,69 @@
+"""The command-line contract: every command has help text and is documented in README.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+
+from amsync import __version__
+from amsync.cli import cli
+from tests.support.cli import invoke
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
+        yield path
+        if isinstance(command, click.Group):
+            yield from _commands(command, path)
+
+
+COMMANDS = list(_commands(cli))
+
+
+def test_the_tree_has_commands() -> None:
+    assert ("db", "upgrade") in COMMANDS
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_has_help_text(path: tuple[str, ...]) -> None:
+    result = invoke([*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage: amsync " + " ".join(path) in result.stdout
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    assert (command.help or "").strip(), f"amsync {' '.join(path)} has no help text"
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_is_in_the_readme(path: tuple[str, ...]) -> None:
+    assert f"amsync {' '.join(path)}" in README, f"README.md does not mention amsync {path}"
+
+
+def test_version() -> None:
+    result = invoke(["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["no-such-command"],
+        ["db", "--no-such-option"],
+        ["--account"],
+        ["--account", "../x", "db", "current"],
+    ],
+)
+def test_bad_arguments_exit_2_without_traceback(args: list[str]) -> None:
+    result = invoke(args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stderr.strip()

@@ -1,0 +1,101 @@
+"""The import rules of DESIGN §1, checked on the source: layers import only downward.
+
+core (errors, domain, config) ← adapters (api, db; never each other) ← use-cases ← cli.
+Use-cases reach the API only through Protocols (they never import ``amsync.api``); they may use
+the database adapter. The emulator imports nothing of amsync; migrations import the db models.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "amsync"
+CORE = {"errors", "domain", "config", "__init__"}
+ADAPTERS = {"api", "db"}
+USE_CASES = {"sync", "favourites", "export", "backup", "doctor", "query", "restore", "accounts"}
+
+ALLOWED: dict[str, set[str]] = {
+    "errors": {"errors"},
+    "domain": {"domain", "errors"},
+    "config": CORE,
+    "__init__": set(),
+    "__main__": {"cli"},
+    "api": CORE | {"api"},
+    "db": CORE | {"db", "migrations"},
+    "migrations": {"migrations", "db"},
+    "emulator": {"emulator"},
+    "cli": None,  # the composition root may import anything  # type: ignore[dict-item]
+}
+for name in USE_CASES:
+    ALLOWED[name] = CORE | {"db"} | USE_CASES
+
+
+def _top_level(module_path: Path) -> str:
+    relative = module_path.relative_to(PACKAGE)
+    return relative.parts[0].removesuffix(".py")
+
+
+def _amsync_imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("amsync")]
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.startswith("amsync")
+        ):
+            found.append((node.lineno, node.module))
+    return found
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_module_imports_only_allowed_layers(path: Path) -> None:
+    layer = _top_level(path)
+    assert layer in ALLOWED, f"{layer} is not assigned to a layer in test_layers.py"
+    allowed = ALLOWED[layer]
+    if allowed is None:
+        return
+    for line, module in _amsync_imports(path):
+        parts = module.split(".")
+        target = parts[1] if len(parts) > 1 else "__init__"
+        assert target in allowed, (
+            f"{path.relative_to(PACKAGE)}:{line} imports {module}: layer {layer!r} may import "
+            f"only {sorted(allowed)}"
+        )
+
+
+def test_emulator_imports_no_third_party_but_httpx_and_cryptography() -> None:
+    allowed_roots = {"httpx", "cryptography", "amsync"}
+    import sys
+
+    stdlib = set(sys.stdlib_module_names)
+    for path in (PACKAGE / "emulator").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                root = name.split(".")[0]
+                assert root in stdlib or root in allowed_roots, f"{path}: imports {name}"
+
+
+def test_the_rule_catches_a_violation(tmp_path: Path) -> None:
+    """The checker itself must be able to fail: an adapter importing the other adapter."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("from amsync.api.client import AppleMusicClient\n", encoding="utf-8")
+    imports = _amsync_imports(bad)
+    assert imports == [(1, "amsync.api.client")]
+    assert "api" not in ALLOWED["db"]

@@ -1,0 +1,48 @@
+"""Running the real CLI entry point (``amsync.cli.run``) in-process and capturing its output."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Mapping, Sequence
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+
+from amsync.cli import run
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def invoke(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    input: str | None = None,
+    monkeypatch: object | None = None,
+) -> CliResult:
+    """Run ``amsync ARGS`` with ``env`` added to the environment and ``input`` on stdin."""
+    import os
+
+    saved = dict(os.environ)
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    try:
+        if env:
+            os.environ.update(env)
+        sys.stdin = io.StringIO(input or "")
+        with redirect_stdout(out), redirect_stderr(err):
+            code = run(list(args))
+    finally:
+        sys.stdin = old_stdin
+        os.environ.clear()
+        os.environ.update(saved)
+    return CliResult(code, out.getvalue(), err.getvalue())
