@@ -12,6 +12,10 @@ import click
 from amsync import __version__
 from amsync.cli.context import AppContext
 from amsync.cli.db_commands import db
+from amsync.cli.export_commands import export
+from amsync.cli.demo_command import demo
+from amsync.cli.emulator_commands import emulator
+from amsync.cli.sync_commands import sync
 from amsync.cli.output import error
 from amsync.errors import EXIT_UNEXPECTED, EXIT_USAGE, AmsyncError
 
@@ -76,6 +80,10 @@ def _configure_logging(verbosity: int, quiet: bool) -> None:
 
 
 cli.add_command(db)
+cli.add_command(export)
+cli.add_command(demo)
+cli.add_command(emulator)
+cli.add_command(sync)
 
 
 def run(args: list[str] | None = None) -> int:

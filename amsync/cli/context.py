@@ -13,6 +13,15 @@ from typing import Any
 
 import click
 
+from amsync.api import AppleMusicClient
+from amsync.cli.client_factory import (
+    ResolvedTokens,
+    client_config,
+    make_client,
+    resolve_tokens,
+    token_warnings,
+)
+from amsync.cli.output import warn
 from amsync.config.credentials import CredentialStore
 from amsync.config.settings import Settings, load_settings
 from amsync.db.store import Store, open_store
@@ -41,6 +50,18 @@ class AppContext:
 
     def credentials(self) -> CredentialStore:
         return CredentialStore(self.settings.home)
+
+    def tokens(self) -> ResolvedTokens:
+        """The tokens in effect, with where each came from (never printed)."""
+        return resolve_tokens(self.settings, self.credentials())
+
+    def client(self) -> AppleMusicClient:
+        """A client for Apple Music; warns on stderr about tokens close to expiry."""
+        tokens = self.tokens()
+        config = client_config(self.settings, tokens)
+        for message in token_warnings(tokens):
+            warn(message)
+        return make_client(config)
 
     def store(self, *, create: bool = True, readonly: bool = False) -> Store:
         """The database, opened once per command (and per mode)."""

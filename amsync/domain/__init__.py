@@ -4,6 +4,7 @@ Protocols through which use-cases reach the API and the database."""
 from amsync.domain.catalog import CatalogAlbum, CatalogArtist, CatalogPlaylist, CatalogSong
 from amsync.domain.favourites import FavouriteState, ItemType
 from amsync.domain.library import (
+    FolderTree,
     LibraryAlbum,
     LibraryArtist,
     LibraryPlaylist,
@@ -21,6 +22,7 @@ __all__ = [
     "CatalogPlaylist",
     "CatalogSong",
     "FavouriteState",
+    "FolderTree",
     "ItemType",
     "LibraryAlbum",
     "LibraryArtist",

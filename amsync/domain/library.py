@@ -107,3 +107,17 @@ class ListingResult:
     expected_total: int | None = None
     pages: int = 0
     problems: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FolderTree:
+    """The playlist folder tree. ``folders`` come parents first (``parent_id`` ``None`` at the
+    top level); ``playlist_folder`` maps a playlist's library id to its folder's id (playlists
+    at the top level are absent)."""
+
+    root_id: str | None
+    folders: list[PlaylistFolder] = field(default_factory=list)
+    playlist_folder: dict[str, str] = field(default_factory=dict)
+    listing: ListingResult = field(
+        default_factory=lambda: ListingResult("playlist folders", complete=True, received=0)
+    )

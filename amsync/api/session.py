@@ -1,0 +1,359 @@
+"""One HTTP exchange with Apple Music, done right: auth headers, the shared adaptive rate,
+retries of transient failures, and the 401/403 handling of DESIGN §5.
+
+Flow of ``ApiSession.request``:
+
+1. send with ``Authorization: Bearer`` (plus ``Music-User-Token`` on ``/v1/me/...``), paced by
+   the shared ``RequestPacer``; transport errors, 5xx, 429 and 2xx bodies that are not JSON are
+   retried per ``retry.py`` → ``TransientApiError`` / ``MalformedResponse`` when exhausted;
+2. 401 → re-sign the developer token (if it can be signed) and retry once; still 401 → probe
+   ``/v1/test``: if the developer token passes there, the 401 was about the user's subscription
+   (Apple lists that under 401) → ``SubscriptionRequired``; else ``DeveloperTokenRejected``;
+3. 403 → probe ``/v1/me/storefront``; 403 there too → ``UserTokenRejected``; else retry the
+   request once, and a second 403 is an ``AuthorizationError`` naming the endpoint;
+4. 400 with code 40015 → ``SubscriptionRequired``; other 4xx → ``BadRequest``; 404 →
+   ``NotFound`` (or ``None`` when the caller expects it).
+
+Tokens are only ever put into request headers; messages and logs never hold one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
+
+from amsync.api.config import ClientConfig
+from amsync.api.documents import decode_json, parse_error_body
+from amsync.api.fields import JsonObject
+from amsync.api.rate import RequestPacer
+from amsync.api.retry import RETRIED_STATUSES, Failure, RetryableFailure, RetryPolicy
+from amsync.api.stats import RequestStats, endpoint_of
+from amsync.errors import (
+    ApiError,
+    AuthorizationError,
+    BadRequest,
+    CredentialsMissing,
+    DeveloperTokenRejected,
+    MalformedResponse,
+    NotFound,
+    SubscriptionRequired,
+    TransientApiError,
+    UserTokenRejected,
+)
+
+logger = logging.getLogger("amsync.api")
+
+Params = Mapping[str, str | int]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+DEVELOPER_TOKEN_HINT = (
+    "set AMSYNC_DEVELOPER_TOKEN or a key file (AMSYNC_KEY_FILE, AMSYNC_TEAM_ID, AMSYNC_KEY_ID)"  # noqa: S105
+)
+LOGIN_HINT = "run `amsync auth login`"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A finished exchange: status, decoded JSON object (``None`` for an empty body)."""
+
+    status: int
+    document: JsonObject | None
+    content: bytes
+    headers: httpx.Headers
+
+
+class ApiSession:
+    """The HTTP layer under ``AppleMusicClient``; one per client, shared by all its requests."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.stats = RequestStats()
+        self.policy = RetryPolicy(config.retry_budget_s, config.retry_rules)
+        self.pacer = RequestPacer(config.rate, config.max_concurrency, clock=clock, sleep=sleep)
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._http = httpx.AsyncClient(
+            base_url=config.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(config.timeout_s, connect=config.connect_timeout_s),
+            limits=httpx.Limits(
+                max_connections=config.max_concurrency * 2,
+                max_keepalive_connections=config.max_concurrency,
+            ),
+            headers={"User-Agent": config.user_agent, "Accept": "application/json"},
+            trust_env=True,
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def sleep(self, seconds: float) -> None:
+        await self._sleep(seconds)
+
+    def jitter(self, ceiling: float) -> float:
+        return self._rng.uniform(0.0, ceiling)
+
+    # --- the public entry point ----------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        missing_ok: bool = False,
+        retry_504: bool = True,
+    ) -> Reply | None:
+        """Send one request with every policy applied; ``None`` only for a 404 when
+        ``missing_ok``. Raises the ``ApiError`` subclass that fits any other failure."""
+        endpoint = endpoint_of(path)
+        reply = await self._send(method, path, params, json, retry_504=retry_504)
+        if reply.status == 401:
+            reply = await self._after_401(method, path, params, json, retry_504=retry_504)
+        if reply.status == 403:
+            reply = await self._after_403(method, path, params, json, retry_504=retry_504)
+        return self._final(reply, method, endpoint, missing_ok=missing_ok)
+
+    async def probe(self, path: str) -> int:
+        """The status of one plain GET (no 401/403 handling); transient failures are retried."""
+        return (await self.probe_reply(path)).status
+
+    async def probe_reply(self, path: str, params: Params | None = None) -> Reply:
+        """One plain GET with retries but no 401/403 handling (diagnostics, auth probes)."""
+        return await self._send("GET", path, params, None, retry_504=True)
+
+    # --- sending with retries ------------------------------------------------------------
+
+    def _headers(self, path: str) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.config.developer_token.token().reveal()}"}
+        if path.startswith("/v1/me"):
+            user_token = self.config.music_user_token
+            if not user_token:
+                raise CredentialsMissing(
+                    "no music user token is configured",
+                    hint="run `amsync auth login` or set AMSYNC_MUSIC_USER_TOKEN",
+                )
+            headers["Music-User-Token"] = user_token.reveal()
+        return headers
+
+    async def _send(
+        self, method: str, path: str, params: Params | None, json: Any, *, retry_504: bool
+    ) -> Reply:
+        endpoint = endpoint_of(path)
+        started = self._clock()
+        policy = self.policy
+
+        def wait(state: RetryCallState) -> float:
+            failure = _failure_of(state)
+            return policy.rule(failure.failure).backoff(state.attempt_number, self._rng)
+
+        def stop(state: RetryCallState) -> bool:
+            failure = _failure_of(state)
+            if state.attempt_number >= policy.rule(failure.failure).max_attempts:
+                return True
+            return self._clock() - started + state.upcoming_sleep > policy.budget_s
+
+        def before_sleep(state: RetryCallState) -> None:
+            failure = _failure_of(state)
+            self.stats.retries += 1
+            logger.debug(
+                "retry %s %s after %s (attempt %d) in %.2f s",
+                method,
+                endpoint,
+                failure.reason,
+                state.attempt_number,
+                state.upcoming_sleep,
+            )
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(RetryableFailure),
+            wait=wait,
+            stop=stop,
+            before_sleep=before_sleep,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            reply: Reply = await retrying(
+                self._attempt, method, path, params, json, retry_504=retry_504
+            )
+        except RetryableFailure as failure:
+            if failure.failure is Failure.TRUNCATED:
+                raise MalformedResponse(
+                    f"Apple Music kept sending a body that is not JSON from {endpoint}",
+                    hint="try again later; report it if it persists",
+                    status=failure.status,
+                    endpoint=endpoint,
+                ) from None
+            raise TransientApiError(
+                f"{method} {endpoint} kept failing ({failure.reason}) after retrying for "
+                f"{self._clock() - started:.0f} s",
+                hint="try again later (the retry budget is AMSYNC_RETRY_BUDGET seconds)",
+                status=failure.status,
+                endpoint=endpoint,
+            ) from None
+        return reply
+
+    async def _attempt(
+        self, method: str, path: str, params: Params | None, json: Any, *, retry_504: bool
+    ) -> Reply:
+        endpoint = endpoint_of(path)
+        headers = self._headers(path)
+        async with self.pacer.slot() as ticket:
+            sent = self._clock()
+            try:
+                response = await self._http.request(
+                    method, path, params=params, json=json, headers=headers
+                )
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                self.stats.record_transport_error(endpoint)
+                logger.debug("%s %s failed: %s", method, path, type(exc).__name__)
+                raise RetryableFailure(Failure.TRANSPORT, None, type(exc).__name__) from None
+            status = response.status_code
+            if status == 429:
+                ticket.throttled()
+            else:
+                ticket.succeeded()
+        content = response.content
+        self.stats.record_response(endpoint, status, len(content))
+        logger.debug("%s %s -> %d in %.0f ms", method, path, status, (self._clock() - sent) * 1000)
+        failure = RETRIED_STATUSES.get(status)
+        if failure is not None and (retry_504 or status != 504):
+            raise RetryableFailure(failure, status, f"HTTP {status}")
+        document: JsonObject | None = None
+        if 200 <= status < 300 and content.strip():
+            try:
+                document = decode_json(content, endpoint)
+            except MalformedResponse:
+                raise RetryableFailure(
+                    Failure.TRUNCATED, status, "a body that is not JSON"
+                ) from None
+        return Reply(status, document, content, response.headers)
+
+    # --- authorization failures ------------------------------------------------------------
+
+    async def _after_401(
+        self, method: str, path: str, params: Params | None, json: Any, *, retry_504: bool
+    ) -> Reply:
+        endpoint = endpoint_of(path)
+        provider = self.config.developer_token
+        if provider.can_renew:
+            provider.renew()
+            logger.debug("401 from %s: developer token re-signed, retrying once", endpoint)
+            reply = await self._send(method, path, params, json, retry_504=retry_504)
+            if reply.status != 401:
+                return reply
+        if path != "/v1/test" and path.startswith("/v1/me") and await self.probe("/v1/test") < 300:
+            raise SubscriptionRequired(
+                f"Apple Music refused {endpoint} (401) although the developer token is valid: "
+                "the account has no active Apple Music subscription or is signed out",
+                hint="check the subscription, then run `amsync auth login`",
+                status=401,
+                endpoint=endpoint,
+            )
+        raise DeveloperTokenRejected(
+            "developer token rejected (expired or invalid)",
+            hint=DEVELOPER_TOKEN_HINT,
+            status=401,
+            endpoint=endpoint,
+        )
+
+    async def _after_403(
+        self, method: str, path: str, params: Params | None, json: Any, *, retry_504: bool
+    ) -> Reply:
+        endpoint = endpoint_of(path)
+        probe = 403 if path == "/v1/me/storefront" else await self.probe("/v1/me/storefront")
+        if probe in (401, 403):
+            raise UserTokenRejected(
+                "music user token rejected (expired or revoked)",
+                hint=LOGIN_HINT,
+                status=403,
+                endpoint=endpoint,
+            )
+        logger.debug("403 from %s but the user token probe passed: retrying once", endpoint)
+        reply = await self._send(method, path, params, json, retry_504=retry_504)
+        if reply.status == 403:
+            raise AuthorizationError(
+                f"Apple Music refused {endpoint} (403) although the music user token works "
+                "elsewhere",
+                hint="allow 'Media & Apple Music' access for the account; if it persists, "
+                + LOGIN_HINT,
+                status=403,
+                endpoint=endpoint,
+            )
+        return reply
+
+    def _final(self, reply: Reply, method: str, endpoint: str, *, missing_ok: bool) -> Reply | None:
+        status = reply.status
+        if 200 <= status < 300:
+            return reply
+        error = parse_error_body(reply.content)
+        said = self._one_line(" — ".join(p for p in (error.title, error.detail) if p))
+        if status == 404:
+            if missing_ok:
+                return None
+            raise NotFound(
+                f"Apple Music has no {endpoint} for that id (404)",
+                status=404,
+                endpoint=endpoint,
+                code=error.code,
+            )
+        if status == 400 and error.code == "40015":
+            raise SubscriptionRequired(
+                f"the Apple Music subscription does not allow {endpoint}: {said or 'insufficient'}",
+                hint="a fuller Apple Music subscription is needed for this",
+                status=400,
+                endpoint=endpoint,
+                code=error.code,
+            )
+        if status >= 500:
+            raise TransientApiError(
+                f"{method} {endpoint} failed with HTTP {status}",
+                hint="try again later",
+                status=status,
+                endpoint=endpoint,
+                code=error.code,
+            )
+        cls = BadRequest if 400 <= status < 500 else ApiError
+        raise cls(
+            f"Apple Music refused {method} {endpoint} with HTTP {status}"
+            + (f": {said}" if said else ""),
+            status=status,
+            endpoint=endpoint,
+            code=error.code,
+        )
+
+    def _one_line(self, text: str) -> str:
+        """Apple's words made safe for a one-line message: no control characters, no token."""
+        clean = _CONTROL.sub(" ", text).strip()[:200]
+        for secret in (self.config.developer_token.token(), self.config.music_user_token):
+            if secret and secret.reveal() and secret.reveal() in clean:
+                clean = clean.replace(secret.reveal(), "***")
+        return clean
+
+
+def _failure_of(state: RetryCallState) -> RetryableFailure:
+    outcome = state.outcome
+    exc = outcome.exception() if outcome is not None else None
+    assert isinstance(exc, RetryableFailure)
+    return exc

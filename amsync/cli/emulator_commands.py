@@ -1,0 +1,113 @@
+"""``amsync emulator serve``: the Apple Music API emulator on a real socket.
+
+The first line printed is exactly the URL (``http://127.0.0.1:PORT``), then
+``developer token: …`` and ``music user token: …`` (the given ones or random ones), flushed at
+once. Serves until SIGINT or SIGTERM and exits 0. Imports only :mod:`amsync.emulator`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from amsync.emulator import Emulator, FaultConfig, LibrarySpec, awkward_spec, generate_library
+
+
+@click.group("emulator")
+def emulator() -> None:
+    """Run the bundled Apple Music API emulator."""
+
+
+@emulator.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=0, type=int, help="0 picks a free port.")
+@click.option("--songs", default=2000, type=int, show_default=True)
+@click.option("--albums", default=None, type=int)
+@click.option("--artists", default=None, type=int)
+@click.option("--playlists", default=None, type=int)
+@click.option("--seed", default=0, type=int, show_default=True)
+@click.option("--latency-ms", default=0.0, type=float, show_default=True)
+@click.option("--rate-limit", "rate_limit", default=None, type=float, help="Requests/s.")
+@click.option("--fault-rate", default=0.0, type=click.FloatRange(0.0, 1.0))
+@click.option("--developer-token", default=None, help="Accepted opaque developer token.")
+@click.option("--music-user-token", default=None, help="Accepted Music-User-Token.")
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="PEM public key for verifying ES256 developer tokens.",
+)
+@click.option("--key-id", default=None)
+@click.option("--team-id", default=None)
+@click.option("--awkward", is_flag=True, help="Serve the awkward ~600-song library.")
+def serve(
+    host: str,
+    port: int,
+    songs: int,
+    albums: int | None,
+    artists: int | None,
+    playlists: int | None,
+    seed: int,
+    latency_ms: float,
+    rate_limit: float | None,
+    fault_rate: float,
+    developer_token: str | None,
+    music_user_token: str | None,
+    public_key: Path | None,
+    key_id: str | None,
+    team_id: str | None,
+    awkward: bool,
+) -> None:
+    """Serve a generated library until SIGINT/SIGTERM."""
+    if public_key is not None and not (key_id and team_id):
+        raise click.UsageError("--public-key needs --key-id and --team-id")
+    if awkward:
+        spec = awkward_spec(seed)
+    else:
+        spec = LibrarySpec(
+            songs=songs, albums=albums, artists=artists, playlists=playlists, seed=seed
+        )
+    library = generate_library(spec)
+    dev = developer_token or (None if public_key else f"dev-{secrets.token_urlsafe(24)}")
+    user = music_user_token or f"mut-{secrets.token_urlsafe(24)}"
+    faults = FaultConfig(
+        seed=seed,
+        latency_ms=latency_ms,
+        rate_limit_rps=rate_limit,
+        fault_rate=fault_rate or None,
+    )
+    emu = Emulator(
+        library,
+        developer_tokens={dev} if dev else set(),
+        music_user_tokens={user},
+        faults=faults,
+        jwt_public_key_pem=public_key.read_bytes() if public_key else None,
+        jwt_key_id=key_id,
+        jwt_team_id=team_id,
+    )
+    emu.warm()
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    with emu.serve(host=host, port=port) as server:
+        click.echo(server.url)
+        shown = dev if dev else f"(ES256 JWT signed with key {key_id})"
+        click.echo(f"developer token: {shown}")
+        click.echo(f"music user token: {user}")
+        sys.stdout.flush()
+        while not stop.is_set():
+            stop.wait(0.5)
+
+
+if __name__ == "__main__":
+    emulator()

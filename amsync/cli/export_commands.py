@@ -1,0 +1,213 @@
+"""``amsync export json | csv | m3u``: the mirror out to other programs (DESIGN §3–§4)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from amsync.cli.context import AppContext, pass_app
+from amsync.cli.output import emit_json, info, safe_text
+from amsync.db.store import Store
+from amsync.errors import UsageError
+from amsync.export import (
+    ExportOptions,
+    ExportReport,
+    export_csv,
+    export_csv_playlist,
+    export_json,
+    export_m3u,
+    export_m3u_playlist,
+)
+from amsync.export.atomic_files import STDOUT
+
+
+def _common(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--playlist",
+            "playlists",
+            multiple=True,
+            metavar="NAME_OR_ID",
+            help="Only this playlist (repeatable): a library id or a name.",
+        ),
+        click.option(
+            "--include-removed",
+            is_flag=True,
+            help="Also export items that were removed from the library (tombstoned).",
+        ),
+        click.option(
+            "--json", "as_json", is_flag=True, help="Print a JSON summary of what was written."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _report(app: AppContext, report: ExportReport, as_json: bool, *, data_on_stdout: bool) -> None:
+    if as_json:
+        if data_on_stdout:
+            click.echo(_json_line(report), err=True)
+        else:
+            emit_json(report.as_dict())
+        return
+    if data_on_stdout:
+        return
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts.items()) or "nothing"
+    where = f"{len(report.files)} file(s)"
+    if len(report.files) == 1:
+        where = safe_text(report.files[0])
+    info(f"exported {counts} to {where}", quiet=app.quiet)
+    if report.tracks_without_location:
+        info(
+            f"{report.tracks_without_location} track(s) have no location (no catalog id); "
+            "they are written as comments",
+            quiet=app.quiet,
+        )
+
+
+def _json_line(report: ExportReport) -> str:
+    return json.dumps(report.as_dict(), ensure_ascii=False)
+
+
+def _store(app: AppContext) -> tuple[Store, int]:
+    store = app.store(create=False)
+    return store, store.account_id(app.settings.account, create=False)
+
+
+def _options(app: AppContext, **values: Any) -> ExportOptions:
+    return ExportOptions(storefront=app.settings.storefront, **values)
+
+
+def _single_file_target(output: str | None, playlists: tuple[str, ...]) -> Path | str | None:
+    """With ``--playlist``: ``"-"`` (stdout), a file path, or ``None`` for folder mode."""
+    if not playlists:
+        return None
+    if output is None or output == STDOUT:
+        return STDOUT
+    if output.endswith(("/", os.sep)) or Path(output).is_dir():
+        return None
+    return Path(output)
+
+
+@click.group()
+def export() -> None:
+    """Export the mirror as JSON, CSV or M3U8 playlists.
+
+    Exports read one consistent snapshot of the mirror, leave out removed items unless
+    --include-removed, and replace each file atomically.
+    """
+
+
+@export.command("json")
+@click.option(
+    "-o", "--output", metavar="FILE", help="Write to FILE instead of stdout ('-': stdout)."
+)
+@_common
+@pass_app
+def export_json_command(
+    app: AppContext,
+    output: str | None,
+    playlists: tuple[str, ...],
+    include_removed: bool,
+    as_json: bool,
+) -> None:
+    """The whole library as one JSON document (format amsync.library, version 1).
+
+    With --playlist, only those playlists are written (songs, albums and artists are empty).
+    """
+    store, account_id = _store(app)
+    options = _options(app, include_removed=include_removed, playlists=playlists)
+    to_stdout = output in (None, STDOUT)
+    destination = sys.stdout if to_stdout else Path(str(output))
+    report = export_json(store, account_id, destination, options)
+    _report(app, report, as_json, data_on_stdout=to_stdout)
+
+
+@export.command("csv")
+@click.option(
+    "-o",
+    "--output",
+    metavar="DIR|FILE|-",
+    help="Folder for the CSV files [default: the current folder]; with --playlist, a file or "
+    "'-' (stdout, also the default then).",
+)
+@click.option("--raw", is_flag=True, help="Keep cells verbatim (no formula neutralising).")
+@_common
+@pass_app
+def export_csv_command(
+    app: AppContext,
+    output: str | None,
+    raw: bool,
+    playlists: tuple[str, ...],
+    include_removed: bool,
+    as_json: bool,
+) -> None:
+    """songs.csv, albums.csv, artists.csv, playlist_tracks.csv and favourites.csv.
+
+    A cell starting with =, +, -, @, a tab or a carriage return gets a leading ' so that a
+    spreadsheet shows it instead of running it (--raw keeps it). With --playlist, only those
+    playlists' tracks (playlist_tracks.csv columns), to stdout, a file, or a folder.
+    """
+    store, account_id = _store(app)
+    options = _options(app, include_removed=include_removed, playlists=playlists, raw=raw)
+    single = _single_file_target(output, playlists)
+    if single is None:
+        report = export_csv(store, account_id, Path(output or "."), options)
+        _report(app, report, as_json, data_on_stdout=False)
+        return
+    destination = sys.stdout if single == STDOUT else Path(str(single))
+    report = export_csv_playlist(store, account_id, destination, options)
+    _report(app, report, as_json, data_on_stdout=single == STDOUT)
+
+
+@export.command("m3u")
+@click.option(
+    "-o",
+    "--output",
+    metavar="DIR|FILE|-",
+    help="Folder for the .m3u8 files [default: the current folder]; with one --playlist, a "
+    "file or '-' (stdout, also the default then).",
+)
+@click.option(
+    "--path-template",
+    metavar="TEMPLATE",
+    help="Locations for local files instead of Apple Music URLs, e.g. "
+    "'{artist}/{album}/{disc}-{track:02d} {name}.m4a'. Fields: artist, album, name, disc, "
+    "track, position, library_id, catalog_id, isrc, playlist.",
+)
+@_common
+@pass_app
+def export_m3u_command(
+    app: AppContext,
+    output: str | None,
+    path_template: str | None,
+    playlists: tuple[str, ...],
+    include_removed: bool,
+    as_json: bool,
+) -> None:
+    """One .m3u8 file per playlist; playlist folders become sub-folders.
+
+    Each track's location is its Apple Music URL (or --path-template); a track without one is
+    written as a comment and counted.
+    """
+    store, account_id = _store(app)
+    options = _options(
+        app, include_removed=include_removed, playlists=playlists, path_template=path_template
+    )
+    single = _single_file_target(output, playlists)
+    if single is None:
+        report = export_m3u(store, account_id, Path(output or "."), options)
+        _report(app, report, as_json, data_on_stdout=False)
+        return
+    if len(playlists) > 1:
+        raise UsageError("one M3U file holds one playlist", hint="give -o a folder")
+    destination = sys.stdout if single == STDOUT else Path(str(single))
+    report = export_m3u_playlist(store, account_id, destination, options)
+    _report(app, report, as_json, data_on_stdout=single == STDOUT)

@@ -1,0 +1,122 @@
+"""``amsync sync``: mirror the library into the database."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from amsync.cli.context import AppContext, pass_app
+from amsync.cli.output import emit_json, info, warn
+from amsync.cli.progress import ProgressDisplay
+from amsync.errors import DeletionGuardTripped
+from amsync.sync.report import SyncReport
+from amsync.sync.runner import SyncOptions, run_sync
+
+
+@click.command("sync")
+@click.option("--full", is_flag=True, help="Fetch all catalog metadata again, however fresh.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing (exit 4 if refused).")
+@click.option(
+    "--max-delete",
+    "max_delete",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Deletion guard: percent of a collection that may go [default 10].",
+)
+@click.option("--force", is_flag=True, help="Apply even when the deletion guard trips.")
+@click.option(
+    "--wait",
+    "wait_s",
+    type=click.FloatRange(0),
+    default=0,
+    metavar="SECONDS",
+    help="Wait this long for another run's lock instead of exiting 4.",
+)
+@click.option(
+    "--refresh-catalog",
+    "refresh_days",
+    type=click.IntRange(0),
+    metavar="DAYS",
+    help="Fetch catalog metadata older than this again [default 30].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@pass_app
+def sync(
+    app: AppContext,
+    full: bool,
+    dry_run: bool,
+    max_delete: float | None,
+    force: bool,
+    wait_s: float,
+    refresh_days: int | None,
+    as_json: bool,
+) -> None:
+    """Mirror the Apple Music library into the database.
+
+    Every listing is read completely; the mirror changes in one transaction; removed items are
+    kept as tombstones. If a listing comes back empty, or more than --max-delete percent (and
+    more than 50 items) of a collection would go, nothing changes and the exit code is 4.
+    """
+    settings = app.settings
+    options = SyncOptions(
+        dry_run=dry_run,
+        force=force,
+        full=full,
+        max_delete_pct=settings.max_delete_pct if max_delete is None else max_delete,
+        max_delete_min=settings.max_delete_min,
+        refresh_catalog_days=settings.catalog_refresh_days
+        if refresh_days is None
+        else refresh_days,
+        wait_s=wait_s,
+    )
+    store = app.store()
+    client = app.client()
+
+    async def go() -> SyncReport:
+        async with client:
+            with ProgressDisplay(enabled=not (app.quiet or as_json)) as display:
+                return await run_sync(client, store, settings.account, options, display)
+
+    report = asyncio.run(go())
+    for message in report.warnings:
+        warn(message)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        render_report(report, quiet=app.quiet)
+    if report.refused:
+        raise DeletionGuardTripped(
+            "the deletion guard stopped the sync: " + "; ".join(report.guard),
+            hint="check the library in Apple Music; if the removals are real, run "
+            "`amsync sync --force` (or raise --max-delete)",
+        )
+
+
+def render_report(report: SyncReport, *, quiet: bool) -> None:
+    title = {
+        "succeeded": "sync finished",
+        "dry-run": "dry run: nothing was changed; the plan is",
+        "refused": "sync refused: nothing was changed; the plan was",
+    }.get(report.status, report.status)
+    info(
+        f"{title} ({report.duration_s:.1f} s, {report.requests} requests, "
+        f"{report.throttled} throttled)",
+        quiet=quiet,
+    )
+    for name, counts in report.collections.items():
+        parts = [
+            f"{counts[k]} {k}" for k in ("added", "changed", "revived", "removed") if counts.get(k)
+        ]
+        summary = ", ".join(parts) if parts else "no change"
+        complete = "" if report.complete.get(name, True) else " (listing incomplete)"
+        info(f"  {name:<10} {counts.get('listed', 0):>7} listed: {summary}{complete}", quiet=quiet)
+    extras = []
+    if report.revisions:
+        extras.append(f"{report.revisions} playlist revision(s)")
+    if report.catalog_writes:
+        extras.append(f"{report.catalog_writes} catalog row(s)")
+    if report.favourites_changed:
+        extras.append(f"{report.favourites_changed} favourite state(s) from Apple")
+    if extras:
+        info("  " + ", ".join(extras), quiet=quiet)

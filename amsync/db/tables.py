@@ -1,0 +1,31 @@
+"""The models' tables as typed ``Table`` objects, for Core statements (bulk insert/update)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Table
+
+from amsync.db import models
+
+
+def table_of(model: type[models.Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+accounts = table_of(models.Account)
+songs = table_of(models.Song)
+albums = table_of(models.Album)
+artists = table_of(models.Artist)
+playlists = table_of(models.Playlist)
+playlist_folders = table_of(models.PlaylistFolder)
+playlist_revisions = table_of(models.PlaylistRevision)
+playlist_entries = table_of(models.PlaylistEntry)
+catalog_songs = table_of(models.CatalogSong)
+catalog_albums = table_of(models.CatalogAlbum)
+catalog_artists = table_of(models.CatalogArtist)
+favourites = table_of(models.Favourite)
+favourite_pushes = table_of(models.FavouritePush)
+sync_runs = table_of(models.SyncRun)
+item_changes = table_of(models.ItemChange)
+run_locks = table_of(models.RunLock)

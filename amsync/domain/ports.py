@@ -1,0 +1,97 @@
+"""The Protocols through which use-cases reach Apple Music. ``amsync.api.AppleMusicClient``
+satisfies them; tests may pass the real client on the emulator, or a small fake."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Protocol, TypeVar
+
+from amsync.domain.catalog import CatalogAlbum, CatalogSong
+from amsync.domain.library import (
+    FolderTree,
+    LibraryAlbum,
+    LibraryArtist,
+    LibraryPlaylist,
+    LibrarySong,
+    ListingResult,
+    Storefront,
+)
+
+T_contra = TypeVar("T_contra", contravariant=True)
+
+
+class PageCallback(Protocol[T_contra]):
+    def __call__(self, items: Sequence[T_contra], /) -> None: ...
+
+
+class RequestCounters(Protocol):
+    requests: int
+    retries: int
+    throttled: int
+
+
+class LibraryReader(Protocol):
+    """What a sync needs from Apple: complete listings, catalog metadata and ratings."""
+
+    @property
+    def stats(self) -> RequestCounters: ...
+
+    async def get_storefront(self) -> Storefront: ...
+
+    async def list_songs(
+        self, on_page: Callable[[Sequence[LibrarySong]], None], *, include_catalog: bool = True
+    ) -> ListingResult: ...
+
+    async def list_music_videos(
+        self, on_page: Callable[[Sequence[LibrarySong]], None]
+    ) -> ListingResult: ...
+
+    async def list_albums(
+        self, on_page: Callable[[Sequence[LibraryAlbum]], None], *, include_catalog: bool = True
+    ) -> ListingResult: ...
+
+    async def list_artists(
+        self, on_page: Callable[[Sequence[LibraryArtist]], None], *, include_catalog: bool = True
+    ) -> ListingResult: ...
+
+    async def list_playlists(
+        self, on_page: Callable[[Sequence[LibraryPlaylist]], None]
+    ) -> ListingResult: ...
+
+    async def list_playlist_tracks(
+        self, playlist_id: str
+    ) -> tuple[list[LibrarySong], ListingResult]: ...
+
+    async def list_folder_tree(self) -> FolderTree: ...
+
+    async def get_catalog_songs(self, ids: Iterable[str]) -> list[CatalogSong]: ...
+
+    async def get_catalog_albums(self, ids: Iterable[str]) -> list[CatalogAlbum]: ...
+
+    async def get_ratings(self, resource_type: str, ids: Iterable[str]) -> dict[str, int]: ...
+
+
+class RatingWriter(Protocol):
+    """What a favourites push needs: ratings read, write and delete, by Apple resource type."""
+
+    async def get_ratings(self, resource_type: str, ids: Iterable[str]) -> dict[str, int]: ...
+
+    async def put_rating(self, resource_type: str, item_id: str, value: int) -> None: ...
+
+    async def delete_rating(self, resource_type: str, item_id: str) -> None: ...
+
+
+class LibraryWriter(Protocol):
+    """What a restore needs: the few writes Apple offers."""
+
+    async def add_to_library(self, ids_by_type: Mapping[str, Sequence[str]]) -> None: ...
+
+    async def create_playlist(
+        self,
+        name: str,
+        description: str | None,
+        tracks: Sequence[str],
+        parent_folder_id: str | None = None,
+    ) -> LibraryPlaylist: ...
+
+    async def add_playlist_tracks(self, playlist_id: str, tracks: Sequence[str]) -> None: ...

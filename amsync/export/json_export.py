@@ -1,0 +1,216 @@
+"""``amsync export json``: the library as one JSON document (DESIGN §4, ``amsync.library`` v1).
+
+The document is written as it is read — one item per line — so its size is bounded by the disk,
+not by memory. Unknown values are ``null``, ``favourite`` is a boolean, positions count from 0.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Final, TextIO
+
+from sqlalchemy import Connection
+
+from amsync.db.store import Store
+from amsync.export import library_rows as rows
+from amsync.export.export_options import (
+    Destination,
+    ExportOptions,
+    ExportReport,
+    open_destination,
+    utc_stamp,
+)
+from amsync.query.playlist_lookup import find_playlists
+from amsync.query.snapshot import snapshot
+
+FORMAT: Final = "amsync.library"
+VERSION: Final = 1
+_BATCH: Final = 500
+
+_dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
+def _stamp(value: Any) -> str | None:
+    return None if value is None else utc_stamp(value)
+
+
+def _song(row: Any, with_removed: bool) -> dict[str, Any]:
+    item = {
+        "library_id": row[0],
+        "catalog_id": row[1],
+        "name": row[2],
+        "artist": row[3],
+        "album": row[4],
+        "duration_ms": row[5],
+        "track_number": row[6],
+        "disc_number": row[7],
+        "genres": rows.parse_genres(row[8]),
+        "release_date": row[9],
+        "isrc": row[10],
+        "favourite": bool(row[11]),
+        "date_added": row[12],
+        "kind": row[13],
+        "composer": row[14],
+        "content_rating": row[15],
+        "url": row[16],
+        "available": None if row[17] is None else bool(row[17]),
+    }
+    if with_removed:
+        item["removed_at"] = _stamp(row[18])
+    return item
+
+
+def _album(row: Any, with_removed: bool) -> dict[str, Any]:
+    item = {
+        "library_id": row[0],
+        "catalog_id": row[1],
+        "name": row[2],
+        "artist": row[3],
+        "track_count": row[4],
+        "release_date": row[5],
+        "favourite": bool(row[6]),
+        "genres": rows.parse_genres(row[7]),
+        "date_added": row[8],
+        "record_label": row[9],
+        "upc": row[10],
+    }
+    if with_removed:
+        item["removed_at"] = _stamp(row[11])
+    return item
+
+
+def _artist(row: Any, with_removed: bool) -> dict[str, Any]:
+    item = {
+        "library_id": row[0],
+        "catalog_id": row[1],
+        "name": row[2],
+        "favourite": bool(row[3]),
+    }
+    if with_removed:
+        item["removed_at"] = _stamp(row[4])
+    return item
+
+
+def _track(track: rows.Track) -> dict[str, Any]:
+    return {
+        "position": track.position,
+        "library_id": track.library_id,
+        "catalog_id": track.catalog_id,
+        "name": track.name,
+        "artist": track.artist,
+        "album": track.album,
+        "duration_ms": track.duration_ms,
+        "isrc": track.isrc,
+        "kind": track.kind,
+    }
+
+
+def _playlist_head(head: rows.PlaylistHead, with_removed: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "library_id": head.library_id,
+        "catalog_id": head.catalog_id,
+        "name": head.name,
+        "description": head.description,
+        "can_edit": head.can_edit,
+        "favourite": head.favourite,
+        "folder": "/".join(head.folder) if head.folder else None,
+        "date_added": head.date_added,
+    }
+    if with_removed:
+        item["removed_at"] = _stamp(head.removed_at)
+    return item
+
+
+def _write_array(
+    out: TextIO, items: Iterable[Any], render: Callable[[Any], str], report: ExportReport, key: str
+) -> None:
+    out.write("[")
+    first = True
+    batch: list[str] = []
+    for item in items:
+        batch.append(render(item))
+        if len(batch) >= _BATCH:
+            out.write(("\n" if first else ",\n") + ",\n".join(batch))
+            report.count(key, len(batch))
+            first = False
+            batch = []
+    if batch:
+        out.write(("\n" if first else ",\n") + ",\n".join(batch))
+        report.count(key, len(batch))
+        first = False
+    out.write("]" if first else "\n]")
+
+
+def _renderer(render: Callable[[Any, bool], Any], removed: bool) -> Callable[[Any], str]:
+    def rendered(row: Any) -> str:
+        return _dumps(render(row, removed))
+
+    return rendered
+
+
+def _playlist_json(
+    head: rows.PlaylistHead, tracks: Iterator[rows.Track], with_removed: bool, report: ExportReport
+) -> str:
+    opening = _dumps(_playlist_head(head, with_removed))[:-1]
+    rendered = [_dumps(_track(track)) for track in tracks]
+    report.count("tracks", len(rendered))
+    if not rendered:
+        return opening + ', "tracks": []}'
+    return opening + ', "tracks": [\n  ' + ",\n  ".join(rendered) + "\n]}"
+
+
+def export_json(
+    store: Store, account_id: int, destination: Destination, options: ExportOptions
+) -> ExportReport:
+    """Write the document to ``destination``. With ``options.playlists``, only those playlists
+    are written (``songs``, ``albums`` and ``artists`` are then empty lists)."""
+    report = ExportReport(format="json", exported_at=utc_stamp())
+    with snapshot(store) as connection, open_destination(destination, report) as out:
+        _write_document(connection, account_id, out, options, report)
+    return report
+
+
+def _write_document(
+    connection: Connection,
+    account_id: int,
+    out: TextIO,
+    options: ExportOptions,
+    report: ExportReport,
+) -> None:
+    account = rows.account_info(connection, account_id)
+    removed = options.include_removed
+    only = None
+    if options.playlists:
+        refs = find_playlists(connection, account_id, options.playlists, include_removed=removed)
+        only = [ref.id for ref in refs]
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": report.exported_at,
+        "storefront": options.storefront or account.storefront,
+        "account": account.name,
+        "includes_removed": removed,
+    }
+    out.write(_dumps(header)[:-1])
+    sections: list[tuple[str, Callable[..., Iterator[Any]], Callable[[Any, bool], Any]]] = [
+        ("songs", rows.songs, _song),
+        ("albums", rows.albums, _album),
+        ("artists", rows.artists, _artist),
+    ]
+    for key, reader, render in sections:
+        out.write(f',\n"{key}": ')
+        items: Iterable[Any] = (
+            () if only is not None else reader(connection, account_id, include_removed=removed)
+        )
+        _write_array(out, items, _renderer(render, removed), report, key)
+    out.write(',\n"playlists": ')
+    playlists = rows.playlists(connection, account_id, include_removed=removed, only=only)
+    _write_array(
+        out,
+        playlists,
+        lambda pair: _playlist_json(pair[0], pair[1], removed, report),
+        report,
+        "playlists",
+    )
+    out.write("}\n")

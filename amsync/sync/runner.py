@@ -1,0 +1,219 @@
+"""``run_sync``: lock → run record → fetch → plan → guard → one atomic apply → run record.
+
+A failure at any point leaves the mirror as it was (the apply is one transaction) and records
+the run as failed with its error; a killed run leaves a ``running`` row and a lock that the next
+run clears (``amsync.db.locks``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from sqlalchemy import Connection, update
+
+from amsync import __version__
+from amsync.db import tables
+from amsync.db.locks import HeldLock, acquire_run_lock
+from amsync.db.models import SyncRun
+from amsync.db.store import Store
+from amsync.domain import ProgressCallback, no_progress
+from amsync.domain.ports import LibraryReader
+from amsync.sync.apply import Applier
+from amsync.sync.fetch import Fetcher, KnownCatalog
+from amsync.sync.mirror_state import load_mirror_state
+from amsync.sync.plan import SyncPlan, plan_sync
+from amsync.sync.report import SyncReport
+from amsync.sync.staging import Staging
+
+HEARTBEAT_S: Final = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    dry_run: bool = False
+    force: bool = False
+    full: bool = False
+    max_delete_pct: float = 10.0
+    max_delete_min: int = 50
+    refresh_catalog_days: int = 30
+    wait_s: float = 0.0
+
+
+async def run_sync(
+    api: LibraryReader,
+    store: Store,
+    account: str,
+    options: SyncOptions = SyncOptions(),
+    progress: ProgressCallback = no_progress,
+) -> SyncReport:
+    account_id = store.account_id(account)
+    started = datetime.now(UTC)
+    report = SyncReport(account=account, status="running", started_at=started)
+    lock: HeldLock | None = None
+    run_id: int | None = None
+    if not options.dry_run:
+        lock = acquire_run_lock(store, account_id, account, command="sync", wait_s=options.wait_s)
+    heartbeat = asyncio.create_task(_heartbeat(lock)) if lock else None
+    try:
+        if not options.dry_run:
+            run_id = _start_run(store, account_id, started)
+            report.run_id = run_id
+        await _sync(api, store, account_id, options, progress, report, run_id)
+        return report
+    except BaseException as exc:
+        report.status = "failed"
+        report.finished_at = datetime.now(UTC)
+        _count_requests(api, report)
+        if run_id is not None:
+            _finish_failed(store, run_id, report, exc)
+        raise
+    finally:
+        if heartbeat is not None:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        if lock is not None:
+            lock.release()
+
+
+async def _sync(
+    api: LibraryReader,
+    store: Store,
+    account_id: int,
+    options: SyncOptions,
+    progress: ProgressCallback,
+    report: SyncReport,
+    run_id: int | None,
+) -> None:
+    with Staging() as staging:
+        with store.session() as session:
+            mirror = load_mirror_state(session, account_id)
+        now = datetime.now(UTC)
+        known = (
+            KnownCatalog()
+            if options.full
+            else mirror.known_catalog(now, options.refresh_catalog_days)
+        )
+        snapshot = await Fetcher(api, staging, known, progress).run()
+        plan = plan_sync(
+            snapshot,
+            mirror,
+            max_delete_pct=options.max_delete_pct,
+            max_delete_min=options.max_delete_min,
+            force=options.force,
+        )
+        _describe_plan(report, plan)
+        report.storefront = snapshot.storefront
+        if options.dry_run:
+            report.status = "dry-run"
+            report.finished_at = datetime.now(UTC)
+            _count_requests(api, report)
+            return
+        if plan.guard.tripped:
+            report.status = "refused"
+            report.finished_at = datetime.now(UTC)
+            _count_requests(api, report)
+            _finish(store, run_id, report, error="deletion guard: " + "; ".join(plan.guard.reasons))
+            return
+        applied_at = datetime.now(UTC)
+        with store.writing() as session:
+            connection = session.connection()
+            result = Applier(
+                connection, account_id, run_id, snapshot, staging, mirror, applied_at
+            ).apply(plan)
+            report.revisions = result.revisions
+            report.catalog_writes = result.catalog_writes
+            report.favourites_changed = result.favourites_changed
+            report.favourites_pulled = result.favourites_pulled
+            report.status = "succeeded"
+            report.finished_at = datetime.now(UTC)
+            _count_requests(api, report)
+            connection.execute(
+                update(tables.accounts)
+                .where(tables.accounts.c.id == account_id)
+                .values(
+                    storefront=snapshot.storefront, last_synced_at=applied_at, last_run_id=run_id
+                )
+            )
+            _finish_in(connection, run_id, report, error=None)
+
+
+def _describe_plan(report: SyncReport, plan: SyncPlan) -> None:
+    report.collections = {name: p.counts() for name, p in plan.collections.items()}
+    report.complete = {name: p.complete for name, p in plan.collections.items()}
+    report.item_writes = plan.item_writes
+    report.revisions = len(plan.revisions)
+    report.guard = list(plan.guard.reasons)
+    report.forced = plan.guard.forced
+    report.warnings = list(plan.warnings)
+
+
+def _count_requests(api: LibraryReader, report: SyncReport) -> None:
+    stats = api.stats
+    report.requests = stats.requests
+    report.retries = stats.retries
+    report.throttled = stats.throttled
+
+
+def _start_run(store: Store, account_id: int, started: datetime) -> int:
+    with store.writing() as session:
+        run = SyncRun(
+            account_id=account_id,
+            kind="sync",
+            status="running",
+            started_at=started,
+            amsync_version=__version__,
+            host=socket.gethostname()[:255],
+            pid=os.getpid(),
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def _finish(store: Store, run_id: int | None, report: SyncReport, *, error: str | None) -> None:
+    if run_id is None:
+        return
+    with store.writing() as session:
+        _finish_in(session.connection(), run_id, report, error=error)
+
+
+def _finish_in(
+    connection: Connection, run_id: int | None, report: SyncReport, *, error: str | None
+) -> None:
+    if run_id is None:
+        return
+    connection.execute(
+        update(tables.sync_runs)
+        .where(tables.sync_runs.c.id == run_id)
+        .values(
+            status=report.status,
+            finished_at=report.finished_at or datetime.now(UTC),
+            counts=report.run_counts(),
+            requests=report.requests,
+            retries=report.retries,
+            throttled=report.throttled,
+            error=error,
+        )
+    )
+
+
+def _finish_failed(store: Store, run_id: int, report: SyncReport, exc: BaseException) -> None:
+    message = str(exc) or exc.__class__.__name__
+    with contextlib.suppress(Exception):
+        _finish(store, run_id, report, error=message[:2000])
+
+
+async def _heartbeat(lock: HeldLock | None) -> None:
+    if lock is None:
+        return
+    while True:
+        await asyncio.sleep(HEARTBEAT_S)
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(lock.heartbeat)

@@ -1,0 +1,77 @@
+"""Where fetched items wait for the apply step: a private SQLite file in a temporary folder.
+
+A sync of a large library must run in bounded memory (DESIGN §2, issue 5), yet the mirror may
+change only once every listing is complete and the deletion guard has spoken. So each page is
+written here as it arrives; memory holds only ids and fingerprints; the apply step reads the
+rows back in chunks inside its one transaction. The file is removed when the sync ends.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from amsync.sync.rows import Row
+
+CHUNK = 1000
+
+
+class Staging:
+    def __init__(self, directory: Path | None = None) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="amsync-sync-", dir=directory)
+        self.path = Path(self._tmp.name) / "staging.db"
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute(
+            "CREATE TABLE staged (collection TEXT NOT NULL, key TEXT NOT NULL, "
+            "payload TEXT NOT NULL, PRIMARY KEY (collection, key)) WITHOUT ROWID"
+        )
+        self._db.execute("BEGIN")
+
+    def put_many(self, collection: str, rows: Iterable[tuple[str, Row | list[Row]]]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO staged (collection, key, payload) VALUES (?, ?, ?)",
+            (
+                (collection, key, json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+                for key, row in rows
+            ),
+        )
+
+    def get(self, collection: str, key: str) -> Any:
+        found = self._db.execute(
+            "SELECT payload FROM staged WHERE collection = ? AND key = ?", (collection, key)
+        ).fetchone()
+        return json.loads(found[0]) if found else None
+
+    def rows(self, collection: str, keys: set[str] | None = None) -> Iterator[tuple[str, Any]]:
+        """The staged rows of ``collection`` (only ``keys`` if given), in key order."""
+        cursor = self._db.execute(
+            "SELECT key, payload FROM staged WHERE collection = ? ORDER BY key", (collection,)
+        )
+        while batch := cursor.fetchmany(CHUNK):
+            for key, payload in batch:
+                if keys is None or key in keys:
+                    yield key, json.loads(payload)
+
+    def close(self) -> None:
+        try:
+            self._db.close()
+        finally:
+            self._tmp.cleanup()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
