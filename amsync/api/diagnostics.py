@@ -13,13 +13,14 @@ import ssl
 import time
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from amsync.api.client import AppleMusicClient, Probe
-from amsync.api.from_settings import TokenChoice
 from amsync.api.tokens import describe_jwt
+from amsync.config.secret import Secret
 from amsync.domain.checks import Check, CheckStatus
 from amsync.errors import AmsyncError
 
@@ -32,6 +33,16 @@ LOGIN_FIX = "run `amsync auth login`"
 DEV_TOKEN_FIX = (
     "set AMSYNC_DEVELOPER_TOKEN or a key file (AMSYNC_KEY_FILE, AMSYNC_TEAM_ID, AMSYNC_KEY_ID)"  # noqa: S105
 )
+
+
+@dataclass(frozen=True, slots=True)
+class TokenChoice:
+    """A token in effect and where it came from. ``token`` is ``None`` for a developer token
+    amsync signs itself; ``obtained_at`` is known for stored music user tokens."""
+
+    source: str | None
+    token: Secret | None
+    obtained_at: datetime | None = None
 
 
 def _host_port(base_url: str) -> tuple[str, int, bool]:
@@ -168,7 +179,7 @@ def developer_token_decode_check(choice: TokenChoice, now: datetime | None = Non
     if choice.source is None:
         return Check(name, FAIL, "no developer token configured", fix=DEV_TOKEN_FIX)
     if choice.token is None:
-        return Check(name, OK, f"signed by amsync from the {choice.source}")
+        return Check(name, OK, f"signed by amsync from a {choice.source}")
     try:
         info = describe_jwt(choice.token)
     except AmsyncError:

@@ -3,7 +3,8 @@
 - pages of ``limit`` (100, Apple's maximum), following ``next`` — a root-relative path that
   carries only ``offset``; ``limit``/``include``/``extend`` are added again by us;
 - the end is never inferred from a short page: a page shorter than ``limit`` while ``next``
-  exists is fetched again (up to ``short_page_retries`` times; the longer answer wins);
+  exists, or shorter than ``meta.total`` says it should be, is fetched again (up to
+  ``short_page_retries`` times; the longer answer wins);
 - a 404 at offset 0 is an empty collection; a 404 further on is retried
   (``missing_page_retries``), and a page that stays missing makes the listing incomplete;
 - once page 0 gives ``meta.total``, the remaining pages are fetched concurrently (bounded), then
@@ -204,7 +205,7 @@ class Lister:
         if page is None:
             return None
         for _ in range(self._short_page_retries):
-            if page.next_path is None or page.size >= self._limit:
+            if not self._is_short(page, offset):
                 break
             logger.debug(
                 "short page (%d items) at offset %d of %s: fetching it again",
@@ -216,6 +217,15 @@ class Lister:
             if again is not None and again.size > page.size:
                 page = again
         return page
+
+    def _is_short(self, page: Page[T], offset: int) -> bool:
+        """Fewer items than ``limit`` while more exist: ``next`` is there, or ``meta.total``
+        says the page should hold more (a short last page has no ``next``)."""
+        if page.size >= self._limit:
+            return False
+        if page.next_path is not None:
+            return True
+        return page.total is not None and offset + page.size < page.total
 
     async def _get_page(self, spec: ListingSpec[T], path: str, offset: int) -> Page[T] | None:
         params: dict[str, str | int] = {**spec.params, "limit": self._limit, "offset": offset}

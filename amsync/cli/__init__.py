@@ -10,13 +10,19 @@ from typing import Any
 import click
 
 from amsync import __version__
+from amsync.cli.accounts_commands import accounts
+from amsync.cli.auth_commands import auth
+from amsync.cli.backup_commands import backup, restore, schedule
 from amsync.cli.context import AppContext
 from amsync.cli.db_commands import db
-from amsync.cli.export_commands import export
 from amsync.cli.demo_command import demo
+from amsync.cli.doctor_commands import doctor
 from amsync.cli.emulator_commands import emulator
-from amsync.cli.sync_commands import sync
+from amsync.cli.export_commands import export
+from amsync.cli.favourites_commands import favourites
 from amsync.cli.output import error
+from amsync.cli.query_commands import health, history_command, query, search_command, show, stats
+from amsync.cli.sync_commands import sync
 from amsync.errors import EXIT_UNEXPECTED, EXIT_USAGE, AmsyncError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -71,19 +77,41 @@ def _configure_logging(verbosity: int, quiet: bool) -> None:
         level = logging.DEBUG
     root = logging.getLogger("amsync")
     root.setLevel(level)
-    if not any(getattr(h, "_amsync", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("amsync: %(levelname)s: %(name)s: %(message)s"))
-        handler._amsync = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    root.propagate = False
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+cli.add_command(accounts)
+cli.add_command(auth)
 cli.add_command(db)
+cli.add_command(doctor)
 cli.add_command(export)
+cli.add_command(favourites)
+cli.add_command(query)
+cli.add_command(search_command)
+cli.add_command(stats)
+cli.add_command(show)
+cli.add_command(history_command)
+cli.add_command(health)
 cli.add_command(demo)
 cli.add_command(emulator)
 cli.add_command(sync)
+cli.add_command(backup)
+cli.add_command(restore)
+cli.add_command(schedule)
 
 
 def run(args: list[str] | None = None) -> int:
@@ -99,6 +127,9 @@ def run(args: list[str] | None = None) -> int:
         error("aborted")
         return EXIT_UNEXPECTED
     except AmsyncError as exc:
+        runs = logging.getLogger("amsync.runs")
+        if runs.handlers:  # the log file of scheduled runs, when a command attached it
+            runs.error("%s (exit %d)", exc, exc.exit_code)
         error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:

@@ -21,12 +21,6 @@ from typing import Any
 import click
 
 from amsync.api.diagnostics import USER_TOKEN_LIFETIME_DAYS, WARN_DAYS
-from amsync.api.from_settings import (
-    SOURCE_KEY_FILE,
-    developer_token_choice,
-    developer_token_provider,
-    music_user_token_choice,
-)
 from amsync.api.tokens import describe_jwt
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, info, warn
@@ -116,23 +110,23 @@ def _grade(days_left: float | None) -> str:
 
 def token_statuses(app: AppContext, now: datetime | None = None) -> list[TokenStatus]:
     now = now or datetime.now(UTC)
-    settings = app.settings
-    stored = app.credentials().load(settings.account)
-    developer = developer_token_choice(settings, stored)
-    user = music_user_token_choice(settings, stored)
+    tokens = app.tokens()
+    developer = tokens.developer
     out: list[TokenStatus] = []
-    if developer.source is None:
+    if developer is None:
         out.append(TokenStatus("developer token", "missing", None, note="run `amsync auth set`"))
-    elif developer.source == SOURCE_KEY_FILE:
+    elif developer.can_renew:
         out.append(
-            TokenStatus("developer token", "ok", developer.source, note="signed fresh for each run")
+            TokenStatus(
+                "developer token", "ok", tokens.developer_source, note="signed fresh for each run"
+            )
         )
     else:
         try:
-            jwt_info = describe_jwt(developer.token or Secret(""))
+            jwt_info = describe_jwt(developer.token())
         except ConfigError:
             out.append(
-                TokenStatus("developer token", "expired", developer.source, note="not a JWT")
+                TokenStatus("developer token", "expired", tokens.developer_source, note="not a JWT")
             )
         else:
             days = jwt_info.days_left(now)
@@ -140,25 +134,26 @@ def token_statuses(app: AppContext, now: datetime | None = None) -> list[TokenSt
                 TokenStatus(
                     "developer token",
                     _grade(days),
-                    developer.source,
-                    obtained_at=jwt_info.issued_at or developer.obtained_at,
+                    tokens.developer_source,
+                    obtained_at=jwt_info.issued_at,
                     expires_at=jwt_info.expires_at,
                     days_left=days,
                 )
             )
-    if user.source is None:
+    if tokens.user is None:
         out.append(TokenStatus("music user token", "missing", None, note="run `amsync auth login`"))
-    elif user.obtained_at is None:
-        out.append(TokenStatus("music user token", "ok", user.source, note="age unknown"))
+    elif tokens.user_obtained_at is None:
+        out.append(TokenStatus("music user token", "ok", tokens.user_source, note="age unknown"))
     else:
-        expires = user.obtained_at.timestamp() + USER_TOKEN_LIFETIME_DAYS * 86_400
+        obtained = tokens.user_obtained_at
+        expires = obtained.timestamp() + USER_TOKEN_LIFETIME_DAYS * 86_400
         days = (expires - now.timestamp()) / 86_400
         out.append(
             TokenStatus(
                 "music user token",
                 _grade(days),
-                user.source,
-                obtained_at=user.obtained_at,
+                tokens.user_source,
+                obtained_at=obtained,
                 expires_at=datetime.fromtimestamp(expires, UTC),
                 days_left=days,
                 note="Apple does not publish its lifetime: ~180 days",
@@ -301,13 +296,14 @@ def start_login_server(developer_token: Secret, port: int = 0) -> _LoginServer:
 def login(app: AppContext, port: int, timeout: int, no_browser: bool) -> None:
     """Sign in with MusicKit on the Web in a browser; stores the music user token."""
     settings = app.settings
-    stored = app.credentials().load(settings.account)
-    try:
-        developer_token = developer_token_provider(settings, stored).token()
-    except CredentialsMissing as exc:
+    provider = app.tokens().developer
+    if provider is None:
         raise CredentialsMissing(
-            "signing in needs a developer token to give MusicKit", hint=exc.hint
-        ) from None
+            "signing in needs a developer token to give MusicKit",
+            hint="set AMSYNC_DEVELOPER_TOKEN, a key file (AMSYNC_KEY_FILE, AMSYNC_TEAM_ID, "
+            "AMSYNC_KEY_ID), or store one with `amsync auth set`",
+        )
+    developer_token = provider.token()
     server = start_login_server(developer_token, port)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:

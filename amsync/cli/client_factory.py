@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Final
 
 import httpx
 
@@ -24,13 +23,11 @@ from amsync.api import (
     StaticDeveloperToken,
     describe_jwt,
 )
+from amsync.api.diagnostics import USER_TOKEN_LIFETIME_DAYS, WARN_DAYS
 from amsync.config.credentials import CredentialStore, StoredCredentials
 from amsync.config.secret import Secret
 from amsync.config.settings import Settings
 from amsync.errors import ConfigError, CredentialsMissing
-
-WARN_DAYS: Final = 30
-USER_TOKEN_LIFETIME_DAYS: Final = 180
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,13 @@ from amsync.cli.output import info, warn
 from amsync.cli.progress import ProgressDisplay
 from amsync.cli.sync_commands import render_report
 from amsync.config.secret import Secret
-from amsync.db.store import open_store
+from amsync.db.store import Store, open_store
 from amsync.emulator import Emulator, LibrarySpec, generate_library
 from amsync.errors import OutputPathError
+from amsync.export.csv_export import export_csv
+from amsync.export.export_options import ExportOptions
+from amsync.export.json_export import export_json
+from amsync.export.m3u_export import export_m3u
 from amsync.sync.report import SyncReport
 from amsync.sync.runner import run_sync
 
@@ -41,9 +45,16 @@ MARKER: Final = ".amsync-demo"
     show_default=True,
     help="The folder the demo works in; nothing outside it is touched.",
 )
-@click.option("--songs", type=click.IntRange(1, 200_000), default=2000, show_default=True,
-              help="Size of the generated library.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated library.")
+@click.option(
+    "--songs",
+    type=click.IntRange(1, 200_000),
+    default=2000,
+    show_default=True,
+    help="Size of the generated library.",
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="Seed of the generated library."
+)
 @pass_app
 def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     """Sync a generated library from the bundled emulator into a fresh database, and export it.
@@ -59,8 +70,10 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     store = open_store(str(database))
     try:
         with emulator.serve() as server:
-            info(f"emulator serving a generated library ({songs} songs) at {server.url}",
-                 quiet=app.quiet)
+            info(
+                f"emulator serving a generated library ({songs} songs) at {server.url}",
+                quiet=app.quiet,
+            )
             config = ClientConfig(
                 base_url=server.url,
                 developer_token=StaticDeveloperToken(Secret(developer)),
@@ -80,16 +93,14 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     for line in exports:
         info(f"  {line}", quiet=app.quiet)
     info("look at it with:", quiet=app.quiet)
-    info(f'  amsync --db {database} query "SELECT name, artist FROM songs LIMIT 10"',
-         quiet=app.quiet)
+    info(
+        f'  amsync --db {database} query "SELECT name, artist FROM songs LIMIT 10"', quiet=app.quiet
+    )
     info(f"  sqlite3 {database}", quiet=app.quiet)
     info(f"  datasette {database}", quiet=app.quiet)
 
 
-async def _sync(config: ClientConfig, store: object, *, enabled: bool) -> SyncReport:
-    from amsync.db.store import Store
-
-    assert isinstance(store, Store)
+async def _sync(config: ClientConfig, store: Store, *, enabled: bool) -> SyncReport:
     async with AppleMusicClient(config) as client:
         with ProgressDisplay(enabled=enabled) as display:
             return await run_sync(client, store, "default", progress=display)
@@ -112,7 +123,19 @@ def _prepare(folder: Path) -> Path:
     return folder
 
 
-def _export(store: object, folder: Path) -> list[str]:
-    """The demo's exports (filled in by the export commands)."""
-    del store, folder
-    return []
+def _export(store: Store, folder: Path) -> list[str]:
+    """Every export format into ``folder/exports``; a line per format for the summary."""
+    exports = folder / "exports"
+    account_id = store.account_id("default")
+    options = ExportOptions()
+    library_json = exports / "library.json"
+    exports.mkdir(parents=True, exist_ok=True)
+    export_json(store, account_id, library_json, options)
+    csv_report = export_csv(store, account_id, exports / "csv", options)
+    m3u_report = export_m3u(store, account_id, exports / "m3u", options)
+    return [
+        f"{library_json}: the whole library as JSON",
+        f"{exports / 'csv'}: {len(csv_report.files)} CSV files",
+        f"{exports / 'm3u'}: {len(m3u_report.files)} M3U8 playlists "
+        f"({m3u_report.tracks_without_location} tracks without a location)",
+    ]

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from amsync.api import AppleMusicClient
+from amsync.api import AppleMusicClient, ClientConfig
 from amsync.api.diagnostics import (
+    TokenChoice,
     api_checks,
     connect_check,
     developer_token_decode_check,
@@ -18,15 +19,12 @@ from amsync.api.diagnostics import (
     proxy_check,
     user_token_age_check,
 )
-from amsync.api.from_settings import (
-    client_config,
-    developer_token_choice,
-    music_user_token_choice,
-)
+from amsync.cli.client_factory import ResolvedTokens
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, safe_text, warn
 from amsync.doctor import CheckSource, DoctorReport, run_doctor
 from amsync.domain.checks import Check, CheckStatus
+from amsync.errors import AmsyncError
 
 
 @click.command()
@@ -49,13 +47,31 @@ def doctor(ctx: click.Context, app: AppContext, as_json: bool, offline: bool) ->
     ctx.exit(report.exit_code)
 
 
+def _choices(tokens: ResolvedTokens) -> tuple[TokenChoice, TokenChoice]:
+    developer = tokens.developer
+    if developer is None:
+        dev = TokenChoice(None, None)
+    elif developer.can_renew:
+        dev = TokenChoice(tokens.developer_source, None)
+    else:
+        dev = TokenChoice(tokens.developer_source, developer.token())
+    user = TokenChoice(tokens.user_source, tokens.user, tokens.user_obtained_at)
+    return dev, user
+
+
 def _sources(app: AppContext, *, offline: bool) -> list[tuple[str, CheckSource]]:
     settings = app.settings
-    stored = app.credentials().load(settings.account)
-    developer = developer_token_choice(settings, stored)
-    user = music_user_token_choice(settings, stored)
+    try:
+        tokens: ResolvedTokens | None = app.tokens()
+    except AmsyncError as exc:  # e.g. a key file that cannot be used
+        tokens = None
+        problem = Check("developer token", CheckStatus.FAIL, exc.message, fix=exc.hint)
+    if tokens is not None:
+        developer, user = _choices(tokens)
 
     async def local() -> Sequence[Check]:
+        if tokens is None:
+            return [proxy_check(), problem]
         return [
             proxy_check(),
             developer_token_decode_check(developer),
@@ -66,8 +82,18 @@ def _sources(app: AppContext, *, offline: bool) -> list[tuple[str, CheckSource]]
         return [await dns_check(settings.api_url), await connect_check(settings.api_url)]
 
     async def api() -> Sequence[Check]:
-        async with AppleMusicClient(client_config(settings, stored)) as client:
-            return await api_checks(client, has_user_token=user.token is not None)
+        if tokens is None or tokens.developer is None:
+            return []
+        config = ClientConfig(
+            base_url=settings.api_url,
+            developer_token=tokens.developer,
+            music_user_token=tokens.user,
+            storefront=settings.storefront,
+            retry_budget_s=settings.retry_budget,
+            max_concurrency=settings.concurrency,
+        )
+        async with AppleMusicClient(config) as client:
+            return await api_checks(client, has_user_token=tokens.user is not None)
 
     async def database() -> Sequence[Check]:
         return _database_checks(app)

@@ -1,4 +1,4 @@
-"""``amsync export json | csv | m3u``: the mirror out to other programs (DESIGN §3–§4)."""
+"""``amsync export json | csv | m3u | xspf``: the mirror out to other programs (DESIGN §3–§4)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from amsync.export import (
     export_json,
     export_m3u,
     export_m3u_playlist,
+    export_xspf,
+    export_xspf_playlist,
 )
 from amsync.export.atomic_files import STDOUT
 
@@ -65,9 +67,10 @@ def _report(app: AppContext, report: ExportReport, as_json: bool, *, data_on_std
         where = safe_text(report.files[0])
     info(f"exported {counts} to {where}", quiet=app.quiet)
     if report.tracks_without_location:
+        how = "listed without one" if report.format == "xspf" else "written as comments"
         info(
             f"{report.tracks_without_location} track(s) have no location (no catalog id); "
-            "they are written as comments",
+            f"they are {how}",
             quiet=app.quiet,
         )
 
@@ -98,7 +101,7 @@ def _single_file_target(output: str | None, playlists: tuple[str, ...]) -> Path 
 
 @click.group()
 def export() -> None:
-    """Export the mirror as JSON, CSV or M3U8 playlists.
+    """Export the mirror as JSON, CSV, or M3U8 or XSPF playlists.
 
     Exports read one consistent snapshot of the mirror, leave out removed items unless
     --include-removed, and replace each file atomically.
@@ -167,6 +170,41 @@ def export_csv_command(
     _report(app, report, as_json, data_on_stdout=single == STDOUT)
 
 
+_PATH_TEMPLATE_HELP = (
+    "Locations for local files instead of Apple Music URLs, e.g. "
+    "'{artist}/{album}/{disc}-{track:02d} {name}.m4a'. Fields: artist, album, name, disc, "
+    "track, position, library_id, catalog_id, isrc, playlist."
+)
+
+
+def _playlist_files(
+    app: AppContext,
+    output: str | None,
+    path_template: str | None,
+    playlists: tuple[str, ...],
+    include_removed: bool,
+    as_json: bool,
+    *,
+    kind: str,
+    to_folder: Callable[[Store, int, Path, ExportOptions], ExportReport],
+    to_one: Callable[[Store, int, Any, ExportOptions], ExportReport],
+) -> None:
+    store, account_id = _store(app)
+    options = _options(
+        app, include_removed=include_removed, playlists=playlists, path_template=path_template
+    )
+    single = _single_file_target(output, playlists)
+    if single is None:
+        report = to_folder(store, account_id, Path(output or "."), options)
+        _report(app, report, as_json, data_on_stdout=False)
+        return
+    if len(playlists) > 1:
+        raise UsageError(f"one {kind} file holds one playlist", hint="give -o a folder")
+    destination = sys.stdout if single == STDOUT else Path(str(single))
+    report = to_one(store, account_id, destination, options)
+    _report(app, report, as_json, data_on_stdout=single == STDOUT)
+
+
 @export.command("m3u")
 @click.option(
     "-o",
@@ -175,13 +213,7 @@ def export_csv_command(
     help="Folder for the .m3u8 files [default: the current folder]; with one --playlist, a "
     "file or '-' (stdout, also the default then).",
 )
-@click.option(
-    "--path-template",
-    metavar="TEMPLATE",
-    help="Locations for local files instead of Apple Music URLs, e.g. "
-    "'{artist}/{album}/{disc}-{track:02d} {name}.m4a'. Fields: artist, album, name, disc, "
-    "track, position, library_id, catalog_id, isrc, playlist.",
-)
+@click.option("--path-template", metavar="TEMPLATE", help=_PATH_TEMPLATE_HELP)
 @_common
 @pass_app
 def export_m3u_command(
@@ -197,17 +229,56 @@ def export_m3u_command(
     Each track's location is its Apple Music URL (or --path-template); a track without one is
     written as a comment and counted.
     """
-    store, account_id = _store(app)
-    options = _options(
-        app, include_removed=include_removed, playlists=playlists, path_template=path_template
+    _playlist_files(
+        app,
+        output,
+        path_template,
+        playlists,
+        include_removed,
+        as_json,
+        kind="M3U",
+        to_folder=export_m3u,
+        to_one=export_m3u_playlist,
     )
-    single = _single_file_target(output, playlists)
-    if single is None:
-        report = export_m3u(store, account_id, Path(output or "."), options)
-        _report(app, report, as_json, data_on_stdout=False)
-        return
-    if len(playlists) > 1:
-        raise UsageError("one M3U file holds one playlist", hint="give -o a folder")
-    destination = sys.stdout if single == STDOUT else Path(str(single))
-    report = export_m3u_playlist(store, account_id, destination, options)
-    _report(app, report, as_json, data_on_stdout=single == STDOUT)
+
+
+@export.command("xspf")
+@click.option(
+    "-o",
+    "--output",
+    metavar="DIR|FILE|-",
+    help="Folder for the .xspf files [default: the current folder]; with one --playlist, a "
+    "file or '-' (stdout, also the default then).",
+)
+@click.option(
+    "--path-template",
+    metavar="TEMPLATE",
+    help=_PATH_TEMPLATE_HELP + " Written as relative, percent-encoded URI references.",
+)
+@_common
+@pass_app
+def export_xspf_command(
+    app: AppContext,
+    output: str | None,
+    path_template: str | None,
+    playlists: tuple[str, ...],
+    include_removed: bool,
+    as_json: bool,
+) -> None:
+    """One .xspf (XML Shareable Playlist Format) file per playlist; folders become sub-folders.
+
+    Each track's location is its Apple Music URL (or --path-template); a track without one is
+    listed without a location and counted. Text is XML-escaped; control characters that XML
+    does not allow are removed.
+    """
+    _playlist_files(
+        app,
+        output,
+        path_template,
+        playlists,
+        include_removed,
+        as_json,
+        kind="XSPF",
+        to_folder=export_xspf,
+        to_one=export_xspf_playlist,
+    )

@@ -6,10 +6,13 @@ import asyncio
 
 import click
 
+from amsync.cli.backup_commands import backup_after_sync, start_run_log
 from amsync.cli.context import AppContext, pass_app
+from amsync.cli.favourites_commands import finish_push, render_push, run_push
 from amsync.cli.output import emit_json, info, warn
 from amsync.cli.progress import ProgressDisplay
 from amsync.errors import DeletionGuardTripped
+from amsync.favourites.push import PushOptions
 from amsync.sync.report import SyncReport
 from amsync.sync.runner import SyncOptions, run_sync
 
@@ -40,7 +43,19 @@ from amsync.sync.runner import SyncOptions, run_sync
     metavar="DAYS",
     help="Fetch catalog metadata older than this again [default 30].",
 )
+@click.option(
+    "--push-favourites",
+    "push_favourites",
+    is_flag=True,
+    help="After a successful sync, reconcile favourites as `amsync favourites push` does.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option(
+    "--backup",
+    "then_backup",
+    is_flag=True,
+    help="Then take a backup (as `amsync backup`) and log to <home>/logs: one scheduled step.",
+)
 @pass_app
 def sync(
     app: AppContext,
@@ -50,7 +65,9 @@ def sync(
     force: bool,
     wait_s: float,
     refresh_days: int | None,
+    push_favourites: bool,
     as_json: bool,
+    then_backup: bool = False,
 ) -> None:
     """Mirror the Apple Music library into the database.
 
@@ -59,6 +76,8 @@ def sync(
     more than 50 items) of a collection would go, nothing changes and the exit code is 4.
     """
     settings = app.settings
+    if not dry_run:  # scheduled runs leave a trace in <home>/logs/amsync.log
+        start_run_log(app, "sync --backup" if then_backup else "sync", warn_terminal=False)
     options = SyncOptions(
         dry_run=dry_run,
         force=force,
@@ -81,16 +100,27 @@ def sync(
     report = asyncio.run(go())
     for message in report.warnings:
         warn(message)
-    if as_json:
-        emit_json(report.as_dict())
-    else:
+    if not as_json:
         render_report(report, quiet=app.quiet)
+    pushed = None
+    if push_favourites and report.status == "succeeded":
+        push_options = PushOptions(wait_s=wait_s)
+        pushed = run_push(app, push_options, show_progress=not (app.quiet or as_json))
+        if not as_json:
+            render_push(pushed, quiet=app.quiet)
+    if as_json:
+        extra = {"favourites_push": pushed.as_dict()} if pushed is not None else {}
+        emit_json(report.as_dict() | extra)
+    if pushed is not None:
+        finish_push(pushed)
     if report.refused:
         raise DeletionGuardTripped(
             "the deletion guard stopped the sync: " + "; ".join(report.guard),
             hint="check the library in Apple Music; if the removals are real, run "
             "`amsync sync --force` (or raise --max-delete)",
         )
+    if then_backup and not dry_run:
+        backup_after_sync(app, sync_status=report.status, as_json=as_json)
 
 
 def render_report(report: SyncReport, *, quiet: bool) -> None:

@@ -179,12 +179,18 @@ def _describe_source(name: str, source: str) -> str:
     return f"option --{name.replace('_', '-')}"
 
 
-def _validate(settings: Settings) -> None:
-    if not _ACCOUNT_RE.match(settings.account):
+def check_account_name(name: str) -> str:
+    """``name`` if it can name an account; else a ``ConfigError`` saying what is allowed."""
+    if not _ACCOUNT_RE.match(name):
         raise ConfigError(
-            f"account name {settings.account[:70]!r} is not allowed",
+            f"account name {name[:70]!r} is not allowed",
             hint="use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
         )
+    return name
+
+
+def _validate(settings: Settings) -> None:
+    check_account_name(settings.account)
     if settings.storefront is not None and not _STOREFRONT_RE.match(settings.storefront):
         raise ConfigError(
             f"storefront {settings.storefront[:20]!r} is not a two-letter storefront code",

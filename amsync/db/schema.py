@@ -12,7 +12,12 @@ Policy (README "Database"):
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +29,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, func, inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from amsync.db.engine import describe, is_sqlite
@@ -32,6 +37,7 @@ from amsync.db.models import Base
 from amsync.errors import SchemaOutdated, SchemaTooNew, StoreError, StoreUnavailable
 
 SCRIPT_LOCATION = "amsync:migrations"
+SCHEMA_LOCK_KEY = 0x616D7301  # an advisory lock key of its own ("ams" + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +97,49 @@ def _revision_known(scripts: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+@contextmanager
+def schema_guard(engine: Engine) -> Iterator[None]:
+    """Serialise schema creation and upgrades between processes: on SQLite an ``flock`` on the
+    database file (independent of SQLite's own locks), on PostgreSQL an advisory lock. Two
+    first runs against a new database then create it once, not twice."""
+    if is_sqlite(engine.url):
+        path = Path(str(engine.url.database))
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot open {path}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+        return
+    try:
+        connection = engine.connect()
+    except (OperationalError, DBAPIError) as exc:
+        raise StoreUnavailable(unreadable_message(engine, exc)) from None
+    try:
+        connection.execute(select(func.pg_advisory_lock(SCHEMA_LOCK_KEY)))
+        connection.commit()
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            connection.execute(select(func.pg_advisory_unlock(SCHEMA_LOCK_KEY)))
+            connection.commit()
+        connection.close()
+
+
 def ensure_schema(engine: Engine) -> SchemaState:
     """Bring the database to head following the policy in the module docstring."""
+    if not is_sqlite(engine.url):
+        state = schema_state(engine)
+        if state.at_head:
+            return state
+    with schema_guard(engine):
+        return _ensure_schema(engine)
+
+
+def _ensure_schema(engine: Engine) -> SchemaState:
     state = schema_state(engine)
     where = describe(engine.url)
     if state.at_head:

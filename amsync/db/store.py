@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -53,13 +53,11 @@ class Store:
     def writing(self) -> Iterator[Session]:
         """Like ``session``, but takes SQLite's write lock at once (``BEGIN IMMEDIATE``) so that
         two writers queue on the busy timeout instead of failing half-way."""
-        bind: Engine | Connection = self.engine
         try:
             with self.engine.connect() as connection:
                 if self.is_sqlite:
                     connection = connection.execution_options(sqlite_immediate=True)
-                bind = connection
-                with Session(bind=bind, expire_on_commit=False) as session, session.begin():
+                with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                     yield session
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, IntegrityError):

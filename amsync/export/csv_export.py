@@ -4,12 +4,17 @@ UTF-8, a header row, RFC 4180 quoting (CRLF line ends; fields with commas, quote
 breaks quoted). A text cell a spreadsheet would run as a formula — starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return — is neutralised with a leading ``'`` unless ``raw``.
 Booleans are ``true``/``false``, unknown values empty cells, genres joined with ``"; "``.
+
+The cells are computed by the database (``csv_cells``) and read straight from the driver's
+cursor in chunks, which ``csv.writer.writerows`` writes: the export streams at close to the
+speed of a plain ``sqlite3`` dump of the same rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -18,6 +23,7 @@ from sqlalchemy import Connection
 from amsync.db.store import Store
 from amsync.export import library_rows as rows
 from amsync.export.atomic_files import prepare_output_dir
+from amsync.export.csv_cells import FORMULA_STARTS, Cell, CellQuery, cell_query, neutralise
 from amsync.export.export_options import (
     Destination,
     ExportOptions,
@@ -27,8 +33,6 @@ from amsync.export.export_options import (
 )
 from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
-
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 SONGS_HEADER: Final = (
     "library_id",
@@ -81,62 +85,54 @@ PLAYLIST_TRACKS_HEADER: Final = (
 FAVOURITES_HEADER: Final = rows.FAVOURITE_COLUMNS
 
 
-def neutralise(value: str) -> str:
-    """``value`` made inert for spreadsheets (a leading ``'``) when it would start a formula."""
-    if value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def _layout(
+    columns: Sequence[str], header: Sequence[str], source: Mapping[str, str] | None = None
+) -> tuple[tuple[int, Cell], ...]:
+    """For each header name, the index of its column among ``columns`` (the ``library_rows``
+    query's; ``source`` maps a header name to a column name where they differ) and its kind
+    of cell: text unless ``_CELL_KINDS`` says otherwise."""
+    source = source or {}
+    return tuple(
+        (columns.index(source.get(name, name)), _CELL_KINDS.get(name, Cell.TEXT)) for name in header
+    )
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if value is True or value is False:
-        return "true" if value else "false"
-    return value
+_CELL_KINDS: Final = {
+    "duration_ms": Cell.NUMBER,
+    "track_number": Cell.NUMBER,
+    "disc_number": Cell.NUMBER,
+    "track_count": Cell.NUMBER,
+    "position": Cell.NUMBER,
+    "genres": Cell.GENRES,
+    "favourite": Cell.FLAG,
+    "available": Cell.MAYBE_FLAG,
+    "folder": Cell.FOLDER,
+}
+SONG_CELLS: Final = _layout(rows.SONG_COLUMNS, SONGS_HEADER)
+ALBUM_CELLS: Final = _layout(rows.ALBUM_COLUMNS, ALBUMS_HEADER)
+ARTIST_CELLS: Final = _layout(rows.ARTIST_COLUMNS, ARTISTS_HEADER)
+FAVOURITE_CELLS: Final = _layout(rows.FAVOURITE_COLUMNS, FAVOURITES_HEADER)
+PLAYLIST_TRACK_CELLS: Final = _layout(
+    rows.PLAYLIST_COLUMNS,
+    PLAYLIST_TRACKS_HEADER,
+    {"playlist_id": "playlist_library_id", "folder": "folder_library_id"},
+)
 
 
-def _genres(text: str | None) -> str | None:
-    genres = rows.parse_genres(text)
-    return None if genres is None else "; ".join(genres)
-
-
-class _Writer:
-    """A ``csv.writer`` that applies the cell rules and counts rows."""
-
-    def __init__(self, out: TextIO, header: Sequence[str], raw: bool) -> None:
-        self._writer = csv.writer(out, lineterminator="\r\n")
-        self._raw = raw
-        self._writer.writerow(header)
-        self.rows = 0
-
-    def write(self, values: Iterable[Any]) -> None:
-        cells = [_cell(v) for v in values]
-        if not self._raw:
-            cells = [neutralise(c) if isinstance(c, str) else c for c in cells]
-        self._writer.writerow(cells)
-        self.rows += 1
-
-
-def _song_cells(row: Any) -> Sequence[Any]:
-    return (*row[0:8], _genres(row[8]), *row[9:11], bool(row[11]), *row[12:18])
-
-
-def _album_cells(row: Any) -> Sequence[Any]:
-    return (*row[0:6], bool(row[6]), _genres(row[7]), *row[8:11])
-
-
-def _artist_cells(row: Any) -> Sequence[Any]:
-    return (*row[0:3], bool(row[3]))
-
-
-def _write_rows(
-    out: TextIO, header: Sequence[str], items: Iterator[Any], cells: Callable[[Any], Any], raw: bool
+def _write_cells(
+    out: TextIO, header: Sequence[str], connection: Connection, queries: Sequence[CellQuery]
 ) -> int:
-    writer = _Writer(out, header, raw)
-    for row in items:
-        writer.write(cells(row))
-    return writer.rows
+    """The header, then every row of ``queries`` in turn; returns the number of rows."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    written = 0
+    for query in queries:
+        fix = query.fix
+        with contextlib.closing(rows.chunks(connection, query.statement)) as chunks:
+            for chunk in chunks:
+                writer.writerows(chunk if fix is None else fix(chunk))
+                written += len(chunk)
+    return written
 
 
 def _write_playlist_tracks(
@@ -147,31 +143,20 @@ def _write_playlist_tracks(
     only: list[int] | None,
     report: ExportReport,
 ) -> None:
-    writer = _Writer(out, PLAYLIST_TRACKS_HEADER, options.raw)
-    pairs = rows.playlists(
-        connection, account_id, include_removed=options.include_removed, only=only
+    removed = options.include_removed
+    report.count(
+        "playlists", rows.playlist_count(connection, account_id, include_removed=removed, only=only)
     )
-    for head, tracks in pairs:
-        report.count("playlists")
-        folder = "/".join(head.folder) if head.folder else None
-        for t in tracks:
-            writer.write(
-                (
-                    head.library_id,
-                    head.name,
-                    t.position,
-                    t.library_id,
-                    t.catalog_id,
-                    t.name,
-                    t.artist,
-                    t.album,
-                    t.duration_ms,
-                    t.isrc,
-                    t.kind,
-                    folder,
-                )
-            )
-    report.count("tracks", writer.rows)
+    statement = rows.playlist_statement(
+        account_id, include_removed=removed, only=only, tracks_only=True
+    )
+    query = cell_query(
+        statement,
+        PLAYLIST_TRACK_CELLS,
+        raw=options.raw,
+        folders=rows.folders(connection, account_id),
+    )
+    report.count("tracks", _write_cells(out, PLAYLIST_TRACKS_HEADER, connection, [query]))
 
 
 def export_csv(
@@ -185,23 +170,26 @@ def export_csv(
     with snapshot(store) as connection:
         only = _selected(connection, account_id, options)
         if only is None:
-            collections: list[tuple[str, Sequence[str], Any, Callable[[Any], Any]]] = [
-                ("songs", SONGS_HEADER, rows.songs, _song_cells),
-                ("albums", ALBUMS_HEADER, rows.albums, _album_cells),
-                ("artists", ARTISTS_HEADER, rows.artists, _artist_cells),
+            collections: list[tuple[str, Sequence[str], Any, Any]] = [
+                ("songs", SONGS_HEADER, rows.song_statement, SONG_CELLS),
+                ("albums", ALBUMS_HEADER, rows.album_statement, ALBUM_CELLS),
+                ("artists", ARTISTS_HEADER, rows.artist_statement, ARTIST_CELLS),
             ]
-            for name, header, reader, cells in collections:
-                target = root / f"{name}.csv"
-                with open_destination(target, report, newline="") as out:
-                    items = reader(connection, account_id, include_removed=removed)
-                    report.count(name, _write_rows(out, header, items, cells, options.raw))
+            for name, header, build, layout in collections:
+                statement = build(account_id, include_removed=removed)
+                query = cell_query(statement, layout, raw=options.raw)
+                with open_destination(root / f"{name}.csv", report, newline="") as out:
+                    report.count(name, _write_cells(out, header, connection, [query]))
         target = root / "playlist_tracks.csv"
         with open_destination(target, report, newline="") as out:
             _write_playlist_tracks(out, connection, account_id, options, only, report)
         if only is None:
+            queries = [
+                cell_query(statement, FAVOURITE_CELLS, raw=options.raw)
+                for statement in rows.favourite_statements(account_id, include_removed=removed)
+            ]
             with open_destination(root / "favourites.csv", report, newline="") as out:
-                items = rows.favourites(connection, account_id, include_removed=removed)
-                written = _write_rows(out, FAVOURITES_HEADER, items, tuple, options.raw)
+                written = _write_cells(out, FAVOURITES_HEADER, connection, queries)
                 report.count("favourites", written)
     return report
 
@@ -225,3 +213,16 @@ def _selected(connection: Connection, account_id: int, options: ExportOptions) -
         connection, account_id, options.playlists, include_removed=options.include_removed
     )
     return [ref.id for ref in refs]
+
+
+__all__ = [
+    "ALBUMS_HEADER",
+    "ARTISTS_HEADER",
+    "FAVOURITES_HEADER",
+    "FORMULA_STARTS",
+    "PLAYLIST_TRACKS_HEADER",
+    "SONGS_HEADER",
+    "export_csv",
+    "export_csv_playlist",
+    "neutralise",
+]

@@ -4,17 +4,21 @@ Every reader takes an open ``Connection`` (one transaction, so an export is a co
 snapshot) and yields rows as the database sends them (``stream_results``: a server-side cursor
 on PostgreSQL, SQLite's stepping cursor), so memory stays flat however big the library is.
 Playlists come with their current track list in one query, ordered by playlist and position,
-and are grouped on the fly.
+and are grouped on the fly. The ``*_statement`` functions give the queries themselves, which
+``export csv`` rewrites into CSV cells (``csv_cells``) and reads with ``chunks`` — the driver's
+cursor without SQLAlchemy's row handling.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from sqlalchemy import (
     Connection,
@@ -24,11 +28,13 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    null,
     or_,
     select,
     true,
 )
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable, Select
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from amsync.db.models import (
     Account,
@@ -47,6 +53,9 @@ from amsync.db.models import (
 STREAM_ROWS: Final = 2000
 MAX_FOLDER_DEPTH: Final = 64
 
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+"""A SELECT with any columns."""
+
 
 def stream(connection: Connection, statement: Executable) -> Iterator[Any]:
     options = connection.execution_options(stream_results=True, max_row_buffer=STREAM_ROWS)
@@ -55,6 +64,49 @@ def stream(connection: Connection, statement: Executable) -> Iterator[Any]:
         yield from result
     finally:
         result.close()
+
+
+_cursor_numbers = itertools.count(1)
+
+
+def chunks(
+    connection: Connection, statement: ClauseElement, size: int = STREAM_ROWS
+) -> Generator[list[tuple[Any, ...]], None, None]:
+    """The rows of ``statement`` as plain tuples, ``size`` at a time, straight from the
+    driver's cursor inside ``connection``'s transaction (no SQLAlchemy row objects or result
+    processing: the statement must select values that need none — text, numbers — and bind
+    only numbers and text). Memory stays flat: SQLite's cursor steps through the result,
+    PostgreSQL's is a server-side (named) cursor."""
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    assert isinstance(compiled, SQLCompiler)
+    params = compiled.params
+    for name, value in params.items():
+        if value is not None and not isinstance(value, int | str):
+            raise TypeError(f"chunks() binds numbers and text only, not {name}={value!r}")
+    arguments: Any = (
+        tuple(params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else params
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name=f"amsync_export_{next(_cursor_numbers)}")
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(str(compiled), arguments)
+        while True:
+            rows = cursor.fetchmany(size)
+            if not rows:
+                return
+            yield rows
+    finally:
+        # after a failure the connection may be gone already: the cursor goes with it
+        with contextlib.suppress(connection.dialect.loaded_dbapi.Error):
+            cursor.close()
 
 
 def is_favourite(item_type: str, account_id: int, library_id: Any) -> Any:
@@ -71,8 +123,10 @@ def is_favourite(item_type: str, account_id: int, library_id: Any) -> Any:
     )
 
 
-def parse_genres(text: str | None) -> list[str] | None:
-    """The JSON array the mirror stores as text; anything else reads as unknown."""
+@functools.lru_cache(maxsize=4096)
+def parse_genres(text: str | None) -> tuple[str, ...] | None:
+    """The JSON array the mirror stores as text; anything else reads as unknown. Cached: a
+    library has few distinct genre lists, and this runs once per exported row."""
     if not text:
         return None
     try:
@@ -80,7 +134,7 @@ def parse_genres(text: str | None) -> list[str] | None:
     except ValueError:
         return None
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return value
+        return tuple(value)
     return None
 
 
@@ -133,10 +187,10 @@ SONG_COLUMNS: Final = (
 )
 
 
-def songs(connection: Connection, account_id: int, *, include_removed: bool) -> Iterator[Any]:
-    """Rows with ``SONG_COLUMNS``; ``genres`` still JSON text."""
+def song_statement(account_id: int, *, include_removed: bool) -> AnySelect:
+    """The query behind ``songs``: columns ``SONG_COLUMNS``, ordered."""
     catalog = CatalogSong
-    statement = (
+    return (
         select(
             Song.library_id,
             Song.catalog_id,
@@ -165,7 +219,11 @@ def songs(connection: Connection, account_id: int, *, include_removed: bool) -> 
         .where(Song.account_id == account_id, _live(Song, include_removed))
         .order_by(Song.id)
     )
-    return stream(connection, statement)
+
+
+def songs(connection: Connection, account_id: int, *, include_removed: bool) -> Iterator[Any]:
+    """Rows with ``SONG_COLUMNS``; ``genres`` still JSON text."""
+    return stream(connection, song_statement(account_id, include_removed=include_removed))
 
 
 ALBUM_COLUMNS: Final = (
@@ -184,9 +242,10 @@ ALBUM_COLUMNS: Final = (
 )
 
 
-def albums(connection: Connection, account_id: int, *, include_removed: bool) -> Iterator[Any]:
+def album_statement(account_id: int, *, include_removed: bool) -> AnySelect:
+    """The query behind ``albums``: columns ``ALBUM_COLUMNS``, ordered."""
     catalog = CatalogAlbum
-    statement = (
+    return (
         select(
             Album.library_id,
             Album.catalog_id,
@@ -208,14 +267,19 @@ def albums(connection: Connection, account_id: int, *, include_removed: bool) ->
         .where(Album.account_id == account_id, _live(Album, include_removed))
         .order_by(Album.id)
     )
-    return stream(connection, statement)
+
+
+def albums(connection: Connection, account_id: int, *, include_removed: bool) -> Iterator[Any]:
+    """Rows with ``ALBUM_COLUMNS``; ``genres`` still JSON text."""
+    return stream(connection, album_statement(account_id, include_removed=include_removed))
 
 
 ARTIST_COLUMNS: Final = ("library_id", "catalog_id", "name", "favourite", "removed_at")
 
 
-def artists(connection: Connection, account_id: int, *, include_removed: bool) -> Iterator[Any]:
-    statement = (
+def artist_statement(account_id: int, *, include_removed: bool) -> AnySelect:
+    """The query behind ``artists``: columns ``ARTIST_COLUMNS``, ordered."""
+    return (
         select(
             Artist.library_id,
             Artist.catalog_id,
@@ -226,7 +290,11 @@ def artists(connection: Connection, account_id: int, *, include_removed: bool) -
         .where(Artist.account_id == account_id, _live(Artist, include_removed))
         .order_by(Artist.id)
     )
-    return stream(connection, statement)
+
+
+def artists(connection: Connection, account_id: int, *, include_removed: bool) -> Iterator[Any]:
+    """Rows with ``ARTIST_COLUMNS``."""
+    return stream(connection, artist_statement(account_id, include_removed=include_removed))
 
 
 # --- favourites --------------------------------------------------------------------------------
@@ -240,10 +308,9 @@ _ITEM_TABLES: Final[dict[str, Any]] = {
 }
 
 
-def favourites(
-    connection: Connection, account_id: int, *, include_removed: bool
-) -> Iterator[tuple[str, str, str | None, str | None, str, str]]:
-    """Favourites the user wants (``local`` favourite or disliked), with their push status."""
+def favourite_statements(account_id: int, *, include_removed: bool) -> list[AnySelect]:
+    """The queries behind ``favourites``, one per item type (``FAVOURITE_COLUMNS``)."""
+    statements: list[AnySelect] = []
     for item_type, table in _ITEM_TABLES.items():
         pending = exists().where(
             FavouritePush.account_id == Favourite.account_id,
@@ -254,7 +321,7 @@ def favourites(
             status: Any = literal("local-only")
         else:
             status = case((pending, "pending"), else_="synced")
-        statement = (
+        statements.append(
             select(
                 Favourite.item_type,
                 Favourite.library_id,
@@ -278,6 +345,14 @@ def favourites(
             )
             .order_by(Favourite.id)
         )
+    return statements
+
+
+def favourites(
+    connection: Connection, account_id: int, *, include_removed: bool
+) -> Iterator[tuple[str, str, str | None, str | None, str, str]]:
+    """Favourites the user wants (``local`` favourite or disliked), with their push status."""
+    for statement in favourite_statements(account_id, include_removed=include_removed):
         yield from stream(connection, statement)
 
 
@@ -347,16 +422,43 @@ def folder_path(all_folders: dict[str, Folder], library_id: str | None) -> tuple
     return tuple(reversed(names)) or None
 
 
-def playlists(
-    connection: Connection,
+PLAYLIST_COLUMNS: Final = (
+    "playlist_row_id",
+    "playlist_library_id",
+    "playlist_catalog_id",
+    "playlist_name",
+    "description",
+    "can_edit",
+    "favourite",  # a NULL placeholder: ``playlists`` reads the flags once per export
+    "folder_library_id",
+    "date_added",
+    "removed_at",
+    # the ``Track`` fields:
+    "position",
+    "library_id",
+    "catalog_id",
+    "kind",
+    "name",
+    "artist",
+    "album",
+    "duration_ms",
+    "isrc",
+    "url",
+    "track_number",
+    "disc_number",
+)
+
+
+def playlist_statement(
     account_id: int,
     *,
     include_removed: bool,
     only: Sequence[int] | None = None,
-) -> Iterator[tuple[PlaylistHead, Iterator[Track]]]:
-    """Each playlist with an iterator over its current tracks in order. Consume each track
-    iterator before asking for the next playlist."""
-    all_folders = folders(connection, account_id)
+    tracks_only: bool = False,
+) -> AnySelect:
+    """The query behind ``playlists``: columns ``PLAYLIST_COLUMNS``, one row per track (and
+    one row with empty track columns for a playlist without tracks, unless ``tracks_only``),
+    ordered by playlist and position."""
     library_song = Song.__table__.alias("library_song")
     catalog = CatalogSong.__table__.alias("catalog")
     catalog_id = func.coalesce(PlaylistEntry.track_catalog_id, library_song.c.catalog_id)
@@ -368,7 +470,7 @@ def playlists(
             Playlist.name,
             Playlist.description,
             Playlist.can_edit,
-            is_favourite("playlist", account_id, Playlist.library_id),
+            null(),  # the favourite flag: read once per export, not once per track
             Playlist.folder_library_id,
             Playlist.date_added,
             Playlist.removed_at,
@@ -400,8 +502,52 @@ def playlists(
         .where(Playlist.account_id == account_id, _live(Playlist, include_removed))
         .order_by(Playlist.id, PlaylistEntry.position)
     )
-    if only is not None:
-        statement = statement.where(Playlist.id.in_(only) if only else false())
+    statement = statement.where(_only(only))
+    if tracks_only:
+        statement = statement.where(PlaylistEntry.position.is_not(None))
+    return statement
+
+
+def _only(only: Sequence[int] | None) -> Any:
+    if only is None:
+        return true()
+    return Playlist.id.in_(only) if only else false()
+
+
+def playlist_count(
+    connection: Connection,
+    account_id: int,
+    *,
+    include_removed: bool,
+    only: Sequence[int] | None = None,
+) -> int:
+    """How many playlists ``playlists`` would yield."""
+    statement = select(func.count(Playlist.id)).where(
+        Playlist.account_id == account_id, _live(Playlist, include_removed), _only(only)
+    )
+    return int(connection.execute(statement).scalar_one())
+
+
+def playlists(
+    connection: Connection,
+    account_id: int,
+    *,
+    include_removed: bool,
+    only: Sequence[int] | None = None,
+) -> Iterator[tuple[PlaylistHead, Iterator[Track]]]:
+    """Each playlist with an iterator over its current tracks in order. Consume each track
+    iterator before asking for the next playlist."""
+    all_folders = folders(connection, account_id)
+    statement = playlist_statement(account_id, include_removed=include_removed, only=only)
+    favourite_ids = set(
+        connection.execute(
+            select(Favourite.library_id).where(
+                Favourite.account_id == account_id,
+                Favourite.item_type == "playlist",
+                Favourite.local == "favourite",
+            )
+        ).scalars()
+    )
     rows = stream(connection, statement)
     for _, group in itertools.groupby(rows, key=lambda row: row[0]):
         first = next(group)
@@ -412,7 +558,7 @@ def playlists(
             name=first[3],
             description=first[4],
             can_edit=first[5],
-            favourite=bool(first[6]),
+            favourite=first[1] in favourite_ids,
             folder=folder_path(all_folders, first[7]),
             folder_library_id=first[7],
             date_added=first[8],

@@ -12,6 +12,7 @@ see.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -158,7 +159,7 @@ def _check_pragma(items: list[Token]) -> None:
 
 def _check_writing_inside(items: list[Token]) -> None:
     """Statements starting after ``(`` or ``)`` (CTE bodies, the statement after the CTEs)."""
-    for before, token in zip(items, items[1:], strict=False):
+    for before, token in itertools.pairwise(items):
         if before.kind != "punct" or before.text not in "()" or token.kind != "word":
             continue
         if token.upper in WRITING_WORDS:
@@ -166,7 +167,8 @@ def _check_writing_inside(items: list[Token]) -> None:
 
 
 def check_read_only(sql: str, *, postgres: bool) -> str:
-    """``sql`` itself if it is one reading statement; else a ``UsageError``."""
+    """The first keyword (``SELECT``, ``EXPLAIN`` …) if ``sql`` is one reading statement;
+    else a ``UsageError``."""
     statements = split_statements(tokens(sql, postgres=postgres))
     if not statements:
         raise UsageError("the query is empty")
@@ -191,4 +193,4 @@ def check_read_only(sql: str, *, postgres: bool) -> str:
     elif word not in READING_STARTS or (word == "TABLE" and not postgres):
         raise _refuse(word or "this statement")
     _check_writing_inside(items)
-    return sql
+    return word

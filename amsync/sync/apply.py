@@ -52,6 +52,18 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def _batches(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size``, consumed lazily (bounded memory for big applies)."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class Applier:
     def __init__(
         self,
@@ -89,24 +101,25 @@ class Applier:
         fingerprints = self.snapshot.items[plan.name].fingerprints
         item_type = ITEM_TYPES[plan.name]
         if plan.added:
-            new_rows = [
-                {
-                    **row,
-                    "account_id": self.account_id,
-                    "fingerprint": fingerprints[key],
-                    "first_seen_at": self.now,
-                    "last_seen_at": self.now,
-                    "removed_at": None,
-                }
-                for key, row in self.staging.rows(plan.name, set(plan.added))
-            ]
-            for chunk in _chunks(new_rows):
-                self.db.execute(insert(table), list(chunk))
-            for row in new_rows:
-                self._change(item_type, row, "added")
-        rewrite = set(plan.changed) | set(plan.revived)
-        if rewrite:
-            self._rewrite(plan, table, rewrite, fingerprints, item_type)
+            staged = self.staging.rows(plan.name, plan.added)
+            for batch in _batches(staged):
+                new_rows = [
+                    {
+                        **row,
+                        "account_id": self.account_id,
+                        "fingerprint": fingerprints[key],
+                        "first_seen_at": self.now,
+                        "last_seen_at": self.now,
+                        "removed_at": None,
+                    }
+                    for key, row in batch
+                ]
+                self.db.execute(insert(table), new_rows)
+                for row in new_rows:
+                    self._change(item_type, row, "added")
+        rewrite = plan.changed | plan.revived
+        for keys in _batches(sorted(rewrite)):
+            self._rewrite(plan, table, set(keys), fingerprints, item_type)
         if plan.removed:
             self._tombstone(plan, table, item_type)
 
@@ -122,10 +135,9 @@ class Applier:
         columns = [table.c[name] for name in next(iter(staged.values()))]
         old = {
             row.library_id: row._mapping
-            for chunk in _chunks(sorted(keys))
             for row in self.db.execute(
                 select(*columns).where(
-                    table.c.account_id == self.account_id, table.c.library_id.in_(chunk)
+                    table.c.account_id == self.account_id, table.c.library_id.in_(sorted(keys))
                 )
             )
         }
@@ -155,8 +167,7 @@ class Applier:
             )
             .values({k.removeprefix("v_"): bindparam(k) for k in params[0] if k.startswith("v_")})
         )
-        for chunk in _chunks(params):
-            self.db.execute(statement, list(chunk))
+        self.db.execute(statement, params)
 
     def _tombstone(self, plan: CollectionPlan, table: Table, item_type: str) -> None:
         last_seen = self.mirror.last_synced_at or self.now
@@ -181,6 +192,8 @@ class Applier:
         change: str,
         detail: dict[str, Any] | None = None,
     ) -> None:
+        if len(self._change_rows) >= CHUNK:
+            self._flush_changes()
         self._change_rows.append(
             {
                 "account_id": self.account_id,
@@ -196,10 +209,10 @@ class Applier:
         )
 
     def _flush_changes(self) -> None:
-        for chunk in _chunks(self._change_rows):
-            self.db.execute(insert(_changes), list(chunk))
-        self.result.item_changes = len(self._change_rows)
-        self._change_rows.clear()
+        if self._change_rows:
+            self.db.execute(insert(_changes), self._change_rows)
+        self.result.item_changes += len(self._change_rows)
+        self._change_rows = []
 
     # --- playlist revisions ---------------------------------------------------------------
 
@@ -288,22 +301,22 @@ class Applier:
             unavailable_since = (
                 {"unavailable_since": None} if "unavailable_since" in table.c else {}
             )
-            fresh = [
-                {
-                    **row,
-                    **extra,
-                    **unavailable_since,
-                    "account_id": self.account_id,
-                    "fingerprint": fingerprints[key],
-                    "fetched_at": self.now,
-                    "available": True,
-                }
-                for key, row in self.staging.rows(kind, set(catalog_plan.added))
-            ]
-            for chunk in _chunks(fresh):
-                self.db.execute(insert(table), list(chunk))
-            if catalog_plan.changed:
-                self._catalog_rewrite(kind, table, set(catalog_plan.changed), extra)
+            for batch in _batches(self.staging.rows(kind, catalog_plan.added)):
+                fresh = [
+                    {
+                        **row,
+                        **extra,
+                        **unavailable_since,
+                        "account_id": self.account_id,
+                        "fingerprint": fingerprints[key],
+                        "fetched_at": self.now,
+                        "available": True,
+                    }
+                    for key, row in batch
+                ]
+                self.db.execute(insert(table), fresh)
+            for keys in _batches(sorted(catalog_plan.changed)):
+                self._catalog_rewrite(kind, table, set(keys), extra)
             if catalog_plan.withdrawn:
                 self._withdraw(kind, table, catalog_plan.withdrawn)
             self.result.catalog_writes += catalog_plan.writes
@@ -334,8 +347,7 @@ class Applier:
             )
             .values({k.removeprefix("v_"): bindparam(k) for k in params[0] if k.startswith("v_")})
         )
-        for chunk in _chunks(params):
-            self.db.execute(statement, list(chunk))
+        self.db.execute(statement, params)
 
     def _withdraw(self, kind: str, table: Table, ids: Iterable[str]) -> None:
         known = self.mirror.catalog[kind]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -19,6 +19,7 @@ from typing import Any, Self
 from amsync.sync.rows import Row
 
 CHUNK = 1000
+LOOKUP_MAX = 900  # below SQLite's limit of bound parameters per statement
 
 
 class Staging:
@@ -49,11 +50,22 @@ class Staging:
         ).fetchone()
         return json.loads(found[0]) if found else None
 
-    def rows(self, collection: str, keys: set[str] | None = None) -> Iterator[tuple[str, Any]]:
+    def rows(
+        self, collection: str, keys: Collection[str] | None = None
+    ) -> Iterator[tuple[str, Any]]:
         """The staged rows of ``collection`` (only ``keys`` if given), in key order."""
-        cursor = self._db.execute(
-            "SELECT key, payload FROM staged WHERE collection = ? ORDER BY key", (collection,)
-        )
+        if keys is not None and len(keys) <= LOOKUP_MAX:
+            marks = ",".join("?" * len(keys))
+            cursor = self._db.execute(
+                f"SELECT key, payload FROM staged WHERE collection = ? AND key IN ({marks}) "
+                "ORDER BY key",
+                (collection, *keys),
+            )
+            keys = None
+        else:
+            cursor = self._db.execute(
+                "SELECT key, payload FROM staged WHERE collection = ? ORDER BY key", (collection,)
+            )
         while batch := cursor.fetchmany(CHUNK):
             for key, payload in batch:
                 if keys is None or key in keys:

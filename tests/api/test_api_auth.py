@@ -186,7 +186,7 @@ async def test_no_token_in_any_message_or_log_record(
         return error_response(status, f"{status}00", title=echo, detail=echo)
 
     httpx_mock.add_callback(echoing, is_reusable=True)
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="amsync")
     async with make_client(retry_budget_s=5.0, storefront=None) as client:
         with pytest.raises(AmsyncError) as caught:
             await client.get_storefront()

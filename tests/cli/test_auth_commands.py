@@ -98,7 +98,7 @@ def test_status_warns_within_30_days(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0
     assert "music user token: warn" in result.stdout
-    assert "developer token: warn, from environment" in result.stdout
+    assert "developer token: warn, from AMSYNC_DEVELOPER_TOKEN" in result.stdout
     assert "warning" in result.stderr and "amsync auth login" in result.stderr
     assert MUT not in result.output
 

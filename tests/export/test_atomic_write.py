@@ -40,7 +40,7 @@ def _failing_after_first(real: Any) -> Any:
     return reader
 
 
-@pytest.mark.parametrize("fmt", ["json", "csv", "m3u"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "m3u", "xspf"])
 def test_failure_mid_export_keeps_previous_files(
     sample_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
@@ -53,6 +53,7 @@ def test_failure_mid_export_keeps_previous_files(
     assert before
     monkeypatch.setattr(library_rows, "songs", _failing_after_first(library_rows.songs))
     monkeypatch.setattr(library_rows, "playlists", _failing_after_first(library_rows.playlists))
+    monkeypatch.setattr(library_rows, "chunks", _failing_after_first(library_rows.chunks))
     failed = invoke(["--db", sample_sqlite, "export", fmt, "-o", str(target)])
     assert failed.exit_code == 1, failed.output
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}

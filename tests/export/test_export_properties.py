@@ -1,6 +1,6 @@
 """Property-based: whatever the names (any Unicode, control characters, ``/``, ``..``, device
 names, 500 characters, duplicates), every exported file lies inside the output folder, names
-are unique, CSV round-trips and the M3U structure holds."""
+are unique, CSV round-trips, the M3U structure holds and XSPF parses back."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import csv
 import shutil
 import tempfile
 import unicodedata
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from amsync.db.store import open_store
-from amsync.export import ExportOptions, export_csv, export_m3u
+from amsync.export import ExportOptions, export_csv, export_m3u, export_xspf
 from amsync.export.csv_export import neutralise
 from amsync.export.file_names import (
     MAX_NAME_BYTES,
@@ -24,6 +25,7 @@ from amsync.export.file_names import (
     name_key,
     safe_name,
 )
+from amsync.export.xspf_export import xml_clean, xml_text
 from tests.export.test_m3u_export import check_structure
 from tests.support.mirror_builder import mirror
 
@@ -126,6 +128,7 @@ def test_exports_stay_inside_and_round_trip(
             out = work / "out"
             report = export_m3u(store, account_id, out, ExportOptions())
             csv_report = export_csv(store, account_id, work / "csv", ExportOptions())
+            xspf_report = export_xspf(store, account_id, work / "xspf", ExportOptions())
         finally:
             store.close()
         root = out.resolve()
@@ -145,3 +148,27 @@ def test_exports_stay_inside_and_round_trip(
         ]
         assert [(r["playlist_name"], r["name"]) for r in rows] == expected
         assert csv_report.counts["tracks"] == len(expected)
+        xspf_root = (work / "xspf").resolve()
+        documents = []
+        for path in (work / "xspf").rglob("*.xspf"):
+            assert xspf_root in path.resolve().parents
+            documents.append(ET.parse(path).getroot())  # noqa: S314 - our own output
+        assert len(documents) == len(playlists) == xspf_report.counts["playlists"]
+        ns = "{http://xspf.org/ns/0/}"
+        parsed = sorted(
+            (
+                document.findtext(f"{ns}title") or "",
+                [t.findtext(f"{ns}title") or "" for t in document.iter(f"{ns}track")],
+            )
+            for document in documents
+        )
+        assert parsed == sorted(
+            (xml_clean(name), [xml_clean(title) for title in tracks]) for name, tracks in playlists
+        )
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_xml_text_parses_back_to_the_allowed_characters(text: str) -> None:
+    element = ET.fromstring(f"<a>{xml_text(text)}</a>")  # noqa: S314 - our own output
+    assert (element.text or "") == xml_clean(text)

@@ -37,7 +37,9 @@ def client_config(base_url: str = "http://emulator", **overrides: Any) -> Client
 
 
 @asynccontextmanager
-async def in_process_client(emulator: Emulator, **overrides: Any) -> AsyncIterator[AppleMusicClient]:
+async def in_process_client(
+    emulator: Emulator, **overrides: Any
+) -> AsyncIterator[AppleMusicClient]:
     async with AppleMusicClient(
         client_config(**overrides), transport=emulator.async_transport()
     ) as client:

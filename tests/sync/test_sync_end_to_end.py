@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from amsync.db import tables
 from amsync.db.store import Store, open_store
 from amsync.emulator import Emulator, LibrarySpec
-from amsync.sync.runner import SyncOptions, run_sync
+from amsync.sync.runner import run_sync
 from tests.support.cli import invoke
 from tests.support.mirror_compare import actual_mirror, dump_tables, expected_mirror
 from tests.sync.conftest import in_process_client, make_emulator
@@ -53,7 +53,9 @@ def _mutate(library: object) -> dict[str, str]:
     library.remove_song(removed_song)
     renamed = songs[1]
     library.update_song(renamed, name="Renamed ✨ song")
-    catalog_id = next(iter(c for c in library.catalog_songs if not library.catalog_songs[c].withdrawn))
+    catalog_id = next(
+        iter(c for c in library.catalog_songs if not library.catalog_songs[c].withdrawn)
+    )
     added = library.add_song(catalog_id).id
     playlist = sorted(library.playlists, key=lambda p: -len(library.playlists[p].tracks))[0]
     tracks = list(library.playlists[playlist].tracks)

@@ -1,0 +1,218 @@
+"""Reading an ``amsync.library`` JSON document (DESIGN §4) back into plain data.
+
+Restore works from this document, whether it sits in a backup folder (``library.json``) or was
+written by ``amsync export json``. Only what a restore and a verification need is kept; missing
+optional keys read as ``None``; a document of another format, or malformed items, are refused
+with a message that names the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from amsync.errors import ConfigError
+
+LIBRARY_FORMAT: Final = "amsync.library"
+LIBRARY_VERSION: Final = 1
+
+
+@dataclass(frozen=True, slots=True)
+class DocSong:
+    library_id: str
+    catalog_id: str | None
+    name: str
+    artist: str | None = None
+    album: str | None = None
+    kind: str = "song"
+    favourite: bool = False
+    available: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocAlbum:
+    library_id: str
+    catalog_id: str | None
+    name: str
+    artist: str | None = None
+    favourite: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DocArtist:
+    library_id: str
+    catalog_id: str | None
+    name: str
+    favourite: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DocTrack:
+    position: int
+    library_id: str
+    catalog_id: str | None
+    name: str
+    artist: str | None = None
+    kind: str = "song"
+
+
+@dataclass(frozen=True, slots=True)
+class DocPlaylist:
+    library_id: str
+    catalog_id: str | None
+    name: str
+    description: str | None = None
+    can_edit: bool | None = None
+    favourite: bool = False
+    folder: str | None = None
+    tracks: tuple[DocTrack, ...] = ()
+
+
+@dataclass(slots=True)
+class LibraryDocument:
+    account: str | None
+    exported_at: str | None
+    songs: list[DocSong] = field(default_factory=list)
+    albums: list[DocAlbum] = field(default_factory=list)
+    artists: list[DocArtist] = field(default_factory=list)
+    playlists: list[DocPlaylist] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        favourites = sum(
+            item.favourite
+            for items in (self.songs, self.albums, self.artists, self.playlists)
+            for item in items
+        )
+        return {
+            "songs": len(self.songs),
+            "albums": len(self.albums),
+            "artists": len(self.artists),
+            "playlists": len(self.playlists),
+            "tracks": sum(len(p.tracks) for p in self.playlists),
+            "favourites": favourites,
+        }
+
+
+def read_library_document(path: Path) -> LibraryDocument:
+    """The document in ``path``; ``ConfigError`` (exit 2) for anything else."""
+    try:
+        with path.open("r", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    except ValueError as exc:
+        raise ConfigError(
+            f"{path} is not valid JSON ({exc}); it may be truncated",
+            hint="use a backup folder or a file written by `amsync export json`",
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != LIBRARY_FORMAT:
+        raise ConfigError(
+            f"{path} is not an amsync library export (format {LIBRARY_FORMAT!r})",
+            hint="use a backup folder or a file written by `amsync export json`",
+        )
+    if data.get("version") != LIBRARY_VERSION:
+        raise ConfigError(
+            f"{path} has library format version {data.get('version')!r}; this amsync reads "
+            f"version {LIBRARY_VERSION}"
+        )
+    try:
+        return _document(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{path} holds a malformed item: {exc}") from None
+
+
+def _document(data: Mapping[str, Any]) -> LibraryDocument:
+    return LibraryDocument(
+        account=_text(data.get("account")),
+        exported_at=_text(data.get("exported_at")),
+        songs=[_song(item) for item in _list(data, "songs")],
+        albums=[_album(item) for item in _list(data, "albums")],
+        artists=[_artist(item) for item in _list(data, "artists")],
+        playlists=[_playlist(item) for item in _list(data, "playlists")],
+    )
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise TypeError(f"{key!r} is not a list of objects")
+    return value
+
+
+def _required(item: Mapping[str, Any], key: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{key!r} missing in {json.dumps(item, ensure_ascii=False)[:120]}")
+    return value
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _song(item: Mapping[str, Any]) -> DocSong:
+    available = item.get("available")
+    return DocSong(
+        library_id=_required(item, "library_id"),
+        catalog_id=_text(item.get("catalog_id")),
+        name=str(item.get("name") or ""),
+        artist=_text(item.get("artist")),
+        album=_text(item.get("album")),
+        kind=_text(item.get("kind")) or "song",
+        favourite=item.get("favourite") is True,
+        available=available if isinstance(available, bool) else None,
+    )
+
+
+def _album(item: Mapping[str, Any]) -> DocAlbum:
+    return DocAlbum(
+        library_id=_required(item, "library_id"),
+        catalog_id=_text(item.get("catalog_id")),
+        name=str(item.get("name") or ""),
+        artist=_text(item.get("artist")),
+        favourite=item.get("favourite") is True,
+    )
+
+
+def _artist(item: Mapping[str, Any]) -> DocArtist:
+    return DocArtist(
+        library_id=_required(item, "library_id"),
+        catalog_id=_text(item.get("catalog_id")),
+        name=str(item.get("name") or ""),
+        favourite=item.get("favourite") is True,
+    )
+
+
+def _track(item: Mapping[str, Any], index: int) -> DocTrack:
+    position = item.get("position")
+    return DocTrack(
+        position=position if isinstance(position, int) else index,
+        library_id=_required(item, "library_id"),
+        catalog_id=_text(item.get("catalog_id")),
+        name=str(item.get("name") or ""),
+        artist=_text(item.get("artist")),
+        kind=_text(item.get("kind")) or "song",
+    )
+
+
+def _playlist(item: Mapping[str, Any]) -> DocPlaylist:
+    tracks = item.get("tracks") or []
+    if not isinstance(tracks, list) or not all(isinstance(t, dict) for t in tracks):
+        raise TypeError("a playlist's 'tracks' is not a list of objects")
+    can_edit = item.get("can_edit")
+    parsed = sorted((_track(t, i) for i, t in enumerate(tracks)), key=lambda t: t.position)
+    return DocPlaylist(
+        library_id=_required(item, "library_id"),
+        catalog_id=_text(item.get("catalog_id")),
+        name=_required(item, "name"),
+        description=_text(item.get("description")),
+        can_edit=can_edit if isinstance(can_edit, bool) else None,
+        favourite=item.get("favourite") is True,
+        folder=_text(item.get("folder")),
+        tracks=tuple(parsed),
+    )

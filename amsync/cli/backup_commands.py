@@ -1,0 +1,417 @@
+"""``amsync backup [verify]``, ``amsync restore`` and ``amsync schedule print``: backups of the
+mirror, restores to Apple Music, and the snippets that run amsync unattended."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from amsync.backup import (
+    DEFAULT_KEEP,
+    BackupOptions,
+    BackupReport,
+    VerifyReport,
+    default_backup_dir,
+    require_good,
+    take_backup,
+    verify_backup,
+)
+from amsync.backup.restore import make_restore_plan
+from amsync.backup.restore_apply import RestoreReport, apply_restore
+from amsync.backup.restore_plan import RestorePlan, RestoreSelection
+from amsync.backup.schedule import EVERY, KINDS, ScheduleSpec, command_arguments, render_schedule
+from amsync.backup.source import read_restore_source
+from amsync.backup.take import url_without_password
+from amsync.cli.client_factory import token_warnings
+from amsync.cli.context import AppContext, app_context, pass_app
+from amsync.cli.logfile import attach_log_file, run_log
+from amsync.cli.output import emit_json, info, safe_text, warn
+from amsync.db.engine import database_url
+from amsync.errors import AmsyncError, StoreError
+
+PLAN_LINES = 40
+
+
+# --- unattended running -----------------------------------------------------------------------
+
+
+def _secrets(app: AppContext) -> list[str]:
+    found: list[str] = []
+    with contextlib.suppress(AmsyncError, OSError, ValueError):
+        tokens = app.tokens()
+        for secret in (
+            app.settings.developer_token,
+            app.settings.music_user_token,
+            tokens.user,
+            tokens.stored.developer_token,
+            tokens.stored.music_user_token,
+        ):
+            if secret:
+                found.append(secret.reveal())
+    return found
+
+
+def start_run_log(app: AppContext, command: str, *, warn_terminal: bool) -> None:
+    """Attach ``<home>/logs/amsync.log`` and log (and, for commands that build no API client,
+    print) the token-expiry warnings: they never fail a run."""
+    attach_log_file(app.settings.home, _secrets(app))
+    run_log().info("%s started (account %s)", command, app.settings.account)
+    messages: list[str] = []
+    with contextlib.suppress(AmsyncError, OSError, ValueError):
+        messages = token_warnings(app.tokens())
+    for message in messages:
+        run_log().warning(message)
+        if warn_terminal:
+            warn(message)
+
+
+def backup_after_sync(app: AppContext, *, sync_status: str, as_json: bool) -> None:
+    """The backup step of ``amsync sync --backup`` (default folder and rotation)."""
+    run_log().info("sync %s (account %s)", sync_status, app.settings.account)
+    report = _take(app, None, DEFAULT_KEEP)
+    if as_json:  # stdout holds the sync's JSON document: the backup's goes to stderr
+        click.echo(json.dumps({"backup": report.as_dict()}, ensure_ascii=False), err=True)
+    else:
+        _render_backup(report, quiet=app.quiet)
+
+
+# --- amsync backup ------------------------------------------------------------------------------
+
+
+@click.group("backup", invoke_without_command=True)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder of this account's backups [default <home>/backups/<account>].",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=DEFAULT_KEEP,
+    show_default=True,
+    metavar="N",
+    help="Keep the newest N backups (the newest good one is never removed).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def backup(ctx: click.Context, directory: Path | None, keep: int, as_json: bool) -> None:
+    """Take a backup of the mirror: a consistent snapshot and a JSON export.
+
+    Writes DIR/<UTC time>/ with amsync.db (SQLite: the whole database, copied with SQLite's
+    online backup API, safe while a sync runs), library.json (this account's library) and
+    manifest.json (counts, sha256 checksums, versions), checks it, then keeps the newest N.
+    PostgreSQL mirrors get the JSON export and a pg_dump command in the manifest.
+    Check a backup with `amsync backup verify PATH`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    app = app_context(ctx)
+    start_run_log(app, "backup", warn_terminal=True)
+    report = _take(app, directory, keep)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        _render_backup(report, quiet=app.quiet)
+
+
+def _take(app: AppContext, directory: Path | None, keep: int) -> BackupReport:
+    settings = app.settings
+    folder = directory or default_backup_dir(settings.home, settings.account)
+    try:
+        report = take_backup(app.store(create=False), settings.account, BackupOptions(folder, keep))
+    except AmsyncError as exc:
+        run_log().error("backup failed: %s", exc)
+        raise
+    run_log().info(
+        "backup written to %s (%s); removed %d old backup(s)",
+        report.path,
+        _counts_text(report.manifest.counts),
+        len(report.rotation.removed),
+    )
+    return report
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items())
+
+
+def _render_backup(report: BackupReport, *, quiet: bool) -> None:
+    info(f"backup written to {safe_text(str(report.path))}", quiet=quiet)
+    info(f"  {_counts_text(report.manifest.counts)}", quiet=quiet)
+    rotation = report.rotation
+    if rotation.removed:
+        info(
+            f"  removed {len(rotation.removed)} older backup(s): {', '.join(rotation.removed)}",
+            quiet=quiet,
+        )
+    for name in rotation.spared:
+        warn(f"kept backup {name} beyond --keep: none of the newer ones verifies")
+    for failure in rotation.failed:
+        warn(f"could not remove old backup {failure}")
+    if report.manifest.pg_dump:
+        info(f"  PostgreSQL: for a full dump run: {report.manifest.pg_dump}", quiet=quiet)
+
+
+@backup.command("verify")
+@click.argument("path", type=click.Path(path_type=Path), metavar="PATH")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_app
+def verify(app: AppContext, path: Path, as_json: bool) -> None:
+    """Check a backup: checksums, the snapshot's integrity, schema revision and counts.
+
+    Exit 0 when the backup is good, 1 when it is damaged, 2 when PATH is not a backup.
+    """
+    report = verify_backup(path)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        _render_verify(report, quiet=app.quiet)
+    require_good(report)
+
+
+def _render_verify(report: VerifyReport, *, quiet: bool) -> None:
+    for line in report.checked:
+        info(f"  {line}", quiet=quiet)
+    if report.ok:
+        manifest = report.manifest
+        info(
+            f"backup {safe_text(str(report.path))} is good (account {manifest.account}, "
+            f"{manifest.created_at}, schema {manifest.schema_revision})",
+            quiet=quiet,
+        )
+
+
+# --- amsync restore -----------------------------------------------------------------------------
+
+
+@click.command("restore")
+@click.option(
+    "--from",
+    "source_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="BACKUP_OR_EXPORT",
+    help="A backup folder or a file written by `amsync export json`.",
+)
+@click.option(
+    "--playlists",
+    "--playlist",
+    "playlists",
+    multiple=True,
+    metavar="NAME",
+    help="Restore this playlist (name or library id; repeatable).",
+)
+@click.option("--all-playlists", is_flag=True, help="Restore every missing playlist.")
+@click.option("--library", is_flag=True, help="Add missing songs and albums back.")
+@click.option("--favourites", is_flag=True, help="Set missing favourites again.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option(
+    "-y",
+    "--yes",
+    is_flag=True,
+    help="Do not ask before writing (never asked when stdin is not a terminal).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan and outcome as JSON.")
+@pass_app
+def restore(
+    app: AppContext,
+    source_path: Path,
+    playlists: tuple[str, ...],
+    all_playlists: bool,
+    library: bool,
+    favourites: bool,
+    dry_run: bool,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Recreate on Apple Music what a backup has and the library lacks.
+
+    Compares the backup with a fresh listing of the live library and adds back what is missing:
+    catalog songs and albums, playlists with their tracks in order, favourites. Nothing on
+    Apple Music is ever deleted or rewritten. Without --library, --playlists, --all-playlists or
+    --favourites, everything is restored. The plan is printed first; --dry-run stops there.
+    Uploads without a catalog id and songs Apple withdrew cannot be restored; they are listed.
+    """
+    start_run_log(app, "restore", warn_terminal=False)
+    source = read_restore_source(source_path)
+    if source.account and source.account != app.settings.account:
+        warn(
+            f"the backup is of account {source.account!r}; restoring into {app.settings.account!r}"
+        )
+    selection = RestoreSelection.from_flags(
+        library=library, playlists=playlists, all_playlists=all_playlists, favourites=favourites
+    )
+    ask = not (yes or dry_run or as_json) and sys.stdin.isatty()
+    client = app.client()
+
+    async def go() -> RestoreReport:
+        async with client:
+            plan = await make_restore_plan(client, source.document, selection)
+            report = RestoreReport(plan=plan, source=source.describe())
+            if not as_json:
+                _render_plan(plan, source.describe(), quiet=app.quiet)
+            if dry_run:
+                report.status = "dry-run"
+                return report
+            if not plan.empty and ask and not click.confirm("Write these changes to Apple Music?"):
+                report.status = "cancelled"
+                return report
+            return await apply_restore(plan, client, client, report)
+
+    report = asyncio.run(go())
+    run_log().info(
+        "restore from %s: %s; plan %s; %d failed",
+        source.path,
+        report.status,
+        plan_summary_text(report.plan),
+        len(report.failed),
+    )
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        _render_outcome(report, quiet=app.quiet)
+    if report.failed:
+        raise StoreError(
+            f"the restore did not finish: {len(report.failed)} write(s) failed",
+            hint="run the same command again: it plans only what is still missing",
+        )
+
+
+def plan_summary_text(plan: RestorePlan) -> str:
+    summary = plan.summary()
+    parts = [f"{n} {name.replace('_', ' ')}" for name, n in summary.items() if n]
+    return ", ".join(parts) or "nothing"
+
+
+def _render_plan(plan: RestorePlan, source: str, *, quiet: bool) -> None:
+    info(f"restore from {safe_text(source)}", quiet=quiet)
+    present = ", ".join(f"{n} {name}" for name, n in plan.present.items())
+    if present:
+        info(f"  already in the library: {present}", quiet=quiet)
+    if plan.empty:
+        info("nothing to restore: the library has everything the backup has", quiet=quiet)
+    else:
+        info(f"plan: {plan_summary_text(plan)}", quiet=quiet)
+    playlists: list[str] = []
+    for playlist in plan.playlists:
+        where = f" in {playlist.folder!r}" if playlist.parent_folder_id else ""
+        star = " (favourite)" if playlist.favourite else ""
+        playlists.append(
+            f"  create playlist {playlist.name!r}{where} with {len(playlist.tracks)} of "
+            f"{playlist.backup_tracks} track(s){star}"
+        )
+    _limited(playlists, quiet=quiet)
+    _limited([f"  add {a.kind} {a.name!r} ({a.catalog_id})" for a in plan.additions], quiet=quiet)
+    _limited([f"  favourite {f.item_type} {f.name!r}" for f in plan.favourites], quiet=quiet)
+    if plan.unrestorable:
+        info(f"cannot be restored: {len(plan.unrestorable)} item(s)", quiet=quiet)
+        _limited(
+            [
+                f"  {u.item_type} {u.name!r}"
+                + (f" by {u.artist!r}" if u.artist else "")
+                + (f" in playlist {u.playlist!r}" if u.playlist else "")
+                + f": {u.reason}"
+                for u in plan.unrestorable
+            ],
+            quiet=quiet,
+        )
+    for note in plan.notes:
+        info(f"note: {safe_text(note)}", quiet=quiet)
+
+
+def _limited(lines: list[str], *, quiet: bool) -> None:
+    for line in lines[:PLAN_LINES]:
+        info(safe_text(line), quiet=quiet)
+    if len(lines) > PLAN_LINES:
+        info(f"  … and {len(lines) - PLAN_LINES} more (--json lists all)", quiet=quiet)
+
+
+def _render_outcome(report: RestoreReport, *, quiet: bool) -> None:
+    if report.status == "dry-run":
+        info("dry run: nothing was written", quiet=quiet)
+        return
+    if report.status in ("nothing-to-do", "cancelled"):
+        if report.status == "cancelled":
+            info("cancelled: nothing was written", quiet=quiet)
+        return
+    added = ", ".join(f"{n} {kind}" for kind, n in report.added.items()) or "nothing"
+    info(
+        f"restored: added {added}; created {len(report.created)} playlist(s); "
+        f"set {report.favourites_set} favourite(s)",
+        quiet=quiet,
+    )
+    info("run `amsync sync` to bring the mirror up to date with what was restored", quiet=quiet)
+    for line in report.unconfirmed:
+        warn(line)
+    for line in report.failed:
+        warn(f"failed: {line}")
+
+
+# --- amsync schedule print ------------------------------------------------------------------------
+
+
+@click.group("schedule")
+def schedule() -> None:
+    """Run amsync unattended: print a crontab line, systemd units or a launchd agent."""
+
+
+@schedule.command("print")
+@click.option(
+    "--every",
+    type=click.Choice(EVERY),
+    default="daily",
+    show_default=True,
+    help="How often to sync and back up.",
+)
+@click.option(
+    "--kind", type=click.Choice(KINDS), default="cron", show_default=True, help="Which scheduler."
+)
+@pass_app
+def schedule_print(app: AppContext, every: str, kind: str) -> None:
+    """Print a ready schedule that runs `amsync sync --backup` with the current settings.
+
+    Uses the absolute path of this amsync and the --home, --db and --account in effect; the
+    tokens stay in <home>/credentials.json (`amsync auth`), never in the snippet.
+    """
+    settings = app.settings
+    home = settings.home.expanduser().absolute()
+    spec = ScheduleSpec(
+        program=_program(),
+        arguments=command_arguments(
+            home=home,
+            db=_scheduled_db(settings.db) if settings.source_of("db") != "default" else None,
+            account=settings.account if settings.source_of("account") != "default" else None,
+            api_url=settings.api_url if settings.source_of("api_url") != "default" else None,
+        ),
+        account=settings.account,
+        home=home,
+        every=every,
+    )
+    click.echo(render_schedule(spec, kind), nl=False)
+
+
+def _program() -> tuple[str, ...]:
+    """The absolute command that runs this amsync."""
+    beside = Path(sys.executable).parent / "amsync"
+    if beside.is_file():
+        return (str(beside.absolute()),)
+    found = shutil.which("amsync")
+    if found:
+        return (str(Path(found).absolute()),)
+    return (str(Path(sys.executable).absolute()), "-m", "amsync")
+
+
+def _scheduled_db(db: str) -> str:
+    """``--db`` for the schedule: an absolute path, or a URL without its password (PostgreSQL
+    reads that from ``~/.pgpass`` or ``PGPASSWORD``)."""
+    if "://" not in db:
+        return str(Path(db).expanduser().absolute())
+    return url_without_password(database_url(db))
