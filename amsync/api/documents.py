@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -16,10 +17,32 @@ T = TypeVar("T")
 _RETRY_HINT = "try again later; report it if it persists"
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: object) -> object:
+    """Every string with its lone surrogates (``"\\ud800"`` escapes without a partner, which
+    no UTF-8 database or file can hold) replaced by U+FFFD; pairs were joined by the decoder."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            _LONE_SURROGATE.sub("\ufffd", key): _without_lone_surrogates(item)
+            for key, item in value.items()
+        }
+    return value
+
+
 def decode_json(content: bytes, endpoint: str) -> JsonObject:
-    """The body as a JSON object, or ``MalformedResponse`` (not JSON, or not an object)."""
+    """The body as a JSON object, or ``MalformedResponse`` (not JSON, or not an object).
+    Lone surrogate escapes in strings become U+FFFD (one bad name must not stop a backup)."""
     try:
         value: object = json.loads(content)
+        if _SURROGATE_ESCAPE.search(content):
+            value = _without_lone_surrogates(value)
     except (ValueError, RecursionError):
         raise MalformedResponse(
             f"Apple Music sent a body that is not JSON from {endpoint}",

@@ -13,8 +13,9 @@ JsonObject = Mapping[str, object]
 
 
 def as_object(value: object) -> JsonObject | None:
-    """``value`` when it is a JSON object with string keys, else ``None``."""
-    if isinstance(value, Mapping) and all(isinstance(key, str) for key in value):
+    """``value`` when it is a JSON object, else ``None`` (``json`` decodes objects to dicts
+    whose keys are always strings)."""
+    if isinstance(value, dict):
         return value
     return None
 

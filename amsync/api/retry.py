@@ -17,6 +17,9 @@ throttled   HTTP 429 (Apple sends no Retry-After; clears in     40      0.25   4
 truncated   HTTP 2xx whose body is not a JSON object              3      0.25   1
 =========== ================================================ ========= ====== =====
 
+Attempts are counted per kind of failure (a request throttled ten times may still meet its
+first 503), and the budget caps them all.
+
 Not retried here: 401/403 (one re-sign / probe, see ``session.py``), other 4xx, 404 (a listing
 retries a mid-list 404 itself, ``pagination.py``).
 """

@@ -167,9 +167,15 @@ class ApiSession:
             failure = _failure_of(state)
             return policy.rule(failure.failure).backoff(state.attempt_number, self._rng)
 
+        kinds: dict[int, Failure] = {}  # attempt number → how it failed
+
         def stop(state: RetryCallState) -> bool:
+            # Each kind of failure has its own number of attempts (retry.py's table): a request
+            # throttled ten times may still meet its first 503 or dropped connection.
             failure = _failure_of(state)
-            if state.attempt_number >= policy.rule(failure.failure).max_attempts:
+            kinds[state.attempt_number] = failure.failure
+            tries = sum(1 for kind in kinds.values() if kind is failure.failure)
+            if tries >= policy.rule(failure.failure).max_attempts:
                 return True
             return self._clock() - started + state.upcoming_sleep > policy.budget_s
 

@@ -100,6 +100,11 @@ def sync(
     report = asyncio.run(go())
     for message in report.warnings:
         warn(message)
+    if report.throttled >= max(10, report.requests // 50):
+        warn(
+            f"Apple throttled {report.throttled} of {report.requests} requests (429); amsync "
+            "slowed down and retried them"
+        )
     if not as_json:
         render_report(report, quiet=app.quiet)
     pushed = None

@@ -48,10 +48,19 @@ def is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
+_CHECKED: set[str] = set()
+"""SQLite files this process has checked and opened. They are never opened by Python again:
+closing any other descriptor of a database file drops every POSIX lock this process holds on
+it, so another process would take our live connections for gone and delete the WAL under them
+(sqlite.org/howtocorrupt.html §2.2)."""
+
+
 def check_sqlite_file(path: Path, *, create: bool) -> None:
     """Refuse, before SQLite opens it, a file that is not an SQLite database."""
     if path.is_dir():
         raise StoreUnavailable(f"{path} is a directory, not a database file")
+    if str(path.absolute()) in _CHECKED and path.is_file():
+        return
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
@@ -62,18 +71,18 @@ def check_sqlite_file(path: Path, *, create: bool) -> None:
             ) from None
         if not path.parent.is_dir():
             raise StoreUnavailable(f"cannot create {path}: the folder does not exist") from None
+        _CHECKED.add(str(path.absolute()))
         return
     except PermissionError:
         raise StoreUnavailable(f"cannot read {path}: permission denied") from None
     except OSError as exc:
         raise StoreUnavailable(f"cannot read {path}: {exc.strerror or exc}") from None
-    if header == b"":
-        return  # an empty file is a new database
-    if header != SQLITE_HEADER:
+    if header not in (b"", SQLITE_HEADER):  # an empty file is a new database
         raise StoreUnavailable(
             f"{path} is not an amsync database (not an SQLite file); it was left untouched",
             hint="point --db at another file",
         )
+    _CHECKED.add(str(path.absolute()))
 
 
 def create_database_engine(url: URL, *, create: bool = True, readonly: bool = False) -> Engine:

@@ -100,12 +100,16 @@ def _revision_known(scripts: ScriptDirectory, revision: str) -> bool:
 @contextmanager
 def schema_guard(engine: Engine) -> Iterator[None]:
     """Serialise schema creation and upgrades between processes: on SQLite an ``flock`` on the
-    database file (independent of SQLite's own locks), on PostgreSQL an advisory lock. Two
-    first runs against a new database then create it once, not twice."""
+    folder holding the database (independent of SQLite's own locks), on PostgreSQL an advisory
+    lock. Two first runs against a new database then create it once, not twice.
+
+    Never the database file itself: closing a descriptor of it would drop the POSIX locks of
+    this process's SQLite connections, and another process would then delete the WAL under
+    them (sqlite.org/howtocorrupt.html §2.2)."""
     if is_sqlite(engine.url):
-        path = Path(str(engine.url.database))
+        path = Path(str(engine.url.database)).parent
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_RDONLY)
         except OSError as exc:
             raise StoreUnavailable(f"cannot open {path}: {exc.strerror or exc}") from None
         try:

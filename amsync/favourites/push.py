@@ -21,20 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import update
-
-from amsync import __version__
-from amsync.db import tables
 from amsync.db.locks import HeldLock, acquire_run_lock
-from amsync.db.models import SyncRun
+from amsync.db.runs import finish_run, start_run
 from amsync.db.store import Store
 from amsync.domain import FavouriteState, ItemType, ProgressCallback, ProgressEvent, no_progress
 from amsync.domain.ports import RatingWriter
@@ -87,7 +81,7 @@ async def push_favourites(
         )
     try:
         if not options.dry_run:
-            report.run_id = _start_run(store, account_id, report.started_at)
+            report.run_id = start_run(store, account_id, "push", report.started_at)
         await _Push(api, store, account_id, options, progress, report).run()
         return report
     except BaseException as exc:
@@ -276,32 +270,16 @@ class _Push:
             _finish_run(self.store, self.report, error=None)
 
 
-def _start_run(store: Store, account_id: int, started: datetime) -> int:
-    with store.writing() as session:
-        run = SyncRun(
-            account_id=account_id,
-            kind="push",
-            status="running",
-            started_at=started,
-            amsync_version=__version__,
-            host=socket.gethostname()[:255],
-            pid=os.getpid(),
-        )
-        session.add(run)
-        session.flush()
-        return run.id
-
-
 def _finish_run(store: Store, report: PushReport, *, error: str | None) -> None:
+    if report.run_id is None:
+        return
     with store.writing() as session:
-        session.execute(
-            update(tables.sync_runs)
-            .where(tables.sync_runs.c.id == report.run_id)
-            .values(
-                status=report.status,
-                finished_at=report.finished_at or datetime.now(UTC),
-                counts=report.counts(),
-                requests=report.write_requests + report.read_requests,
-                error=error,
-            )
+        finish_run(
+            session.connection(),
+            report.run_id,
+            status=report.status,
+            finished_at=report.finished_at,
+            counts=report.counts(),
+            requests=report.write_requests + report.read_requests,
+            error=error,
         )

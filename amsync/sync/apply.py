@@ -100,6 +100,9 @@ class Applier:
         table = ITEM_TABLES[plan.name]
         fingerprints = self.snapshot.items[plan.name].fingerprints
         item_type = ITEM_TYPES[plan.name]
+        # The first import of a collection is not a change: its items' first_seen_at and the
+        # run's counts record it, and the change log stays about changes.
+        initial = not self.mirror.items[plan.name]
         if plan.added:
             staged = self.staging.rows(plan.name, plan.added)
             for batch in _batches(staged):
@@ -115,8 +118,9 @@ class Applier:
                     for key, row in batch
                 ]
                 self.db.execute(insert(table), new_rows)
-                for row in new_rows:
-                    self._change(item_type, row, "added")
+                if not initial:
+                    for row in new_rows:
+                        self._change(item_type, row, "added")
         rewrite = plan.changed | plan.revived
         for keys in _batches(sorted(rewrite)):
             self._rewrite(plan, table, set(keys), fingerprints, item_type)

@@ -42,8 +42,10 @@ def _cleaned(row: Row) -> Row:
 
 
 def fingerprint(row: Mapping[str, Any]) -> str:
-    encoded = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(encoded.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    """A hash of the row's values. Rows are built by the functions below with a fixed order of
+    keys, and hold only text, numbers, booleans and ``None``, whose ``repr`` is stable."""
+    encoded = repr(tuple(row.items())).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
 
 
 def _genres(genres: Sequence[str]) -> str | None:

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import Connection, update
 
-from amsync import __version__
 from amsync.db import tables
 from amsync.db.locks import HeldLock, acquire_run_lock
-from amsync.db.models import SyncRun
+from amsync.db.runs import finish_run, start_run
 from amsync.db.store import Store
 from amsync.domain import ProgressCallback, no_progress
 from amsync.domain.ports import LibraryReader
@@ -62,7 +59,7 @@ async def run_sync(
     heartbeat = asyncio.create_task(_heartbeat(lock)) if lock else None
     try:
         if not options.dry_run:
-            run_id = _start_run(store, account_id, started)
+            run_id = start_run(store, account_id, "sync", started)
             report.run_id = run_id
         await _sync(api, store, account_id, options, progress, report, run_id)
         return report
@@ -161,22 +158,6 @@ def _count_requests(api: LibraryReader, report: SyncReport) -> None:
     report.throttled = stats.throttled
 
 
-def _start_run(store: Store, account_id: int, started: datetime) -> int:
-    with store.writing() as session:
-        run = SyncRun(
-            account_id=account_id,
-            kind="sync",
-            status="running",
-            started_at=started,
-            amsync_version=__version__,
-            host=socket.gethostname()[:255],
-            pid=os.getpid(),
-        )
-        session.add(run)
-        session.flush()
-        return run.id
-
-
 def _finish(store: Store, run_id: int | None, report: SyncReport, *, error: str | None) -> None:
     if run_id is None:
         return
@@ -189,18 +170,16 @@ def _finish_in(
 ) -> None:
     if run_id is None:
         return
-    connection.execute(
-        update(tables.sync_runs)
-        .where(tables.sync_runs.c.id == run_id)
-        .values(
-            status=report.status,
-            finished_at=report.finished_at or datetime.now(UTC),
-            counts=report.run_counts(),
-            requests=report.requests,
-            retries=report.retries,
-            throttled=report.throttled,
-            error=error,
-        )
+    finish_run(
+        connection,
+        run_id,
+        status=report.status,
+        finished_at=report.finished_at,
+        counts=report.run_counts(),
+        requests=report.requests,
+        retries=report.retries,
+        throttled=report.throttled,
+        error=error,
     )
 
 

@@ -3,12 +3,13 @@
 A sync of a large library must run in bounded memory (DESIGN §2, issue 5), yet the mirror may
 change only once every listing is complete and the deletion guard has spoken. So each page is
 written here as it arrives; memory holds only ids and fingerprints; the apply step reads the
-rows back in chunks inside its one transaction. The file is removed when the sync ends.
+rows back in chunks inside its one transaction. Rows are pickled (the file is private to
+this process and never read by anything else); the file is removed when the sync ends.
 """
 
 from __future__ import annotations
 
-import json
+import pickle
 import sqlite3
 import tempfile
 from collections.abc import Collection, Iterable, Iterator
@@ -31,7 +32,7 @@ class Staging:
         self._db.execute("PRAGMA synchronous = OFF")
         self._db.execute(
             "CREATE TABLE staged (collection TEXT NOT NULL, key TEXT NOT NULL, "
-            "payload TEXT NOT NULL, PRIMARY KEY (collection, key)) WITHOUT ROWID"
+            "payload BLOB NOT NULL, PRIMARY KEY (collection, key)) WITHOUT ROWID"
         )
         self._db.execute("BEGIN")
 
@@ -39,7 +40,7 @@ class Staging:
         self._db.executemany(
             "INSERT OR REPLACE INTO staged (collection, key, payload) VALUES (?, ?, ?)",
             (
-                (collection, key, json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+                (collection, key, pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
                 for key, row in rows
             ),
         )
@@ -48,7 +49,7 @@ class Staging:
         found = self._db.execute(
             "SELECT payload FROM staged WHERE collection = ? AND key = ?", (collection, key)
         ).fetchone()
-        return json.loads(found[0]) if found else None
+        return pickle.loads(found[0]) if found else None  # noqa: S301 - our own file
 
     def rows(
         self, collection: str, keys: Collection[str] | None = None
@@ -69,7 +70,7 @@ class Staging:
         while batch := cursor.fetchmany(CHUNK):
             for key, payload in batch:
                 if keys is None or key in keys:
-                    yield key, json.loads(payload)
+                    yield key, pickle.loads(payload)  # noqa: S301 - our own file
 
     def close(self) -> None:
         try:

@@ -277,4 +277,3 @@ def _tokens(extra: dict[str, str]) -> dict[str, str]:
     from tests.sync.conftest import DEV, USER
 
     return {"AMSYNC_DEVELOPER_TOKEN": DEV, "AMSYNC_MUSIC_USER_TOKEN": USER, **extra}
-

@@ -69,8 +69,18 @@ def mutate(library: Library, rng: random.Random, steps: int = 4) -> list[str]:
         songs = sorted(library.songs)
         playlists = sorted(library.playlists)
         kind = rng.choice(
-            ["add", "upload", "remove", "rename", "tracks", "rename-pl", "new-pl", "drop-pl",
-             "rate", "rate"]
+            [
+                "add",
+                "upload",
+                "remove",
+                "rename",
+                "tracks",
+                "rename-pl",
+                "new-pl",
+                "drop-pl",
+                "rate",
+                "rate",
+            ]
         )
         if kind == "add":
             in_library = {s.catalog_id for s in library.songs.values()}
@@ -152,9 +162,7 @@ def duplicate_rows(store: Store) -> dict[str, int]:
         for name, columns in keyed.items():
             table = getattr(tables, name)
             cols = [table.c[c] for c in columns]
-            dupes = session.execute(
-                select(*cols).group_by(*cols).having(func.count() > 1)
-            ).all()
+            dupes = session.execute(select(*cols).group_by(*cols).having(func.count() > 1)).all()
             if dupes:
                 found[name] = len(dupes)
         # at most one current revision per playlist, entries positions unique per revision

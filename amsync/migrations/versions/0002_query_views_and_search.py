@@ -22,7 +22,7 @@ only the current account's rows unless ``--all-accounts``.
 Search:
 - SQLite: FTS5 tables ``search_songs(name, artist, album)``, ``search_albums(name, artist)``,
   ``search_artists(name)``, ``search_playlists(name, description)`` whose rowid is the item's
-  ``id``, tokenised with ``unicode61 remove_diacritics 2`` and prefix indexes, kept in step by
+  ``id``, tokenised with ``unicode61 remove_diacritics 2``, kept in step by
   ``search_*`` triggers on insert, update and delete of the item tables — whoever writes the
   mirror keeps the index current. NOTE for later migrations: rebuilding one of these tables
   (SQLite batch mode) drops its triggers; recreate them (copy ``_sqlite_search_ddl``).
@@ -183,7 +183,7 @@ def _sqlite_search_ddl(table: str) -> list[str]:
     delete = f"DELETE FROM {fts} WHERE rowid = old.id;"
     return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, "
-        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
+        "tokenize = 'unicode61 remove_diacritics 2')",
         f"INSERT INTO {fts}(rowid, {names}) SELECT id, {names} FROM {table}",
         f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {insert} END",
         f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {delete} END",
