@@ -119,7 +119,7 @@ def spec_for(args: argparse.Namespace, songs: int) -> LibrarySpec:
     )
 
 
-def amsync_sync(emulator: EmulatorProcess, work: Path) -> dict[str, Any]:
+def amsync_sync(emulator: EmulatorProcess, work: Path, db: str | None = None) -> dict[str, Any]:
     import sys
 
     env = {"AMSYNC_DEVELOPER_TOKEN": DEV, "AMSYNC_MUSIC_USER_TOKEN": USER}
@@ -132,7 +132,7 @@ def amsync_sync(emulator: EmulatorProcess, work: Path) -> dict[str, Any]:
             "--home",
             str(work / "home"),
             "--db",
-            str(work / "mirror.db"),
+            db or str(work / "mirror.db"),
             "--api-url",
             emulator.url,
             "-q",
@@ -196,6 +196,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             work = Path(tmp)
             full = amsync_sync(emulator, work)
             again = amsync_sync(emulator, work)
+            if args.postgres:
+                results["postgres_full"] = postgres_sync(args.postgres, emulator, work)
     finally:
         emulator.stop()
     budget = minimum["total"] / args.rate_limit
@@ -208,6 +210,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.baseline_songs:
         results["comparison"] = compare(args)
     return results
+
+
+def postgres_sync(server: str, emulator: EmulatorProcess, work: Path) -> dict[str, Any]:
+    """The same full sync into a fresh database on a real PostgreSQL server."""
+    from bench.accounts import drop_database, fresh_database
+
+    name, db = fresh_database(server)
+    try:
+        return amsync_sync(emulator, work, db)
+    finally:
+        drop_database(server, name)
 
 
 def compare(args: argparse.Namespace) -> dict[str, Any]:
@@ -258,6 +271,17 @@ def table(results: dict[str, Any]) -> str:
         "Minimum requests by part: "
         + ", ".join(f"{k} {v}" for k, v in minimum.items() if k != "total"),
     ]
+    postgres = results.get("postgres_full")
+    if postgres:
+        lines += [
+            "",
+            "## The same full sync into PostgreSQL",
+            "",
+            "| run | wall (s) | requests | 429s | peak RSS (MB) | CPU (s) |",
+            "|---|---|---|---|---|---|",
+            f"| full sync, PostgreSQL 15 | {postgres['wall_s']} | {postgres['requests']} | "
+            f"{postgres['throttled']} | {postgres['peak_rss_mb']} | {postgres['cpu_s']} |",
+        ]
     comparison = results.get("comparison")
     if comparison:
         ours, theirs = comparison["amsync"], comparison["baseline"]
@@ -290,6 +314,9 @@ def main() -> None:
         type=int,
         default=0,
         help="also compare with the baseline client on a library this big",
+    )
+    parser.add_argument(
+        "--postgres", default=None, help="also sync into a fresh database on this PostgreSQL URL"
     )
     parser.add_argument("--quick", action="store_true", help="a small run (under a minute)")
     parser.add_argument("--name", default=None, help="results file name (default sync/sync-quick)")

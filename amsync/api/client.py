@@ -201,7 +201,7 @@ class AppleMusicClient:
             "music videos",
             "/v1/me/library/music-videos",
             {"library-music-videos": parse_library_song},
-            {},
+            {"extend": "dateAdded"},
             on_page,
         )
 
