@@ -1,0 +1,53 @@
+"""Puts the latest benchmark tables into README.md's "Performance" section.
+
+Run: ``.venv/bin/python -m bench.readme`` after a benchmark. The section between the
+``<!-- performance:start -->`` and ``<!-- performance:end -->`` markers is rebuilt from the
+results files in ``bench/results/`` (and a test checks that README.md says exactly what they
+say), so every figure in README comes from a results file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+RESULTS = ROOT / "bench" / "results"
+START, END = "<!-- performance:start -->", "<!-- performance:end -->"
+ORDER = ("sync", "accounts", "apply", "export_search", "emulator_throughput")
+REPRODUCE = {
+    "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
+    "accounts": ".venv/bin/python -m bench.accounts --postgres URL",
+    "apply": ".venv/bin/python -m bench.apply --songs 100000",
+    "export_search": ".venv/bin/python -m bench.export_search --songs 100000",
+    "emulator_throughput": ".venv/bin/python -m bench.emulator_throughput --songs 100000",
+}
+
+
+def section() -> str:
+    parts: list[str] = []
+    for name in ORDER:
+        path = RESULTS / f"{name}.md"
+        if not path.exists():
+            continue
+        lines = path.read_text(encoding="utf-8").strip().splitlines()
+        body = ["#### " + line.lstrip("# ") if line.startswith("#") else line for line in lines]
+        body += ["", f"From `bench/results/{name}.md`; reproduce: `{REPRODUCE[name]}`."]
+        parts.append("\n".join(body))
+    return "\n\n".join(parts)
+
+
+def current_block(text: str) -> str:
+    return text.split(START, 1)[1].split(END, 1)[0].strip()
+
+
+def main() -> None:
+    text = README.read_text(encoding="utf-8")
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    README.write_text(f"{before}{START}\n{section()}\n{END}{after}", encoding="utf-8")
+    print(f"README.md performance section rebuilt from {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
