@@ -80,11 +80,9 @@ def take_backup(
         options.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise OutputPathError(f"cannot create {options.directory}: {exc.strerror or exc}") from None
-    name = _free_name(options.directory, moment.strftime("%Y%m%dT%H%M%SZ"))
-    partial = options.directory / f".{name}.partial"
+    name, partial = _claim_name(options.directory, moment.strftime("%Y%m%dT%H%M%SZ"))
     final = options.directory / name
     try:
-        partial.mkdir(mode=0o700)
         manifest = _write_contents(store, account, account_id, partial, final, moment)
         write_manifest(partial, manifest)
         partial.rename(final)
@@ -98,12 +96,23 @@ def take_backup(
     return BackupReport(path=final, manifest=manifest, rotation=rotation)
 
 
-def _free_name(directory: Path, stamp: str) -> str:
-    name, n = stamp, 0
-    while (directory / name).exists() or (directory / f".{name}.partial").exists():
+def _claim_name(directory: Path, stamp: str) -> tuple[str, Path]:
+    """A backup name no other backup has, claimed by creating its ``.partial`` folder (an atomic
+    ``mkdir``, so two backups in the same second never share a folder)."""
+    n = 0
+    while True:
+        name = stamp if n == 0 else f"{stamp}-{n}"
         n += 1
-        name = f"{stamp}-{n}"
-    return name
+        if (directory / name).exists():
+            continue
+        partial = directory / f".{name}.partial"
+        try:
+            partial.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise OutputPathError(f"cannot create {partial}: {exc.strerror or exc}") from None
+        return name, partial
 
 
 def _write_contents(

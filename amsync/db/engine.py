@@ -59,6 +59,11 @@ def check_sqlite_file(path: Path, *, create: bool) -> None:
     """Refuse, before SQLite opens it, a file that is not an SQLite database."""
     if path.is_dir():
         raise StoreUnavailable(f"{path} is a directory, not a database file")
+    if path.exists() and not path.is_file():  # a FIFO would block the open below forever
+        raise StoreUnavailable(
+            f"{path} is not a regular file (a device, pipe or socket), not a database file",
+            hint="point --db at a file",
+        )
     if str(path.absolute()) in _CHECKED and path.is_file():
         return
     try:

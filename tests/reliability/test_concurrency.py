@@ -64,9 +64,9 @@ def test_two_syncs_at_once_one_exits_4_or_waits(db_url: str, tmp_path: Path) -> 
         _wait_for_requests(emulator, 3, first)  # it holds the lock now
         refused = run_amsync(["--db", db_url, "sync"], env, fast=True)
         waiting = spawn(["--db", db_url, "-q", "sync", "--wait", "120"], env, fast=True)
-        out, err = first.communicate(timeout=120)
+        _, err = first.communicate(timeout=120)
         assert first.returncode == 0, err
-        out, err = waiting.communicate(timeout=120)
+        _, err = waiting.communicate(timeout=120)
         assert waiting.returncode == 0, err
     assert refused.returncode == 4, refused.stderr
     assert "holds the lock" in refused.stderr and "--wait" in refused.stderr

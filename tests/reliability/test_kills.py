@@ -249,12 +249,9 @@ def test_kills_while_pushing_favourites(
                 wishes = _wish(store, emulator.library, rng, count=14)
                 pushes = sum(1 for r, b, local in stored_states(store).values() if local != b)
                 k = rng.randrange(0, max(1, pushes - 1))
-                writes = lambda: sum(  # noqa: E731
-                    1 for e in emulator.log.entries if e.method in ("PUT", "DELETE")
-                )
-                base = writes()
+                base = _writes(emulator)
                 process = spawn(["--db", db_url, "-q", "favourites", "push"], env, fast=True)
-                alive = _kill_when(process, lambda b=base, k=k: writes() >= b + k)
+                alive = _kill_when(process, lambda b=base, k=k: _writes(emulator) >= b + k)
                 assert alive, f"the push finished before {k} writes"
                 moments.append(k)
                 _after_kill_checks(db_url, store)
@@ -278,6 +275,10 @@ def test_kills_while_pushing_favourites(
         f"kills while pushing favourites [{_db_kind(db_url)}]: {kills} kills after {moments} "
         "rating writes"
     )
+
+
+def _writes(emulator: Emulator) -> int:
+    return sum(1 for e in emulator.log.entries if e.method in ("PUT", "DELETE"))
 
 
 def _wish(

@@ -283,7 +283,7 @@ def which(name: str) -> str | None:
     return shutil.which(name)
 
 
-# --- aimed faults ----------------------------------------------------------------------------------
+# --- aimed faults --------------------------------------------------------------------------------
 
 FORCEABLE = ("error", "drop", "truncate", "throttle", "short_page", "transient_404")
 
