@@ -124,7 +124,7 @@ def table(results: dict[str, Any]) -> str:
             "",
             f"{p['accounts']} accounts of {p['songs']} songs, each against its own emulator "
             f"process ({p['latency_ms']} ms latency, {p['rate_limit']} req/s each), into one "
-            f"PostgreSQL database. Machine: {results['machine']['cpu']}, "
+            f"PostgreSQL database. Machine: {results['machine']['cpu_model']}, "
             f"{results['machine']['cpu_count']} cores, {results['machine']['date']}.",
             "",
             "| mode | wall (s) | songs mirrored | songs / s |",

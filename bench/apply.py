@@ -130,7 +130,7 @@ def main() -> None:
             "# Database apply throughput",
             "",
             f"{len(data)} song rows of a generated library, best of {args.repeat}. "
-            f"Machine: {results['machine']['cpu']}, {results['machine']['cpu_count']} cores, "
+            f"Machine: {results['machine']['cpu_model']}, {results['machine']['cpu_count']} cores, "
             f"SQLite {results['machine']['sqlite']}, {results['machine']['date']}.",
             "",
             "| apply | seconds | rows / s |",

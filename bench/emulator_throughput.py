@@ -19,13 +19,14 @@ import http.client
 import json
 import multiprocessing
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.harness import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -44,22 +45,6 @@ def machine_busy_seconds() -> tuple[float, float]:
     idle = values[3] + values[4]
     ticks = os.sysconf("SC_CLK_TCK")
     return (sum(values) - idle) / ticks, sum(values) / ticks
-
-
-def machine() -> dict[str, Any]:
-    model = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "cpu_model": model,
-    }
 
 
 def worker(

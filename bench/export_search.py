@@ -21,7 +21,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -36,6 +35,7 @@ from typing import Any
 from amsync.db.store import Store, open_store
 from amsync.export import ExportOptions, export_csv, export_json
 from amsync.query.search import search
+from bench.harness import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -69,23 +69,6 @@ SYLLABLES = [
     "yo",
     "ze",
 ]
-
-
-def machine() -> dict[str, Any]:
-    model = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "cpu_count": os.cpu_count(),
-        "cpu_model": model,
-    }
 
 
 def _word(rng: random.Random) -> str:

@@ -38,7 +38,7 @@ def machine() -> dict[str, Any]:
     return {
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "cpu": model,
+        "cpu_model": model,
         "cpu_count": os.cpu_count(),
         "memory": memory,
         "sqlalchemy": sqlalchemy.__version__,

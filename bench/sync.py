@@ -255,7 +255,7 @@ def table(results: dict[str, Any]) -> str:
         f"Library: {p['songs']} songs, {p['albums']} albums, {p['artists']} artists, "
         f"{p['playlists']} playlists (seed {p['seed']}); emulator on a real socket with "
         f"{p['latency_ms']} ms latency and a {p['rate_limit']} req/s rate limit. "
-        f"Machine: {results['machine']['cpu']}, {results['machine']['cpu_count']} cores, "
+        f"Machine: {results['machine']['cpu_model']}, {results['machine']['cpu_count']} cores, "
         f"Python {results['machine']['python']}, {results['machine']['date']}.",
         "",
         "| run | wall (s) | target (s) | requests | minimum | ratio | 429s | peak RSS (MB) "

@@ -8,7 +8,8 @@ capacity:
   starts at ``rate`` per second, and a semaphore bounds how many are in flight;
 - **slow start**: until the first 429 the rate multiplies by ``slow_start_factor`` after every
   ``increase_interval_s`` in which the pacer was the bottleneck; the first 429 divides it back to
-  the last rate that went through;
+  the last rate that went through, and ``slow_start_exit`` below that (that step may have ridden
+  on the server's burst, which is now spent);
 - **AIMD** afterwards: each 429 multiplies the rate by ``decrease_factor`` (once per
   ``increase_interval_s`` — 429s for requests sent before the last decrease are ignored), and each
   interval of sustained success (at least ``increase_min_successes`` requests, so slow limits
@@ -40,6 +41,7 @@ class RateSettings:
     min_rate: float = 0.5
     max_rate: float = 200.0
     slow_start_factor: float = 1.5
+    slow_start_exit: float = 0.9
     decrease_factor: float = 0.9
     increase_fraction: float = 0.005
     increase_interval_s: float = 1.0
@@ -51,6 +53,8 @@ class RateSettings:
             raise ValueError("rates must satisfy 0 < min_rate <= initial_rate <= max_rate")
         if not 0 < self.decrease_factor < 1:
             raise ValueError("decrease_factor must be between 0 and 1")
+        if not 0 < self.slow_start_exit <= 1:
+            raise ValueError("slow_start_exit must be in (0, 1]")
         if self.slow_start_factor < 1 or self.increase_fraction < 0:
             raise ValueError("slow_start_factor must be >= 1 and increase_fraction >= 0")
         if self.increase_interval_s <= 0 or self.burst < 1:
@@ -105,8 +109,13 @@ class AdaptiveRate:
         if reserved_at < self._last_decrease:
             return False
         if self.slow_start:
+            # The last step that went through may have ridden on the server's burst: leave
+            # slow start below it, so that the emptied bucket can refill.
             self.slow_start = False
-            self.rate = max(settings.min_rate, self.rate / settings.slow_start_factor)
+            self.rate = max(
+                settings.min_rate,
+                self.rate / settings.slow_start_factor * settings.slow_start_exit,
+            )
         else:
             self.rate = max(settings.min_rate, self.rate * settings.decrease_factor)
         self._base_rate = self.rate
