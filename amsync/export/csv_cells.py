@@ -21,6 +21,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from amsync.export import library_rows as rows
+from amsync.export import playlist_rows
 from amsync.export.library_rows import AnySelect
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -89,7 +90,7 @@ def cell_query(
     layout: Sequence[tuple[int, Cell]],
     *,
     raw: bool,
-    folders: dict[str, rows.Folder] | None = None,
+    folders: dict[str, playlist_rows.Folder] | None = None,
 ) -> CellQuery:
     """``statement`` rewritten to select, in order, the cells ``layout`` names: pairs of a
     column index of ``statement`` and the kind of cell it becomes. At most one ``GENRES`` or
@@ -134,7 +135,7 @@ def genres_cell(text: str | None, raw: bool = False) -> str | None:
 class _FolderCells:
     """Folder library id → ``"Parent/Child"`` cell, computed once per folder."""
 
-    def __init__(self, folders: dict[str, rows.Folder], raw: bool) -> None:
+    def __init__(self, folders: dict[str, playlist_rows.Folder], raw: bool) -> None:
         self._folders = folders
         self._raw = raw
         self._cells: dict[str | None, str | None] = {None: None}
@@ -144,7 +145,7 @@ class _FolderCells:
             return self._cells[library_id]
         except KeyError:
             pass
-        path = rows.folder_path(self._folders, library_id)
+        path = playlist_rows.folder_path(self._folders, library_id)
         cell = "/".join(path) if path else None
         if cell is not None and not self._raw:
             cell = neutralise(cell)

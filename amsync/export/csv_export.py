@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 
 from amsync.db.store import Store
 from amsync.export import library_rows as rows
+from amsync.export import playlist_rows
 from amsync.export.atomic_files import prepare_output_dir
 from amsync.export.csv_cells import FORMULA_STARTS, Cell, CellQuery, cell_query, neutralise
 from amsync.export.export_options import (
@@ -113,7 +114,7 @@ ALBUM_CELLS: Final = _layout(rows.ALBUM_COLUMNS, ALBUMS_HEADER)
 ARTIST_CELLS: Final = _layout(rows.ARTIST_COLUMNS, ARTISTS_HEADER)
 FAVOURITE_CELLS: Final = _layout(rows.FAVOURITE_COLUMNS, FAVOURITES_HEADER)
 PLAYLIST_TRACK_CELLS: Final = _layout(
-    rows.PLAYLIST_COLUMNS,
+    playlist_rows.PLAYLIST_COLUMNS,
     PLAYLIST_TRACKS_HEADER,
     {"playlist_id": "playlist_library_id", "folder": "folder_library_id"},
 )
@@ -145,16 +146,17 @@ def _write_playlist_tracks(
 ) -> None:
     removed = options.include_removed
     report.count(
-        "playlists", rows.playlist_count(connection, account_id, include_removed=removed, only=only)
+        "playlists",
+        playlist_rows.playlist_count(connection, account_id, include_removed=removed, only=only),
     )
-    statement = rows.playlist_statement(
+    statement = playlist_rows.playlist_statement(
         account_id, include_removed=removed, only=only, tracks_only=True
     )
     query = cell_query(
         statement,
         PLAYLIST_TRACK_CELLS,
         raw=options.raw,
-        folders=rows.folders(connection, account_id),
+        folders=playlist_rows.folders(connection, account_id),
     )
     report.count("tracks", _write_cells(out, PLAYLIST_TRACKS_HEADER, connection, [query]))
 

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from amsync.db.store import Store
 from amsync.export import library_rows as rows
+from amsync.export import playlist_rows
 from amsync.export.export_options import (
     Destination,
     ExportOptions,
@@ -92,7 +93,7 @@ def _artist(row: Any, with_removed: bool) -> dict[str, Any]:
     return item
 
 
-def _track(track: rows.Track) -> dict[str, Any]:
+def _track(track: playlist_rows.Track) -> dict[str, Any]:
     return {
         "position": track.position,
         "library_id": track.library_id,
@@ -106,7 +107,7 @@ def _track(track: rows.Track) -> dict[str, Any]:
     }
 
 
-def _playlist_head(head: rows.PlaylistHead, with_removed: bool) -> dict[str, Any]:
+def _playlist_head(head: playlist_rows.PlaylistHead, with_removed: bool) -> dict[str, Any]:
     item: dict[str, Any] = {
         "library_id": head.library_id,
         "catalog_id": head.catalog_id,
@@ -150,7 +151,10 @@ def _renderer(render: Callable[[Any, bool], Any], removed: bool) -> Callable[[An
 
 
 def _playlist_json(
-    head: rows.PlaylistHead, tracks: Iterator[rows.Track], with_removed: bool, report: ExportReport
+    head: playlist_rows.PlaylistHead,
+    tracks: Iterator[playlist_rows.Track],
+    with_removed: bool,
+    report: ExportReport,
 ) -> str:
     opening = _dumps(_playlist_head(head, with_removed))[:-1]
     rendered = [_dumps(_track(track)) for track in tracks]
@@ -205,7 +209,7 @@ def _write_document(
         )
         _write_array(out, items, _renderer(render, removed), report, key)
     out.write(',\n"playlists": ')
-    playlists = rows.playlists(connection, account_id, include_removed=removed, only=only)
+    playlists = playlist_rows.playlists(connection, account_id, include_removed=removed, only=only)
     _write_array(
         out,
         playlists,

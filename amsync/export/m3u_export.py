@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from amsync.db.store import Store
-from amsync.export import library_rows as rows
+from amsync.export import playlist_rows
 from amsync.export.export_options import Destination, ExportOptions, ExportReport
 from amsync.export.playlist_files import (
     Locations,
@@ -45,7 +45,7 @@ def one_line(text: str | None) -> str:
     ).strip()
 
 
-def _title(track: rows.Track) -> str:
+def _title(track: playlist_rows.Track) -> str:
     name = one_line(track.name) or "Unknown"
     artist = one_line(track.artist)
     return f"{artist} - {name}" if artist else name
@@ -53,8 +53,8 @@ def _title(track: rows.Track) -> str:
 
 def write_playlist(
     out: TextIO,
-    head: rows.PlaylistHead,
-    tracks: Iterator[rows.Track],
+    head: playlist_rows.PlaylistHead,
+    tracks: Iterator[playlist_rows.Track],
     locations: Locations,
     report: ExportReport,
 ) -> None:

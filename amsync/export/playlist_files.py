@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from amsync.db.store import Store
 from amsync.export import library_rows as rows
+from amsync.export import playlist_rows
 from amsync.export.atomic_files import inside, prepare_output_dir, subfolder
 from amsync.export.export_options import (
     DEFAULT_STOREFRONT,
@@ -37,7 +38,7 @@ _URL_OK: Final = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 _STOREFRONT_OK: Final = re.compile(r"^[a-z]{2}$")
 
 
-def apple_music_url(track: rows.Track, storefront: str) -> str | None:
+def apple_music_url(track: playlist_rows.Track, storefront: str) -> str | None:
     """Where Apple Music plays the track: its catalog URL, or one built from the catalog id."""
     if track.url and _URL_OK.match(track.url):
         return track.url
@@ -62,7 +63,7 @@ class Locations:
         self.storefront = storefront
         self.template = template
 
-    def of(self, head: rows.PlaylistHead, track: rows.Track) -> str | None:
+    def of(self, head: playlist_rows.PlaylistHead, track: playlist_rows.Track) -> str | None:
         if self.template is None:
             return apple_music_url(track, self.storefront)
         return self.template.render(
@@ -85,7 +86,9 @@ class PlaylistLayout:
     """Where each playlist's file goes: folders become sub-folders; names unique per folder
     (one name space for the files and sub-folders of a folder)."""
 
-    def __init__(self, root: Path, all_folders: dict[str, rows.Folder], extension: str) -> None:
+    def __init__(
+        self, root: Path, all_folders: dict[str, playlist_rows.Folder], extension: str
+    ) -> None:
         self.root = root
         self.folders = all_folders
         self.extension = extension
@@ -112,7 +115,7 @@ class PlaylistLayout:
         self._folder_paths[library_id] = path
         return path
 
-    def file_for(self, head: rows.PlaylistHead) -> Path:
+    def file_for(self, head: playlist_rows.PlaylistHead) -> Path:
         parent = self.root
         if head.folder_library_id in self.folders:
             assert head.folder_library_id is not None
@@ -122,7 +125,8 @@ class PlaylistLayout:
 
 
 PlaylistWriter = Callable[
-    [TextIO, rows.PlaylistHead, Iterator[rows.Track], Locations, ExportReport], None
+    [TextIO, playlist_rows.PlaylistHead, Iterator[playlist_rows.Track], Locations, ExportReport],
+    None,
 ]
 """Writes one playlist file: the stream, the playlist, its tracks, their locations, and the
 report to count tracks (and tracks without location) in."""
@@ -151,8 +155,8 @@ def export_playlist_files(
                 connection, account_id, options.playlists, include_removed=options.include_removed
             )
             only = [ref.id for ref in refs]
-        layout = PlaylistLayout(root, rows.folders(connection, account_id), extension)
-        pairs = rows.playlists(
+        layout = PlaylistLayout(root, playlist_rows.folders(connection, account_id), extension)
+        pairs = playlist_rows.playlists(
             connection, account_id, include_removed=options.include_removed, only=only
         )
         for head, tracks in pairs:
@@ -180,7 +184,7 @@ def export_selected_playlists(
         refs = find_playlists(
             connection, account_id, options.playlists, include_removed=options.include_removed
         )
-        pairs = rows.playlists(
+        pairs = playlist_rows.playlists(
             connection,
             account_id,
             include_removed=options.include_removed,

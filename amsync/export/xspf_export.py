@@ -32,7 +32,7 @@ from typing import Final, TextIO
 from urllib.parse import quote
 
 from amsync.db.store import Store
-from amsync.export import library_rows as rows
+from amsync.export import playlist_rows
 from amsync.export.export_options import Destination, ExportOptions, ExportReport
 from amsync.export.playlist_files import (
     Locations,
@@ -75,8 +75,8 @@ def _element(name: str, value: str | int | None, indent: str) -> str:
 
 def write_playlist(
     out: TextIO,
-    head: rows.PlaylistHead,
-    tracks: Iterator[rows.Track],
+    head: playlist_rows.PlaylistHead,
+    tracks: Iterator[playlist_rows.Track],
     locations: Locations,
     report: ExportReport,
 ) -> None:

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from amsync.db.store import Store
-from amsync.export import library_rows as rows
+from amsync.export import playlist_rows
 from amsync.query.playlist_lookup import find_playlist
 from amsync.query.snapshot import snapshot
 
@@ -35,7 +35,7 @@ def show_playlist(store: Store, account_id: int, name_or_id: str) -> PlaylistVie
     """The playlist ``name_or_id`` names (removed ones too, when named by id)."""
     with snapshot(store) as connection:
         ref = find_playlist(connection, account_id, name_or_id, include_removed=True)
-        pairs = rows.playlists(connection, account_id, include_removed=True, only=[ref.id])
+        pairs = playlist_rows.playlists(connection, account_id, include_removed=True, only=[ref.id])
         for head, tracks in pairs:
             view = PlaylistView(
                 library_id=head.library_id,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from amsync.errors import OutputPathError
-from amsync.export import library_rows
+from amsync.export import library_rows, playlist_rows
 from amsync.export.atomic_files import atomic_text_file
 from tests.support.cli import invoke
 
@@ -52,7 +52,7 @@ def test_failure_mid_export_keeps_previous_files(
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert before
     monkeypatch.setattr(library_rows, "songs", _failing_after_first(library_rows.songs))
-    monkeypatch.setattr(library_rows, "playlists", _failing_after_first(library_rows.playlists))
+    monkeypatch.setattr(playlist_rows, "playlists", _failing_after_first(playlist_rows.playlists))
     monkeypatch.setattr(library_rows, "chunks", _failing_after_first(library_rows.chunks))
     failed = invoke(["--db", sample_sqlite, "export", fmt, "-o", str(target)])
     assert failed.exit_code == 1, failed.output

@@ -127,13 +127,13 @@ def test_driver_chunks_match_sqlalchemy_rows(sample_db: str) -> None:
     """``library_rows.chunks`` (the raw driver cursor behind ``export csv``; server-side on
     PostgreSQL) yields the rows SQLAlchemy yields, in order, ``size`` at a time."""
     from amsync.db.store import open_store
-    from amsync.export import library_rows
+    from amsync.export import library_rows, playlist_rows
     from amsync.query.snapshot import snapshot
 
     store = open_store(sample_db)
     try:
         account_id = store.account_id("default")
-        statement = library_rows.playlist_statement(
+        statement = playlist_rows.playlist_statement(
             account_id, include_removed=True, only=None, tracks_only=True
         )
         with snapshot(store) as connection:
@@ -154,12 +154,13 @@ def test_driver_chunks_match_sqlalchemy_rows(sample_db: str) -> None:
 def test_query_columns_are_named_in_order() -> None:
     """The CSV cell layouts find columns by name in these tuples: they must match the queries."""
     from amsync.export import library_rows as rows
+    from amsync.export import playlist_rows
 
     for statement, names in (
         (rows.song_statement(1, include_removed=True), rows.SONG_COLUMNS),
         (rows.album_statement(1, include_removed=True), rows.ALBUM_COLUMNS),
         (rows.artist_statement(1, include_removed=True), rows.ARTIST_COLUMNS),
-        (rows.playlist_statement(1, include_removed=True), rows.PLAYLIST_COLUMNS),
+        (playlist_rows.playlist_statement(1, include_removed=True), playlist_rows.PLAYLIST_COLUMNS),
         *((s, rows.FAVOURITE_COLUMNS) for s in rows.favourite_statements(1, include_removed=True)),
     ):
         assert len(statement.selected_columns) == len(names), names
