@@ -27,17 +27,6 @@ RATING_TYPES: Final = frozenset(
 )
 
 _CATALOG_NUMERIC = re.compile(r"^\d+$")
-_LIBRARY_PREFIX: Final = {ItemType.SONG: "i.", ItemType.ALBUM: "l.", ItemType.PLAYLIST: "p."}
-_LIBRARY_TYPE: Final = {
-    ItemType.SONG: "library-songs",
-    ItemType.ALBUM: "library-albums",
-    ItemType.PLAYLIST: "library-playlists",
-}
-_CATALOG_TYPE: Final = {
-    ItemType.SONG: "songs",
-    ItemType.ALBUM: "albums",
-    ItemType.PLAYLIST: "playlists",
-}
 
 
 def is_catalog_id(item_type: ItemType, item_id: str) -> bool:
@@ -58,10 +47,10 @@ def rating_type_for(item_type: ItemType, item_id: str) -> str:
             hint="artist favourites are kept in amsync only",
         )
     if is_catalog_id(item_type, item_id):
-        return _CATALOG_TYPE[item_type]
-    prefix = _LIBRARY_PREFIX[item_type]
+        return item_type.catalog_rating_type
+    prefix = item_type.library_prefix
     if item_id.startswith(prefix) and len(item_id) > len(prefix):
-        return _LIBRARY_TYPE[item_type]
+        return item_type.library_rating_type
     raise UsageError(
         f"{item_id[:80]!r} is neither a library nor a catalog {item_type.value} id",
         hint=f"library {item_type.value} ids start with {prefix!r}",

@@ -39,3 +39,33 @@ class ItemType(StrEnum):
     def pushable(self) -> bool:
         """Apple's API can rate songs, albums and playlists, not artists."""
         return self is not ItemType.ARTIST
+
+    @property
+    def library_prefix(self) -> str:
+        """How Apple's library ids of this type begin (``i.`` songs, ``l.`` albums, ``p.``
+        playlists; artists' are uncertain)."""
+        return _LIBRARY_PREFIX[self]
+
+    @property
+    def library_rating_type(self) -> str:
+        """Apple's ratings resource type for a library id (``library-songs``, …)."""
+        self._check_rateable()
+        return f"library-{self.value}s"
+
+    @property
+    def catalog_rating_type(self) -> str:
+        """Apple's ratings resource type for a catalog id (``songs``, ``albums``, …)."""
+        self._check_rateable()
+        return f"{self.value}s"
+
+    def _check_rateable(self) -> None:
+        if not self.pushable:
+            raise ValueError("Apple Music's API has no ratings for artists")
+
+
+_LIBRARY_PREFIX = {
+    ItemType.SONG: "i.",
+    ItemType.ALBUM: "l.",
+    ItemType.PLAYLIST: "p.",
+    ItemType.ARTIST: "r.",
+}

@@ -10,22 +10,8 @@ ratings in step (reference §4.1). Artists have no ratings resource.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
 
-from amsync.domain import ItemType
 from amsync.favourites.plan import FavouriteRow
-
-LIBRARY_PREFIX: Final = {ItemType.SONG: "i.", ItemType.ALBUM: "l.", ItemType.PLAYLIST: "p."}
-_LIBRARY_TYPE: Final = {
-    ItemType.SONG: "library-songs",
-    ItemType.ALBUM: "library-albums",
-    ItemType.PLAYLIST: "library-playlists",
-}
-_CATALOG_TYPE: Final = {
-    ItemType.SONG: "songs",
-    ItemType.ALBUM: "albums",
-    ItemType.PLAYLIST: "playlists",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +24,11 @@ def rating_target(row: FavouriteRow) -> RatingTarget:
     """The ratings resource for ``row`` (``ValueError`` for artists: Apple cannot rate them)."""
     if not row.item_type.pushable:
         raise ValueError(f"{row.item_type.value}s cannot be rated through Apple Music's API")
-    is_library_id = row.library_id.startswith(LIBRARY_PREFIX[row.item_type])
+    is_library_id = row.library_id.startswith(row.item_type.library_prefix)
     if row.catalog_id and (row.removed or not is_library_id):
         if row.music_video:
             return RatingTarget("music-videos", row.catalog_id)
-        return RatingTarget(_CATALOG_TYPE[row.item_type], row.catalog_id)
+        return RatingTarget(row.item_type.catalog_rating_type, row.catalog_id)
     if row.music_video:
         return RatingTarget("library-music-videos", row.library_id)
-    return RatingTarget(_LIBRARY_TYPE[row.item_type], row.library_id)
+    return RatingTarget(row.item_type.library_rating_type, row.library_id)

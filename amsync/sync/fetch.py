@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from amsync.domain import (
+    ItemType,
     LibraryAlbum,
     LibraryArtist,
     LibraryPlaylist,
@@ -30,11 +31,6 @@ from amsync.sync.staging import Staging
 
 ITEM_COLLECTIONS: Final = ("folders", "playlists", "artists", "albums", "songs")
 CATALOG_KINDS: Final = ("catalog_songs", "catalog_albums", "catalog_artists")
-RATING_TYPES: Final = {
-    "song": "library-songs",
-    "album": "library-albums",
-    "playlist": "library-playlists",
-}
 TRACK_LISTINGS_AT_ONCE: Final = 16
 
 
@@ -237,7 +233,8 @@ class Fetcher:
         await asyncio.gather(*(one(pid) for pid in playlist_ids))
 
     async def _ratings(self, item_type: str, ids: Sequence[str]) -> None:
-        values = await self.api.get_ratings(RATING_TYPES[item_type], ids) if ids else {}
+        rating_type = ItemType(item_type).library_rating_type
+        values = await self.api.get_ratings(rating_type, ids) if ids else {}
         self.snapshot.ratings[item_type] = values
         self._tell(f"{item_type} ratings", len(ids), len(ids))
 
