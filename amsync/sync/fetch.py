@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final, Protocol, TypeVar
 
 from amsync.domain import (
     ItemType,
@@ -32,6 +32,22 @@ from amsync.sync.staging import Staging
 ITEM_COLLECTIONS: Final = ("folders", "playlists", "artists", "albums", "songs")
 CATALOG_KINDS: Final = ("catalog_songs", "catalog_albums", "catalog_artists")
 TRACK_LISTINGS_AT_ONCE: Final = 16
+
+
+class _Linked(Protocol):
+    """A library item that may link to a catalog item (songs, albums, artists)."""
+
+    @property
+    def library_id(self) -> str: ...
+
+    @property
+    def catalog_id(self) -> str | None: ...
+
+    @property
+    def catalog(self) -> object | None: ...
+
+
+ItemT = TypeVar("ItemT", bound=_Linked)
 
 
 @dataclass(slots=True)
@@ -122,68 +138,56 @@ class Fetcher:
 
     async def _songs(self) -> None:
         fetched = self.snapshot.items["songs"]
-        fetched.absorb(await self.api.list_songs(self._song_sink(fetched)))
-        fetched.absorb(await self.api.list_music_videos(self._song_sink(fetched)))
+        fetched.absorb(await self.api.list_songs(self._song_page))
+        fetched.absorb(await self.api.list_music_videos(self._song_page))
         await self._ratings("song", [i for i in fetched.fingerprints if i not in self._videos])
 
-    def _song_sink(self, fetched: Fetched) -> Callable[[Sequence[LibrarySong]], None]:
-        def sink(page: Sequence[LibrarySong]) -> None:
-            staged = []
-            catalog = []
-            for song in page:
-                row = rows.song_row(song)
-                fetched.fingerprints[song.library_id] = rows.fingerprint(row)
-                staged.append((song.library_id, row))
-                if song.kind is TrackKind.MUSIC_VIDEO:
-                    self._videos.add(song.library_id)  # catalog music videos are not songs
-                elif song.catalog is not None:
-                    catalog.append(rows.catalog_song_row(song.catalog))
-                elif song.catalog_id:
-                    self._inline_missing["catalog_songs"].add(song.catalog_id)
-            self.staging.put_many("songs", staged)
-            self._stage_catalog("catalog_songs", catalog)
-            self._tell("songs", len(fetched.fingerprints), fetched.expected_total)
-
-        return sink
+    def _song_page(self, page: Sequence[LibrarySong]) -> None:
+        self._stage("songs", "catalog_songs", page, rows.song_row, rows.catalog_song_row)
 
     async def _albums(self) -> None:
         fetched = self.snapshot.items["albums"]
 
         def sink(page: Sequence[LibraryAlbum]) -> None:
-            staged = []
-            catalog = []
-            for album in page:
-                row = rows.album_row(album)
-                fetched.fingerprints[album.library_id] = rows.fingerprint(row)
-                staged.append((album.library_id, row))
-                if album.catalog is not None:
-                    catalog.append(rows.catalog_album_row(album.catalog))
-                elif album.catalog_id:
-                    self._inline_missing["catalog_albums"].add(album.catalog_id)
-            self.staging.put_many("albums", staged)
-            self._stage_catalog("catalog_albums", catalog)
-            self._tell("albums", len(fetched.fingerprints), fetched.expected_total)
+            self._stage("albums", "catalog_albums", page, rows.album_row, rows.catalog_album_row)
 
         fetched.absorb(await self.api.list_albums(sink))
         await self._ratings("album", list(fetched.fingerprints))
 
     async def _artists(self) -> None:
-        fetched = self.snapshot.items["artists"]
-
         def sink(page: Sequence[LibraryArtist]) -> None:
-            staged = []
-            catalog = []
-            for artist in page:
-                row = rows.artist_row(artist)
-                fetched.fingerprints[artist.library_id] = rows.fingerprint(row)
-                staged.append((artist.library_id, row))
-                if artist.catalog is not None:
-                    catalog.append(rows.catalog_artist_row(artist.catalog))
-            self.staging.put_many("artists", staged)
-            self._stage_catalog("catalog_artists", catalog)
-            self._tell("artists", len(fetched.fingerprints), fetched.expected_total)
+            self._stage(
+                "artists", "catalog_artists", page, rows.artist_row, rows.catalog_artist_row
+            )
 
-        fetched.absorb(await self.api.list_artists(sink))
+        self.snapshot.items["artists"].absorb(await self.api.list_artists(sink))
+
+    def _stage(
+        self,
+        collection: str,
+        catalog_kind: str,
+        page: Sequence[ItemT],
+        to_row: Callable[[ItemT], rows.Row],
+        to_catalog_row: Callable[[Any], rows.Row],
+    ) -> None:
+        """One listing page: rows and fingerprints staged, inline catalog metadata staged, and
+        catalog ids whose inline data was missing (withdrawn?) noted for one confirming get."""
+        fetched = self.snapshot.items[collection]
+        staged = []
+        catalog = []
+        for item in page:
+            row = to_row(item)
+            fetched.fingerprints[item.library_id] = rows.fingerprint(row)
+            staged.append((item.library_id, row))
+            if isinstance(item, LibrarySong) and item.kind is TrackKind.MUSIC_VIDEO:
+                self._videos.add(item.library_id)  # catalog music videos are not songs
+            elif item.catalog is not None:
+                catalog.append(to_catalog_row(item.catalog))
+            elif item.catalog_id:
+                self._inline_missing[catalog_kind].add(item.catalog_id)
+        self.staging.put_many(collection, staged)
+        self._stage_catalog(catalog_kind, catalog)
+        self._tell(collection, len(fetched.fingerprints), fetched.expected_total)
 
     async def _playlists(self) -> None:
         playlists: list[LibraryPlaylist] = []
