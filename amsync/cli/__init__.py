@@ -10,19 +10,9 @@ from typing import Any
 import click
 
 from amsync import __version__
-from amsync.cli.accounts_commands import accounts
-from amsync.cli.auth_commands import auth
-from amsync.cli.backup_commands import backup, restore, schedule
 from amsync.cli.context import AppContext
-from amsync.cli.db_commands import db
-from amsync.cli.demo_command import demo
-from amsync.cli.doctor_commands import doctor
-from amsync.cli.emulator_commands import emulator
-from amsync.cli.export_commands import export
-from amsync.cli.favourites_commands import favourites
+from amsync.cli.lazy_group import LazyGroup
 from amsync.cli.output import error
-from amsync.cli.query_commands import health, history_command, query, search_command, show, stats
-from amsync.cli.sync_commands import sync
 from amsync.errors import EXIT_UNEXPECTED, EXIT_USAGE, AmsyncError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -30,7 +20,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 log = logging.getLogger("amsync")
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="amsync")
 @click.option(
     "--db",
@@ -92,26 +82,6 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stderr
         super().emit(record)
-
-
-cli.add_command(accounts)
-cli.add_command(auth)
-cli.add_command(db)
-cli.add_command(doctor)
-cli.add_command(export)
-cli.add_command(favourites)
-cli.add_command(query)
-cli.add_command(search_command)
-cli.add_command(stats)
-cli.add_command(show)
-cli.add_command(history_command)
-cli.add_command(health)
-cli.add_command(demo)
-cli.add_command(emulator)
-cli.add_command(sync)
-cli.add_command(backup)
-cli.add_command(restore)
-cli.add_command(schedule)
 
 
 def run(args: list[str] | None = None) -> int:

@@ -9,22 +9,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from amsync.api import AppleMusicClient
-from amsync.cli.client_factory import (
-    ResolvedTokens,
-    client_config,
-    make_client,
-    resolve_tokens,
-    token_warnings,
-)
 from amsync.cli.output import warn
-from amsync.config.credentials import CredentialStore
-from amsync.config.settings import Settings, load_settings
-from amsync.db.store import Store, open_store
+
+if TYPE_CHECKING:  # imported when first used: `amsync --help` must not pay for them
+    from amsync.api import AppleMusicClient
+    from amsync.cli.client_factory import ResolvedTokens
+    from amsync.config.credentials import CredentialStore
+    from amsync.config.settings import Settings
+    from amsync.db.store import Store
 
 
 @dataclass
@@ -37,6 +33,8 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from amsync.config.settings import load_settings
+
             self._settings = load_settings(self.options, self.env)
         return self._settings
 
@@ -49,14 +47,20 @@ class AppContext:
         return bool(self.options.get("quiet"))
 
     def credentials(self) -> CredentialStore:
+        from amsync.config.credentials import CredentialStore
+
         return CredentialStore(self.settings.home)
 
     def tokens(self) -> ResolvedTokens:
         """The tokens in effect, with where each came from (never printed)."""
+        from amsync.cli.client_factory import resolve_tokens
+
         return resolve_tokens(self.settings, self.credentials())
 
     def client(self) -> AppleMusicClient:
         """A client for Apple Music; warns on stderr about tokens close to expiry."""
+        from amsync.cli.client_factory import client_config, make_client, token_warnings
+
         tokens = self.tokens()
         config = client_config(self.settings, tokens)
         for message in token_warnings(tokens):
@@ -67,6 +71,8 @@ class AppContext:
         """The database, opened once per command (and per mode)."""
         key = (create, readonly)
         if key not in self._stores:
+            from amsync.db.store import open_store
+
             if create and not readonly:
                 self.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._stores[key] = open_store(self.settings.db, create=create, readonly=readonly)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.util
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -36,7 +37,6 @@ from amsync.db.engine import describe, is_sqlite
 from amsync.db.models import Base
 from amsync.errors import SchemaOutdated, SchemaTooNew, StoreError, StoreUnavailable
 
-SCRIPT_LOCATION = "amsync:migrations"
 SCHEMA_LOCK_KEY = 0x616D7301  # an advisory lock key of its own ("ams" + 1)
 
 
@@ -57,9 +57,18 @@ class SchemaState:
         return self.current is None and not self.empty
 
 
+def script_location() -> str:
+    """The folder of Alembic's environment and revisions: the top-level ``migrations/`` of a
+    source checkout, shipped inside the wheel as the package ``amsync.migrations`` (setup.py)."""
+    spec = importlib.util.find_spec("amsync.migrations")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - broken install
+        raise StoreError("amsync ships no migrations; the installation is broken")
+    return str(next(iter(spec.submodule_search_locations)))
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", SCRIPT_LOCATION)
+    config.set_main_option("script_location", script_location())
     if connection is not None:
         config.attributes["connection"] = connection
     return config
@@ -181,7 +190,7 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def schema_drift(engine: Engine) -> list[Any]:
     """The differences between amsync's models and the database's schema (empty: none)."""
-    from amsync.migrations.env_options import include_object
+    from amsync.db.unmodelled import include_object
 
     try:
         with engine.connect() as connection:

@@ -16,7 +16,10 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         path = (*prefix, name)
         yield path
         if isinstance(command, click.Group):
@@ -38,7 +41,9 @@ def test_every_command_has_help_text(path: tuple[str, ...]) -> None:
     command: click.Command = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        found = command.get_command(click.Context(command), name)
+        assert found is not None
+        command = found
     assert (command.help or "").strip(), f"amsync {' '.join(path)} has no help text"
 
 

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from amsync.db.models import Base
-from amsync.migrations.env_options import include_object
+from amsync.db.unmodelled import include_object
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,4 +1,4 @@
-"""What the migrations compare: the models, minus tables that live beside them on purpose."""
+"""What the migrations and the drift check compare: the models, minus tables kept beside them."""
 
 from __future__ import annotations
 

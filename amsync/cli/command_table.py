@@ -1,0 +1,97 @@
+"""Every top-level command: where it lives and its one-line help, so that ``amsync --help`` and
+``amsync --version`` import no command module (and nothing heavy) at all.
+
+Adding a command is one row here; ``tests/cli/test_command_table.py`` checks that each row's
+module defines the command and that the help line matches the command's own.
+"""
+
+from __future__ import annotations
+
+from typing import Final, NamedTuple
+
+
+class CommandRow(NamedTuple):
+    module: str
+    attribute: str
+    short_help: str
+
+
+COMMANDS: Final[dict[str, CommandRow]] = {
+    "demo": CommandRow(
+        "amsync.cli.demo_command",
+        "demo",
+        "Sync a generated library from the bundled emulator into a fresh database, and export it.",
+    ),
+    "sync": CommandRow(
+        "amsync.cli.sync_commands", "sync", "Mirror the Apple Music library into the database."
+    ),
+    "auth": CommandRow(
+        "amsync.cli.auth_commands", "auth", "Sign in, store tokens, see their ages, sign out."
+    ),
+    "doctor": CommandRow(
+        "amsync.cli.doctor_commands", "doctor", "Diagnose why authorization or a sync fails."
+    ),
+    "favourites": CommandRow(
+        "amsync.cli.favourites_commands",
+        "favourites",
+        "Favourites on both sides: list them, change them, compare and push them to Apple Music.",
+    ),
+    "export": CommandRow(
+        "amsync.cli.export_commands",
+        "export",
+        "Export the mirror as JSON, CSV, or M3U8 or XSPF playlists.",
+    ),
+    "query": CommandRow(
+        "amsync.cli.query_commands", "query", "Run one read-only SQL statement against the mirror."
+    ),
+    "search": CommandRow(
+        "amsync.cli.query_commands",
+        "search_command",
+        "Find songs, albums, artists and playlists by words of their names (offline).",
+    ),
+    "stats": CommandRow(
+        "amsync.cli.query_commands",
+        "stats",
+        "Counts, favourites, database size, storefront and the last runs.",
+    ),
+    "show": CommandRow("amsync.cli.query_commands", "show", "Show one item of the mirror."),
+    "history": CommandRow(
+        "amsync.cli.query_commands",
+        "history_command",
+        "What was added, changed or removed, and which tracks left or joined playlists.",
+    ),
+    "health": CommandRow(
+        "amsync.cli.query_commands",
+        "health",
+        (
+            "Problems in the library: withdrawn songs, uploads without catalog match, "
+            "duplicates, duplicate playlist entries, empty playlists, missing metadata."
+        ),
+    ),
+    "backup": CommandRow(
+        "amsync.cli.backup_commands",
+        "backup",
+        "Take a backup of the mirror: a consistent snapshot and a JSON export.",
+    ),
+    "restore": CommandRow(
+        "amsync.cli.backup_commands",
+        "restore",
+        "Recreate on Apple Music what a backup has and the library lacks.",
+    ),
+    "schedule": CommandRow(
+        "amsync.cli.backup_commands",
+        "schedule",
+        "Run amsync unattended: print a crontab line, systemd units or a launchd agent.",
+    ),
+    "accounts": CommandRow(
+        "amsync.cli.accounts_commands",
+        "accounts",
+        "List, add and remove the accounts (mirrored libraries) in the database.",
+    ),
+    "db": CommandRow(
+        "amsync.cli.db_commands", "db", "Show, check and upgrade the database schema."
+    ),
+    "emulator": CommandRow(
+        "amsync.cli.emulator_commands", "emulator", "Run the bundled Apple Music API emulator."
+    ),
+}

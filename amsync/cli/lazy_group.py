@@ -1,0 +1,46 @@
+"""A click group that imports a command's module only when that command runs (or its own help
+is asked for): the listing in ``amsync --help`` comes from ``command_table``."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from amsync.cli.command_table import COMMANDS, CommandRow
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        row = COMMANDS.get(cmd_name)
+        if row is None:
+            return None
+        command = load_command(row)
+        self.commands[cmd_name] = command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the table: no command module is imported to print it."""
+        rows = [(name, COMMANDS[name].short_help) for name in sorted(COMMANDS)]
+        rows += [
+            (name, command.get_short_help_str())
+            for name, command in sorted(self.commands.items())
+            if name not in COMMANDS and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def load_command(row: CommandRow) -> click.Command:
+    module: Any = importlib.import_module(row.module)
+    command = getattr(module, row.attribute)
+    if not isinstance(command, click.Command):  # pragma: no cover - a wrong table row
+        raise TypeError(f"{row.module}.{row.attribute} is not a click command")
+    return command

@@ -1,0 +1,25 @@
+"""Listening history from Apple's privacy export (reserved).
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-29 11:30:00
+
+Reserved so that work in parallel can chain its revision; the listening-history work (issue 17) fills it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
