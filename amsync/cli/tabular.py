@@ -37,14 +37,13 @@ def listing_format_option(func: F) -> F:
         is_flag=True,
         help="Same as --format json.",
     )(func)
-    func = click.option(
+    return click.option(
         "--format",
         "fmt",
         type=click.Choice(FORMATS),
         default=None,
         help="Output format [default: table on a terminal, tsv when piped].",
     )(func)
-    return func
 
 
 def chosen_format(fmt: str | None, as_json: bool) -> str:

@@ -4,7 +4,8 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29 11:30:00
 
-Reserved so that work in parallel can chain its revision; the command-line work (issue 15) fills it in.
+Reserved so that parallel work can chain its revision;
+the command-line work (issue 15) fills it in.
 """
 
 from __future__ import annotations

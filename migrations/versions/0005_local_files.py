@@ -4,7 +4,8 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-29 11:30:00
 
-Reserved so that work in parallel can chain its revision; the local-files work (issue 16) fills it in.
+Reserved so that parallel work can chain its revision;
+the local-files work (issue 16) fills it in.
 """
 
 from __future__ import annotations
