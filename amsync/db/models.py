@@ -367,3 +367,7 @@ class RunLock(Base):
     command: Mapped[str] = mapped_column(String(32))
     acquired_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
+
+
+# Tables of other concepts, on the same Base (each module imports Base from here).
+from amsync.db import history_models as history_models  # noqa: E402

@@ -19,7 +19,17 @@ PACKAGE = ROOT / "amsync"
 MIGRATIONS = ROOT / "migrations"
 CORE = {"errors", "domain", "config", "__init__"}
 ADAPTERS = {"api", "db"}
-USE_CASES = {"sync", "favourites", "export", "backup", "doctor", "query", "restore", "accounts"}
+USE_CASES = {
+    "sync",
+    "favourites",
+    "export",
+    "backup",
+    "doctor",
+    "query",
+    "restore",
+    "accounts",
+    "history",
+}
 
 ALLOWED: dict[str, set[str]] = {
     "errors": {"errors"},

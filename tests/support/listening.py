@@ -1,0 +1,105 @@
+"""A mirror holding a generated listener's library songs (``amsync.emulator.privacy_export``),
+as a sync would have stored them, and the checks that compare an import with the truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select
+
+from amsync.db import tables
+from amsync.db.store import open_store
+from amsync.emulator.privacy_export import ListeningExport
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def stored(text: str) -> str:
+    """As the sync stores names: NUL as U+FFFD."""
+    return text.replace("\x00", "\ufffd")
+
+
+def build_listening_mirror(db: str, export: ListeningExport, account: str = "default") -> int:
+    """The export's library songs as the account's mirrored songs; returns the account id."""
+    store = open_store(db)
+    try:
+        account_id = store.account_id(account)
+        rows = [
+            {
+                "account_id": account_id,
+                "library_id": song.library_id,
+                "catalog_id": song.catalog_id,
+                "name": stored(song.name),
+                "artist": stored(song.artist),
+                "album": stored(song.album),
+                "duration_ms": song.duration_ms,
+                "kind": "song",
+                "playable": True,
+                "fingerprint": "0" * 32,
+                "first_seen_at": NOW,
+                "last_seen_at": NOW,
+            }
+            for song in export.library
+        ]
+        with store.writing() as session:
+            for start in range(0, len(rows), 5000):
+                session.execute(insert(tables.songs), rows[start : start + 5000])
+        return account_id
+    finally:
+        store.close()
+
+
+@dataclass
+class LinkCheck:
+    in_mirror: int  # generated plays whose song is in the mirror
+    linked: int  # of those, linked (to the right song)
+    wrong: int  # plays linked to another song than their own (any song)
+    linked_outside: int  # plays of songs not in the mirror that were linked anyway
+
+    @property
+    def rate(self) -> float:
+        return self.linked / self.in_mirror if self.in_mirror else 1.0
+
+
+def check_links(db: str, export: ListeningExport, account_id: int) -> LinkCheck:
+    """Compare the stored play events with the generator's truth, event by event (matched by
+    the start time to the millisecond and the song's true name)."""
+    store = open_store(db)
+    try:
+        events = tables.play_events
+        with store.session() as session:
+            rows = session.execute(
+                select(events.c.played_at, events.c.ended_at, events.c.library_id).where(
+                    events.c.account_id == account_id
+                )
+            ).all()
+    finally:
+        store.close()
+    by_start: dict[datetime, str | None] = {}
+    by_end: dict[datetime, str | None] = {}
+    for played_at, ended_at, library_id in rows:
+        by_start[played_at] = library_id
+        if ended_at is not None:
+            by_end[ended_at] = library_id
+    from datetime import timedelta
+
+    check = LinkCheck(0, 0, 0, 0)
+    for play in export.plays:
+        end = play.start + timedelta(milliseconds=play.play_ms)
+        if play.start in by_start:
+            got = by_start[play.start]
+        elif end in by_end:
+            got = by_end[end]
+        else:
+            continue  # not stored: a row the test made unreadable on purpose
+        truth = play.song.library_id
+        if truth is not None:
+            check.in_mirror += 1
+            if got == truth:
+                check.linked += 1
+        if got is not None and got != truth:
+            check.wrong += 1
+            if truth is None:
+                check.linked_outside += 1
+    return check
