@@ -194,6 +194,15 @@ def stats(app: AppContext, as_json: bool) -> None:
         shown = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
         click.echo(f"favourites ({item_type}): {shown}")
     click.echo(f"favourite pushes pending: {data['favourites']['pending_pushes']}")
+    listening = data.get("listening")
+    if listening is not None:
+        share = listening["linked_share"]
+        linked = f", {share:.1%} linked to the library" if share is not None else ""
+        click.echo(
+            f"listening: {listening['plays']} plays, {listening['skips']} skipped, "
+            f"{listening['hours']} hours from {listening['first_played_at'] or '?'} to "
+            f"{listening['last_played_at'] or '?'}{linked} (`amsync top songs`)"
+        )
     for run in data["last_runs"]:
         error = f" — {safe_text(run['error'])}" if run["error"] else ""
         click.echo(f"run {run['id']} {run['kind']} {run['status']} at {run['started_at']}{error}")
@@ -229,6 +238,42 @@ def show_playlist_command(app: AppContext, name_or_id: str, as_json: bool) -> No
                 for t in view.tracks
             ),
             limit=len(view.tracks),
+        )
+
+
+@show.command("song")
+@click.argument("song_id")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@pass_app
+def show_song_command(app: AppContext, song_id: str, as_json: bool) -> None:
+    """One song (a library or catalog id): what the mirror knows, and its plays, skips and
+    last play once the listening history was imported (`amsync import apple-data`)."""
+    from amsync.query.song_view import show_song
+
+    store = _library_store(app)
+    view = show_song(store, _account(app, store), song_id)
+    if as_json:
+        emit_json(view.as_dict())
+        return
+    removed = " (removed)" if view.removed else ""
+    click.echo(f"{safe_text(view.name)} [{view.library_id}]{removed}")
+    for label, value in (("artist", view.artist), ("album", view.album)):
+        if value:
+            click.echo(f"{label}: {safe_text(value)}")
+    click.echo(f"catalog id: {view.catalog_id or '-'}   isrc: {view.isrc or '-'}")
+    click.echo(f"duration: {_duration(view.duration_ms) or '?'}")
+    listening = view.listening
+    if listening is None:
+        return
+    click.echo(
+        f"plays: {listening['plays']}, skips: {listening['skips']}, "
+        f"{listening['hours']} hours; last played: {listening['last_played_at'] or 'never'}"
+        + (f", first: {listening['first_played_at']}" if listening["first_played_at"] else "")
+    )
+    if listening["apple_play_count"] is not None:
+        click.echo(
+            f"Apple's counters: {listening['apple_play_count']} plays, "
+            f"{listening['apple_skip_count'] or 0} skips"
         )
 
 

@@ -512,6 +512,18 @@ def generate_listening(spec: PrivacyExportSpec | None = None) -> ListeningExport
     rng = random.Random(spec.seed)
     songs = _build_songs(spec, rng)
     plays = _plays(spec, songs, rng)
+    return render_export(songs, plays, spec, rng)
+
+
+def render_export(
+    songs: list[ListenedSong],
+    plays: list[Play],
+    spec: PrivacyExportSpec,
+    rng: random.Random | None = None,
+) -> ListeningExport:
+    """The files of an export holding ``plays`` (of ``songs``), written as ``spec`` says — to
+    make an older and a newer export of the same listener, say, with other columns."""
+    rng = rng or random.Random(spec.seed)
     export = ListeningExport(spec, songs, plays)
     export.files[PLAY_ACTIVITY] = _activity_csv(spec, plays, rng)
     if spec.daily:

@@ -211,10 +211,9 @@ def load_mirror_index(connection: Connection, account_id: int) -> MirrorIndex:
         )
         .where(Song.account_id == account_id)
         .order_by(Song.id)
+        .execution_options(stream_results=True, max_row_buffer=2000)
     )
-    result = connection.execution_options(stream_results=True, max_row_buffer=2000).execute(
-        statement
-    )
+    result = connection.execute(statement)
     for library_id, name, artist, album, catalog_id, duration, live in result:
         index.add(library_id, name, artist, album, catalog_id, duration, bool(live))
     return index

@@ -1,4 +1,5 @@
-"""``amsync stats``: how big the mirror is, what is favourite, and how the last runs went."""
+"""``amsync stats``: how big the mirror is, what is favourite, how the last runs went, and —
+once Apple's privacy export was imported — the listening history (``listening``)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from amsync.db.models import (
     SyncRun,
 )
 from amsync.db.store import Store
+from amsync.query.listening import listening_summary
 from amsync.query.snapshot import snapshot
 
 LAST_RUNS: Final = 5
@@ -131,7 +133,7 @@ def library_stats(store: Store, account_id: int) -> dict[str, Any]:
                 CatalogSong.available.is_(False),
             )
         ).scalar()
-        return {
+        stats: dict[str, Any] = {
             "account": account.name,
             "storefront": account.storefront,
             "last_synced_at": _stamp(account.last_synced_at),
@@ -146,3 +148,7 @@ def library_stats(store: Store, account_id: int) -> dict[str, Any]:
             "favourites": _favourite_counts(connection, account_id),
             "last_runs": _runs(connection, account_id),
         }
+        listening = listening_summary(connection, account_id)
+        if listening is not None:  # only once Apple's privacy export was imported
+            stats["listening"] = listening
+        return stats
