@@ -4,13 +4,13 @@ as a sync would have stored them, and the checks that compare an import with the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
 from amsync.db import tables
 from amsync.db.store import open_store
-from amsync.emulator.privacy_export import ListeningExport
+from amsync.emulator.privacy_export import ListeningExport, Play
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -62,6 +62,31 @@ class LinkCheck:
         return self.linked / self.in_mirror if self.in_mirror else 1.0
 
 
+def stored_links(db: str, account_id: int) -> dict[datetime, str | None]:
+    """The stored play events' links by the moment they were played."""
+    store = open_store(db)
+    try:
+        events = tables.play_events
+        with store.session() as session:
+            rows = session.execute(
+                select(events.c.played_at, events.c.library_id).where(
+                    events.c.account_id == account_id
+                )
+            ).all()
+    finally:
+        store.close()
+    return dict(rows)
+
+
+def link_of(links: dict[datetime, str | None], play: Play) -> str | None:
+    """The stored link of a generated play: by its start, or by its end for the rows whose
+    start Apple's file left empty (the end time is then the moment played)."""
+    found = links.get(play.start)
+    if found is None:
+        found = links.get(play.start + timedelta(milliseconds=play.play_ms))
+    return found
+
+
 def check_links(db: str, export: ListeningExport, account_id: int) -> LinkCheck:
     """Compare the stored play events with the generator's truth, event by event (matched by
     the start time to the millisecond and the song's true name)."""
@@ -82,8 +107,6 @@ def check_links(db: str, export: ListeningExport, account_id: int) -> LinkCheck:
         by_start[played_at] = library_id
         if ended_at is not None:
             by_end[ended_at] = library_id
-    from datetime import timedelta
-
     check = LinkCheck(0, 0, 0, 0)
     for play in export.plays:
         end = play.start + timedelta(milliseconds=play.play_ms)
