@@ -19,7 +19,7 @@ from amsync.db.store import open_store
 from amsync.emulator.privacy_export import ListeningExport, Play
 from tests.history.conftest import ISO_SECOND, import_json, run_import
 from tests.support.cli import invoke
-from tests.support.listening import link_of, stored_links
+from tests.support.listening import link_of, stored, stored_links
 
 
 def _query(db: str, sql: str, *extra: str, options: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -299,3 +299,34 @@ def test_the_text_report_names_what_it_could_not_link_and_skipped(
     assert "not a play: event type PLAY_START" in out
     assert "personal columns" in out and "not stored" in out
     assert "Traceback" not in result.output
+
+
+README_QUERIES = (
+    "SELECT name, artist, count(*) AS plays FROM plays_v WHERE NOT skipped\n"
+    "  AND played_at >= '2025-01-01' AND played_at < '2026-01-01'\n"
+    "  GROUP BY library_id, name, artist ORDER BY plays DESC LIMIT 10",
+    "SELECT s.name, s.artist FROM songs_v s LEFT JOIN play_counts_v c\n"
+    "  ON c.library_id = s.library_id WHERE c.library_id IS NULL",
+    "SELECT name, artist, skips, plays FROM play_counts_v ORDER BY skips DESC LIMIT 10",
+)
+
+
+def test_the_readme_example_queries_run(
+    mirrored: tuple[str, ListeningExport, int], tmp_path: Path
+) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    db = _imported(mirrored, tmp_path)
+    export = mirrored[1]
+    results = []
+    for sql in README_QUERIES:
+        assert f'amsync query "{sql}"' in readme
+        results.append(_query(db, sql))
+    top_2025, never, skipped = results
+    links = stored_links(db, mirrored[2])
+    heard = {link_of(links, p) for p in export.plays}
+    assert len(top_2025) == 10
+    assert sorted(r["name"] for r in never) == sorted(
+        stored(s.name) for s in export.library if s.library_id not in heard
+    )
+    most = max(r["skips"] for r in _query(db, "SELECT skips FROM play_counts_v"))
+    assert skipped[0]["skips"] == most > 0
