@@ -126,7 +126,7 @@ class DayParser:
         self._days: dict[str, date] = {}
         self._hours: dict[str, str | None] = {}
 
-    def _day(self, text: str) -> date:
+    def day(self, text: str) -> date:
         found = self._days.get(text)
         if found is None:
             if len(self._days) > 100_000:
@@ -153,7 +153,7 @@ class DayParser:
         if not identifier and not description:
             raise RowSkip("no track identifier or description")
         try:
-            played_on = self._day(values[2])
+            played_on = self.day(values[2])
         except (ValueError, OverflowError):
             raise RowSkip("unreadable date") from None
         if played_on.year < 2001:
@@ -181,7 +181,7 @@ class DayParser:
         artist, name = split_description(description)
         return DayRecord(
             day_key=key,
-            played_on=self._day(date_text),
+            played_on=self.day(date_text),
             track_identifier=identifier_text.strip()[:64] or None,
             description=description,
             name=name,

@@ -17,7 +17,7 @@ import contextlib
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
@@ -51,7 +51,14 @@ from amsync.history.csv_rows import csv_rows
 from amsync.history.daily_tracks import DayParser, DayRecord, DayRow, parse_hours
 from amsync.history.json_array import json_array_items
 from amsync.history.library_tracks import library_track
-from amsync.history.linking import BY_LIBRARY_TRACK, Link, MirrorIndex, load_mirror_index
+from amsync.history.linking import (
+    BY_CATALOG,
+    BY_LIBRARY_TRACK,
+    HeardDays,
+    Link,
+    MirrorIndex,
+    load_mirror_index,
+)
 from amsync.history.play_activity import PlayParser, PlayRow, RowSkip
 from amsync.history.report import FileRead, ImportReport
 
@@ -88,6 +95,7 @@ class _Import:
     keep_personal: bool
     progress: Progress | None
     tracks: dict[str, _TrackRef]
+    heard: HeardDays = field(default_factory=HeardDays)
 
 
 def import_apple_data(
@@ -160,18 +168,25 @@ def _import(
     with writer.working_cache():
         _read_files(job, found)
     report.plays.known = report.plays.read - report.plays.new
-    report.plays.relinked = writing.relink_plays(connection, account_id, import_id, index)
-    writing.finish_import(connection, import_id, report.counts(), datetime.now(UTC))
+    mirror = writing.mirror_signature(connection, account_id)
+    if mirror != writing.last_mirror_signature(connection, account_id, import_id):
+        report.plays.relinked = writing.relink_plays(
+            connection, account_id, import_id, index, job.heard
+        )
+    counts = {**report.counts(), "mirror": mirror}
+    writing.finish_import(connection, import_id, counts, datetime.now(UTC))
 
 
 def _read_files(job: _Import, found: Discovery) -> None:
+    """Library tracks first (the daily history links through them), then the daily history
+    (it corroborates the plays linked by name), then the plays."""
     for found_file in found.of_kind(LIBRARY_TRACKS):
         _read_library_tracks(job, found_file)
-    for found_file in found.of_kind(PLAY_ACTIVITY):
-        _read_plays(job, found_file)
     has_library_tracks = bool(found.of_kind(LIBRARY_TRACKS))
     for found_file in found.of_kind(DAILY_TRACKS):
         _read_days(job, found_file, has_library_tracks)
+    for found_file in found.of_kind(PLAY_ACTIVITY):
+        _read_plays(job, found_file)
 
 
 def _account_id(connection: Connection, name: str, now: datetime) -> int:
@@ -362,6 +377,14 @@ def _write_plays(
             tally.read -= 1
             continue
         link = link_of(r.name, r.album, r.artist, r.catalog_id, r.media_ms)
+        if (
+            link is not None
+            and job.heard
+            and link.by != BY_CATALOG
+            and job.heard.contradicts(r.played_at.toordinal(), link.library_id)
+        ):
+            link = None
+            tally.contradicted += 1
         if link is None:
             tally.unlinked += 1
             report.unlinked_songs[(r.name, r.artist, r.album)] += 1
@@ -445,13 +468,19 @@ def _read_days(job: _Import, found: FoundFile, has_library_tracks: bool) -> None
                 job, values[0].strip()[:64], values[1].strip(), has_library_tracks
             )
             _count_link(tally, link)
-            print_ = writing.fingerprint(
-                (values, link and (link.library_id, link.by), track and track.signature)
+            day = parser.day(values[2]).toordinal()
+            if link is None:
+                job.heard.cover(day)
+            else:
+                job.heard.add(day, link.library_id)
+            linked_to = f"{link.library_id}\x1f{link.by}" if link else ""
+            print_ = writing.text_fingerprint(
+                "\x1f".join(values) + f"\x1e{linked_to}\x1e{track.signature if track else ''}"
             )
             entry = batch.get(key)
             if entry is not None:
                 entry.more.append((values, personal))
-                entry.fingerprint = writing.fingerprint((entry.fingerprint, print_))
+                entry.fingerprint = writing.text_fingerprint(entry.fingerprint + print_)
                 continue
             batch[key] = _DayEntry(values, personal, link, track, print_, [])
             if len(batch) >= BATCH:
@@ -538,7 +567,7 @@ def _write_days(
             inserts.append((key, entry.fingerprint, tuple(values)))
         elif old[2] == import_id:
             _add_day(values, *counts[key][1:])
-            print_ = writing.fingerprint((old[3], entry.fingerprint))
+            print_ = writing.text_fingerprint(old[3] + entry.fingerprint)
             updates.append((old[1], print_, tuple(values)))
         else:
             updates.append((old[1], entry.fingerprint, tuple(values)))

@@ -15,10 +15,20 @@ a library track identifier and ``"Artist - Title"``. The rules, in order, and ne
    exactly one mirrored song (durations checked the same way).
 
 Anything else stays unlinked (``library_id`` NULL), so a same-titled song on another album is
-never taken for the one in the library. Normalised means: Unicode NFKC, case folded, curly
-quotes and dashes made plain, white space collapsed; album names also lose Apple's
-``" - Single"`` / ``" - EP"`` suffixes. Live songs are preferred to removed (tombstoned) ones;
-removed songs are still linked when they are the only match, since the play happened.
+never taken for the one in the library.
+
+**Corroboration.** A play linked by its names (rules 2 and 3) must agree with the daily history
+when the export has one (``HeardDays``): the daily history lists, per day, the library tracks
+played (by track identifier, so by catalog id or by all of name, album and artist); if it
+covers the play's day and names the linked song neither that day nor the day before or after
+(the daily file's dates may be local), the play is left unlinked. This catches the song of
+another artist that shares a title, an album name and about the same length with a library
+song — which a Play Activity file without artists cannot tell apart.
+
+Normalised means: Unicode NFKC, case folded, curly quotes and dashes made plain, white space
+collapsed; album names also lose Apple's ``" - Single"`` / ``" - EP"`` suffixes. Live songs
+are preferred to removed (tombstoned) ones; removed songs are still linked when they are the
+only match, since the play happened.
 """
 
 from __future__ import annotations
@@ -217,3 +227,40 @@ def load_mirror_index(connection: Connection, account_id: int) -> MirrorIndex:
     for library_id, name, artist, album, catalog_id, duration, live in result:
         index.add(library_id, name, artist, album, catalog_id, duration, bool(live))
     return index
+
+
+class HeardDays:
+    """Which mirrored songs the daily history says were played on which days (by linked
+    library track), and the span of days it covers."""
+
+    def __init__(self) -> None:
+        self._songs: dict[str, int] = {}
+        self._heard: set[int] = set()
+        self.first: int | None = None
+        self.last: int | None = None
+
+    def cover(self, day: int) -> None:
+        """The history has a row of ``day`` (a ``date.toordinal()``)."""
+        if self.first is None or day < self.first:
+            self.first = day
+        if self.last is None or day > self.last:
+            self.last = day
+
+    def add(self, day: int, library_id: str) -> None:
+        """The history shows ``library_id`` played on ``day``."""
+        number = self._songs.setdefault(library_id, len(self._songs))
+        self._heard.add(day << 24 | number)
+        self.cover(day)
+
+    def contradicts(self, day: int, library_id: str) -> bool:
+        """True when the history covers ``day`` and shows ``library_id`` played neither then nor
+        on the day before or after."""
+        if self.first is None or self.last is None or not self.first <= day <= self.last:
+            return False
+        number = self._songs.get(library_id)
+        if number is None:
+            return True
+        return not any((d << 24 | number) in self._heard for d in (day - 1, day, day + 1))
+
+    def __bool__(self) -> bool:
+        return self.first is not None

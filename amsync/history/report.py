@@ -39,7 +39,8 @@ class Tally:
     """One kind of record: how many were read; how many were new and how many already
     stored (play events: left as they were; daily rows and library tracks: replaced by this
     export's values); how many were linked to a mirrored song and how many not; and, for play
-    events, how many of earlier imports were linked now."""
+    events, how many of earlier imports were linked now, and how many a name matched but the
+    daily history contradicted (left unlinked, counted in ``unlinked``)."""
 
     read: int = 0
     new: int = 0
@@ -47,6 +48,7 @@ class Tally:
     linked: int = 0
     unlinked: int = 0
     relinked: int = 0
+    contradicted: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select, 
 from amsync.db import tables
 from amsync.db.engine import describe
 from amsync.errors import StoreUnavailable
-from amsync.history.linking import MirrorIndex
+from amsync.history.linking import BY_CATALOG, HeardDays, MirrorIndex
 
 RELINK_BATCH: Final = 5000
 CACHE_KIB: Final = 64 * 1024
@@ -101,8 +101,11 @@ TRACK_COLUMNS: Final = (
 
 
 def fingerprint(values: Sequence[Any]) -> str:
-    text = repr(tuple(values)).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(text, digest_size=16).hexdigest()
+    return text_fingerprint(repr(tuple(values)))
+
+
+def text_fingerprint(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class Writer:
@@ -302,8 +305,45 @@ def finish_import(
     )
 
 
+def mirror_signature(connection: Connection, account_id: int) -> str:
+    """What the account's mirrored songs look like, in a few numbers: equal signatures mean no
+    song was added, changed, revived or removed in between (each of those writes
+    ``last_seen_at``), so links cannot have changed."""
+    songs = tables.songs
+    row = connection.execute(
+        select(func.count(), func.max(songs.c.id), func.max(songs.c.last_seen_at)).where(
+            songs.c.account_id == account_id
+        )
+    ).one()
+    last = row[2].isoformat() if row[2] is not None else ""
+    return f"{row[0]}:{row[1]}:{last}"
+
+
+def last_mirror_signature(connection: Connection, account_id: int, import_id: int) -> str | None:
+    """The mirror's signature when the account's previous finished import ran."""
+    imports = tables.listening_imports
+    counts = connection.execute(
+        select(imports.c.counts)
+        .where(
+            imports.c.account_id == account_id,
+            imports.c.id != import_id,
+            imports.c.finished_at.is_not(None),
+        )
+        .order_by(imports.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if not isinstance(counts, dict):
+        return None
+    found = counts.get("mirror")
+    return found if isinstance(found, str) else None
+
+
 def relink_plays(
-    connection: Connection, account_id: int, import_id: int, index: MirrorIndex
+    connection: Connection,
+    account_id: int,
+    import_id: int,
+    index: MirrorIndex,
+    heard: HeardDays | None = None,
 ) -> int:
     """Link the account's unlinked play events of earlier imports where the mirror now has
     their song (after a sync, say); returns how many were linked."""
@@ -324,6 +364,7 @@ def relink_plays(
                 table.c.album,
                 table.c.catalog_id,
                 table.c.media_ms,
+                table.c.played_at,
             )
             .where(
                 table.c.account_id == account_id,
@@ -340,6 +381,13 @@ def relink_plays(
         found = []
         for row in batch:
             link = index.link(row.name, row.album, row.artist, row.catalog_id, row.media_ms)
+            if (
+                link is not None
+                and heard
+                and link.by != BY_CATALOG
+                and heard.contradicts(row.played_at.toordinal(), link.library_id)
+            ):
+                link = None
             if link is not None:
                 found.append(
                     {

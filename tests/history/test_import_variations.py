@@ -190,3 +190,33 @@ def test_spec_defaults_hold_every_variation() -> None:
     text = export.files["Apple Music Play Activity.csv"].decode("utf-8")
     assert "PLAY_START" in text and "LYRIC_DISPLAY" in text
     assert generate_listening(PrivacyExportSpec(seed=1)).files == export.files
+
+
+def test_a_song_sharing_title_album_and_length_is_caught_by_the_daily_history(
+    sqlite_path: str, tmp_path: Path
+) -> None:
+    """A song of another artist, not in the library, with the title, album name and (nearly)
+    the length of a library song: the Play Activity file (no artists) cannot tell them apart,
+    the daily history can."""
+    from datetime import timedelta
+
+    from amsync.emulator.privacy_export import ListenedSong, Play
+
+    export = generate_listening(dataclasses.replace(SMALL, plays=300))
+    mine = next(s for s in export.library if s.catalog_id)
+    other = ListenedSong(
+        mine.name, "Someone Else", mine.album, mine.duration_ms + 700, "9", None, 7
+    )
+    days_mine = {p.start.date() for p in export.plays if p.song == mine}
+    when = next(
+        p.start + timedelta(hours=1)
+        for p in export.plays[50:]
+        if not {p.start.date() + timedelta(days=d) for d in (-1, 0, 1)} & days_mine
+    )
+    plays = sorted([*export.plays, Play(other, when, 1000, "PLAY")], key=lambda p: p.start)
+    both = render_export([*export.songs, other], plays, export.spec)
+    account_id = build_listening_mirror(sqlite_path, both)
+    report = import_json(sqlite_path, both.write(tmp_path / "export.zip"))
+    links = check_links(sqlite_path, both, account_id)
+    assert links.wrong == 0, links
+    assert report["plays"]["contradicted"] == 1

@@ -251,3 +251,19 @@ def test_skip_rule(
     reason: str | None, played: int | None, media: int | None, skipped: bool
 ) -> None:
     assert is_skip(reason, played, media) is skipped
+
+
+def test_the_daily_history_contradicts_a_name_match() -> None:
+    from amsync.history.linking import HeardDays
+
+    heard = HeardDays()
+    assert not heard and not heard.contradicts(100, "i.a")  # no daily history: no say
+    heard.add(100, "i.a")
+    heard.add(110, "i.b")
+    assert not heard.contradicts(100, "i.a")
+    assert not heard.contradicts(101, "i.a"), "the day after (local dates) agrees"
+    assert heard.contradicts(105, "i.a"), "covered, and not heard that day"
+    assert heard.contradicts(105, "i.unknown")
+    assert not heard.contradicts(200, "i.a"), "outside the days the history covers"
+    heard.cover(200)
+    assert heard.contradicts(200, "i.a")
