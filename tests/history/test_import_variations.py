@@ -54,6 +54,7 @@ def _check(
         "linked": 0,
         "unlinked": 0,
         "relinked": 0,
+        "contradicted": 0,
     }
     assert again["daily"]["new"] == 0 and again["library_tracks"]["new"] == 0
     assert _count(db, "play_events") == expected
