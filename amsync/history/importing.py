@@ -381,7 +381,7 @@ def _write_plays(
             link is not None
             and job.heard
             and link.by != BY_CATALOG
-            and job.heard.contradicts(r.played_at.toordinal(), link.library_id)
+            and job.heard.contradicts(r.played_at.toordinal(), link.library_id, r.name)
         ):
             link = None
             tally.contradicted += 1
@@ -468,11 +468,9 @@ def _read_days(job: _Import, found: FoundFile, has_library_tracks: bool) -> None
                 job, values[0].strip()[:64], values[1].strip(), has_library_tracks
             )
             _count_link(tally, link)
-            day = parser.day(values[2]).toordinal()
-            if link is None:
-                job.heard.cover(day)
-            else:
-                job.heard.add(day, link.library_id)
+            _hear(
+                job, parser.day(values[2]).toordinal(), link, track, values[1], has_library_tracks
+            )
             linked_to = f"{link.library_id}\x1f{link.by}" if link else ""
             print_ = writing.text_fingerprint(
                 "\x1f".join(values) + f"\x1e{linked_to}\x1e{track.signature if track else ''}"
@@ -489,6 +487,28 @@ def _read_days(job: _Import, found: FoundFile, has_library_tracks: bool) -> None
         after = job.writer.count(table)
     tally.new += after - before
     tally.known += read.written - (after - before)
+
+
+def _hear(
+    job: _Import,
+    day: int,
+    link: Link | None,
+    track: _TrackRef | None,
+    description: str,
+    has_library_tracks: bool,
+) -> None:
+    """What this daily row tells about the day (``HeardDays``): the song it is linked to; or,
+    unlinked, the titles it may be — unless Library Tracks.json says it is no library track."""
+    if link is not None:
+        job.heard.add(day, link.library_id)
+    elif track is not None and track.title:
+        job.heard.unsure(day, track.title)
+    elif not has_library_tracks and " - " in description:
+        parts = description.split(" - ")
+        for cut in range(1, len(parts)):
+            job.heard.unsure(day, " - ".join(parts[cut:]))
+    else:
+        job.heard.cover(day)
 
 
 def _day_link(

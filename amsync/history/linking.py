@@ -236,6 +236,7 @@ class HeardDays:
     def __init__(self) -> None:
         self._songs: dict[str, int] = {}
         self._heard: set[int] = set()
+        self._unsure: set[tuple[int, str]] = set()
         self.first: int | None = None
         self.last: int | None = None
 
@@ -252,15 +253,23 @@ class HeardDays:
         self._heard.add(day << 24 | number)
         self.cover(day)
 
-    def contradicts(self, day: int, library_id: str) -> bool:
-        """True when the history covers ``day`` and shows ``library_id`` played neither then nor
-        on the day before or after."""
+    def unsure(self, day: int, title: str) -> None:
+        """The history shows on ``day`` a track titled ``title`` that it could not link, but
+        that may be in the library (so it may be any song of that title)."""
+        self._unsure.add((day, normalise(title)))
+        self.cover(day)
+
+    def contradicts(self, day: int, library_id: str, name: str) -> bool:
+        """True when the history covers ``day`` and shows neither ``library_id`` nor an
+        unlinked track of the same name played then or on the day before or after."""
         if self.first is None or self.last is None or not self.first <= day <= self.last:
             return False
+        days = (day - 1, day, day + 1)
         number = self._songs.get(library_id)
-        if number is None:
-            return True
-        return not any((d << 24 | number) in self._heard for d in (day - 1, day, day + 1))
+        if number is not None and any((d << 24 | number) in self._heard for d in days):
+            return False
+        title = normalise(name)
+        return not any((d, title) in self._unsure for d in days)
 
     def __bool__(self) -> bool:
         return self.first is not None

@@ -385,7 +385,7 @@ def relink_plays(
                 link is not None
                 and heard
                 and link.by != BY_CATALOG
-                and heard.contradicts(row.played_at.toordinal(), link.library_id)
+                and heard.contradicts(row.played_at.toordinal(), link.library_id, row.name)
             ):
                 link = None
             if link is not None:

@@ -257,13 +257,16 @@ def test_the_daily_history_contradicts_a_name_match() -> None:
     from amsync.history.linking import HeardDays
 
     heard = HeardDays()
-    assert not heard and not heard.contradicts(100, "i.a")  # no daily history: no say
+    assert not heard and not heard.contradicts(100, "i.a", "A")  # no daily history: no say
     heard.add(100, "i.a")
     heard.add(110, "i.b")
-    assert not heard.contradicts(100, "i.a")
-    assert not heard.contradicts(101, "i.a"), "the day after (local dates) agrees"
-    assert heard.contradicts(105, "i.a"), "covered, and not heard that day"
-    assert heard.contradicts(105, "i.unknown")
-    assert not heard.contradicts(200, "i.a"), "outside the days the history covers"
+    assert not heard.contradicts(100, "i.a", "A")
+    assert not heard.contradicts(101, "i.a", "A"), "the day after (local dates) agrees"
+    assert heard.contradicts(105, "i.a", "A"), "covered, and not heard that day"
+    assert heard.contradicts(105, "i.unknown", "A")
+    assert not heard.contradicts(200, "i.a", "A"), "outside the days the history covers"
     heard.cover(200)
-    assert heard.contradicts(200, "i.a")
+    assert heard.contradicts(200, "i.a", "A")
+    heard.unsure(150, "  a ")  # an unlinked track titled A that day: it may be this one
+    assert not heard.contradicts(151, "i.a", "A")
+    assert heard.contradicts(151, "i.a", "B")
