@@ -103,11 +103,7 @@ class PlayDay(Base):
     """One track on one day, from Apple's daily play history."""
 
     __tablename__ = "play_days"
-    __table_args__ = (
-        UniqueConstraint("account_id", "day_key"),
-        Index(None, "account_id", "played_on"),
-        Index(None, "account_id", "library_id"),
-    )
+    __table_args__ = (UniqueConstraint("account_id", "day_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))

@@ -116,6 +116,7 @@ class Writer:
         self.account_id = account_id
         self.sqlite = connection.dialect.name == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
+        self._days: dict[date, str] = {}
         # The driver's own connection, inside the same transaction: rows come back as plain
         # tuples, without SQLAlchemy's row objects.
         driver = connection.connection.driver_connection
@@ -161,10 +162,16 @@ class Writer:
             return value
         if value.tzinfo is not UTC:
             value = value.astimezone(UTC)
-        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        # "YYYY-MM-DD HH:MM:SS.ffffff" (the "+00:00" cut off), as SQLAlchemy writes it
+        return value.isoformat(" ", "microseconds")[:26]
 
     def day(self, value: date) -> Any:
-        return value.isoformat() if self.sqlite else value
+        if not self.sqlite:
+            return value
+        found = self._days.get(value)
+        if found is None:
+            found = self._days[value] = value.isoformat()
+        return found
 
     @staticmethod
     def json(value: dict[str, Any] | None) -> str | None:

@@ -197,17 +197,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_play_days")),
         sa.UniqueConstraint("account_id", "day_key", name=op.f("uq_play_days_account_id_day_key")),
     )
-    with op.batch_alter_table("play_days", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_play_days_account_id_library_id"),
-            ["account_id", "library_id"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_play_days_account_id_played_on"),
-            ["account_id", "played_on"],
-            unique=False,
-        )
 
     op.create_table(
         "play_events",
