@@ -35,11 +35,16 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from sqlalchemy import insert, select
+
+from amsync.db import tables
 from amsync.db.store import open_store
 from amsync.emulator.privacy_export import (
+    DAILY_TRACKS,
     LIBRARY_TRACKS,
     PLAY_ACTIVITY,
     PrivacyExportSpec,
@@ -48,7 +53,7 @@ from amsync.emulator.privacy_export import (
 from amsync.history.json_array import json_array_items
 from amsync.query.listening import Period, top_played
 from bench.harness import Measured, machine, run_measured, write_results
-from tests.support.listening import build_listening_mirror, check_links
+from tests.support.listening import TruePlay, build_listening_mirror, check_truth, truth_of
 
 # Columns left out of the generated Play Activity file, so that 250,000 plays make about the
 # 40 MB of CSV the goal names (the generator's full set is ~70 % bigger: --columns full).
@@ -105,6 +110,45 @@ def _json_memory(data: bytes) -> dict[str, float]:
     return results
 
 
+def _spec(args: argparse.Namespace) -> PrivacyExportSpec:
+    return PrivacyExportSpec(
+        seed=args.seed,
+        library_songs=args.library_songs,
+        other_songs=args.other_songs,
+        same_title_twins=args.library_songs // 100,
+        album_twins=args.library_songs // 400,
+        plays=args.plays,
+        days=args.days,
+        drop_columns=LEAN_DROPS if args.columns == "lean" else (),
+    )
+
+
+def generate(args: argparse.Namespace, work: Path) -> None:
+    """In a process of its own (``--generate-into``), so that the measured ``amsync``
+    processes are not forked from one holding the whole export: the export's zip, the mirror,
+    the generator's truth and the file sizes, written into ``work``."""
+    started = time.perf_counter()
+    export = generate_listening(_spec(args))
+    generated_s = time.perf_counter() - started
+    export.write(work / "Apple_Media_Services.zip", "nested")
+    build_listening_mirror(str(work / "mirror.db"), export)
+    truth = [(s.isoformat(), e.isoformat(), i) for s, e, i in truth_of(export)]
+    (work / "truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    (work / LIBRARY_TRACKS).write_bytes(export.files[LIBRARY_TRACKS])
+    sizes = {
+        "play_activity_mb": round(len(export.files[PLAY_ACTIVITY]) / 1e6, 1),
+        "daily_tracks_mb": round(len(export.files[DAILY_TRACKS]) / 1e6, 1),
+        "library_tracks_mb": round(len(export.files[LIBRARY_TRACKS]) / 1e6, 1),
+        "generated_s": round(generated_s, 1),
+    }
+    (work / "export.json").write_text(json.dumps(sizes), encoding="utf-8")
+
+
+def _truth(work: Path) -> list[TruePlay]:
+    raw = json.loads((work / "truth.json").read_text(encoding="utf-8"))
+    return [(datetime.fromisoformat(s), datetime.fromisoformat(e), i) for s, e, i in raw]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plays", type=int, default=250_000)
@@ -115,31 +159,24 @@ def main() -> None:
     parser.add_argument("--columns", choices=("lean", "full"), default="lean")
     parser.add_argument("--year", default="2025")
     parser.add_argument("--postgres", metavar="URL", help="also import into this database")
+    parser.add_argument("--generate-into", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    spec = PrivacyExportSpec(
-        seed=args.seed,
-        library_songs=args.library_songs,
-        other_songs=args.other_songs,
-        same_title_twins=args.library_songs // 100,
-        album_twins=args.library_songs // 400,
-        plays=args.plays,
-        days=args.days,
-        drop_columns=LEAN_DROPS if args.columns == "lean" else (),
-    )
-    started = time.perf_counter()
-    export = generate_listening(spec)
-    generated_s = time.perf_counter() - started
+    if args.generate_into:
+        generate(args, Path(args.generate_into))
+        return
     with tempfile.TemporaryDirectory(prefix="amsync-bench-history-") as tmp:
         work = Path(tmp)
-        path = export.write(work / "Apple_Media_Services.zip", "nested")
-        db = str(work / "mirror.db")
-        account_id = build_listening_mirror(db, export)
-        home = work / "home"
+        own = [a for a in sys.argv[1:] if not a.startswith("--postgres")]
+        made = run_measured(
+            [sys.executable, "-m", "bench.history_import", *own, "--generate-into", tmp]
+        )
+        if made.exit_code != 0:
+            raise SystemExit(f"generating the export failed: {made.stderr.strip()}")
+        sizes = json.loads((work / "export.json").read_text(encoding="utf-8"))
+        path, db, home = work / "Apple_Media_Services.zip", str(work / "mirror.db"), work / "home"
         load_before = _load()
         first, first_report = _measure_import(db, home, path)
         second, second_report = _measure_import(db, home, path)
-        links = check_links(db, export, account_id)
         top_command = [
             run_measured(_amsync(db, home, "top", "songs", "--year", args.year, "--format", "tsv"))
             for _ in range(TOP_RUNS)
@@ -148,6 +185,7 @@ def main() -> None:
             run_measured(_amsync(db, home, "query", "SELECT 1", "--format", "csv"))
             for _ in range(TOP_RUNS)
         ]
+        load_after = _load()
         store = open_store(db, readonly=True)
         try:
             query_s = []
@@ -157,21 +195,22 @@ def main() -> None:
                 query_s.append(time.perf_counter() - begun)
         finally:
             store.close()
-        load_after = _load()
+        links = check_truth(db, _truth(work), 1)
         database_mb = sum(p.stat().st_size for p in work.glob("mirror.db*")) / 1e6
         postgres: dict[str, Any] | None = None
         if args.postgres:
-            build_listening_mirror(args.postgres, export)
-            pg_first, pg_report = _measure_import(args.postgres, home, path)
-            pg_second, _ = _measure_import(args.postgres, home, path)
+            pg_url = args.postgres
+            _copy_mirror(db, pg_url)
+            pg_first, pg_report = _measure_import(pg_url, home, path)
+            pg_second, _ = _measure_import(pg_url, home, path)
             postgres = {
                 "import_s": round(pg_first.wall_s, 2),
                 "import_peak_rss_mb": round(pg_first.peak_rss_mb, 1),
                 "reimport_s": round(pg_second.wall_s, 2),
                 "new": pg_report["plays"]["new"],
             }
-        zip_mb = path.stat().st_size / 1e6
-    json_figures = _json_memory(export.files[LIBRARY_TRACKS])
+        sizes["zip_mb"] = round(path.stat().st_size / 1e6, 1)
+        json_figures = _json_memory((work / LIBRARY_TRACKS).read_bytes())
     results: dict[str, Any] = {
         "machine": machine(),
         "parameters": {
@@ -183,15 +222,7 @@ def main() -> None:
             "columns": args.columns,
             "year": args.year,
         },
-        "export": {
-            "play_activity_mb": round(len(export.files[PLAY_ACTIVITY]) / 1e6, 1),
-            "daily_tracks_mb": round(
-                len(export.files["Apple Music - Play History Daily Tracks.csv"]) / 1e6, 1
-            ),
-            "library_tracks_mb": round(len(export.files[LIBRARY_TRACKS]) / 1e6, 1),
-            "zip_mb": round(zip_mb, 1),
-            "generated_s": round(generated_s, 1),
-        },
+        "export": sizes,
         "import": {
             "wall_s": round(first.wall_s, 2),
             "cpu_s": round(first.cpu_s, 2),
@@ -227,6 +258,25 @@ def main() -> None:
     }
     write_results("history_import", results, _table(results))
     print(_table(results))
+
+
+def _copy_mirror(sqlite_db: str, url: str) -> None:
+    """The benchmark's mirrored songs into the PostgreSQL database ``url``."""
+    source = open_store(sqlite_db, readonly=True)
+    target = open_store(url)
+    try:
+        account_id = target.account_id("default")
+        with source.session() as session:
+            songs = [dict(r._mapping) for r in session.execute(select(tables.songs))]
+        for song in songs:
+            song.pop("id")
+            song["account_id"] = account_id
+        with target.writing() as session:
+            for start in range(0, len(songs), 5000):
+                session.execute(insert(tables.songs), songs[start : start + 5000])
+    finally:
+        source.close()
+        target.close()
 
 
 def _verdict(value: float, target: float) -> str:

@@ -112,6 +112,7 @@ _FIELDS: Final = (
 
 
 DayRow = tuple[str, ...]
+DayKey = tuple[str, DayRow, dict[str, str] | None, int, str, str]
 
 
 class DayParser:
@@ -143,9 +144,10 @@ class DayParser:
             found = self._hours[text] = _hours(text)
             return found
 
-    def key(self, row: list[str]) -> tuple[str, DayRow, dict[str, str] | None]:
-        """The row's natural key, its values and its personal columns (when kept): cheap,
-        what a re-import needs to tell a known row."""
+    def key(self, row: list[str]) -> DayKey:
+        """The row's natural key, its values, its personal columns (when kept), its day (an
+        ordinal), track identifier and description: cheap, what a re-import needs to tell a
+        known row."""
         personal = self._layout.personal_values(row) if self._personal else None
         values = self._values(row)
         identifier = values[0].strip()[:64]
@@ -161,7 +163,8 @@ class DayParser:
         track = f"id:{identifier}" if identifier else f"text:{normalise(description)}"
         source_type = values[3].strip()[:64]
         media_type = values[4].strip()[:32]
-        return day_key(played_on, track, source_type, media_type), values, personal
+        key = day_key(played_on, track, source_type, media_type)
+        return key, values, personal, played_on.toordinal(), identifier, description
 
     def record(self, key: str, values: DayRow, personal: dict[str, str] | None) -> DayRecord:
         (

@@ -459,18 +459,14 @@ def _read_days(job: _Import, found: FoundFile, has_library_tracks: bool) -> None
                 report.skipped.add(f"{row.problem} row", f"{found.where}:{row.line}")
                 continue
             try:
-                key, values, personal = parser.key(row.fields)
+                key, values, personal, day, identifier, description = parser.key(row.fields)
             except RowSkip as skip:
                 report.skipped.add(skip.reason, f"{found.where}:{row.line}")
                 continue
             tally.read += 1
-            link, track = _day_link(
-                job, values[0].strip()[:64], values[1].strip(), has_library_tracks
-            )
+            link, track = _day_link(job, identifier, description, has_library_tracks)
             _count_link(tally, link)
-            _hear(
-                job, parser.day(values[2]).toordinal(), link, track, values[1], has_library_tracks
-            )
+            _hear(job, day, link, track, description, has_library_tracks)
             linked_to = f"{link.library_id}\x1f{link.by}" if link else ""
             print_ = writing.text_fingerprint(
                 "\x1f".join(values) + f"\x1e{linked_to}\x1e{track.signature if track else ''}"

@@ -17,7 +17,7 @@ from typing import IO, Any, Final
 
 from amsync.errors import UnusableAppleExport
 
-CHUNK: Final = 1 << 20
+CHUNK: Final = 1 << 18
 MAX_ITEM: Final = 16 << 20
 _WHITESPACE: Final = " \t\n\r"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from amsync.history.columns import LIBRARY_TRACK_KEYS, key_lookup, stored_text
 from amsync.history.play_activity import RowSkip, parse_ms
@@ -35,7 +35,7 @@ class LibraryTrack:
     duration_ms: int | None
 
 
-def _scalar(value: Any, limit: int | None = None) -> str | None:
+def _scalar(value: Any) -> str | None:
     if value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
@@ -44,41 +44,61 @@ def _scalar(value: Any, limit: int | None = None) -> str | None:
         text = str(int(value))
     else:
         text = str(value).strip()
-    return stored_text(text, limit) or None
+    return stored_text(text) or None
+
+
+_FIELDS: Final = tuple(LIBRARY_TRACK_KEYS)
+_KEYS_OF: dict[tuple[str, ...], tuple[str | None, ...]] = {}
+
+
+def _keys_of(item: Mapping[str, Any]) -> tuple[str | None, ...]:
+    """For each field, the key an object holds it under (None: absent). Objects of one file
+    have the same keys, so this is worked out once per set of keys."""
+    shape = tuple(item)
+    found = _KEYS_OF.get(shape)
+    if found is None:
+        keys = key_lookup(item)
+        found = tuple(
+            next((keys[a] for a in LIBRARY_TRACK_KEYS[f] if a in keys), None) for f in _FIELDS
+        )
+        if len(_KEYS_OF) < 1000:
+            _KEYS_OF[shape] = found
+    return found
+
+
+def _number(text: str | None) -> int | None:
+    found = parse_ms(text) if text else None
+    return None if found is None or found >= 1 << 31 else found
 
 
 def library_track(item: Any) -> LibraryTrack:
     if not isinstance(item, Mapping):
         raise RowSkip("not an object")
-    keys = key_lookup(item)
-
-    def value(field: str, limit: int | None = None) -> str | None:
-        for alias in LIBRARY_TRACK_KEYS[field]:
-            if alias in keys:
-                return _scalar(item[keys[alias]], limit)
-        return None
-
-    identifier = value("track_identifier", 64)
+    values = {
+        field: _scalar(item[key])
+        for field, key in zip(_FIELDS, _keys_of(item), strict=True)
+        if key is not None
+    }
+    identifier = values.get("track_identifier")
     if identifier is None:
         raise RowSkip("no track identifier")
 
-    def number(field: str) -> int | None:
-        text = value(field)
-        found = parse_ms(text) if text else None
-        return None if found is None or found >= 1 << 31 else found
+    def cut(field: str, limit: int) -> str | None:
+        text = values.get(field)
+        return text[:limit] if text else None
 
     return LibraryTrack(
-        track_identifier=identifier,
-        catalog_id=value("catalog_id", 64),
-        title=value("title"),
-        artist=value("artist"),
-        album=value("album"),
-        content_type=value("content_type", 32),
-        play_count=number("play_count"),
-        skip_count=number("skip_count"),
-        date_added=value("date_added", 32),
-        last_played=value("last_played", 32),
-        last_modified=value("last_modified", 32),
-        like_rating=value("like_rating", 32),
-        duration_ms=parse_ms(value("duration_ms") or ""),
+        track_identifier=identifier[:64],
+        catalog_id=cut("catalog_id", 64),
+        title=values.get("title"),
+        artist=values.get("artist"),
+        album=values.get("album"),
+        content_type=cut("content_type", 32),
+        play_count=_number(values.get("play_count")),
+        skip_count=_number(values.get("skip_count")),
+        date_added=cut("date_added", 32),
+        last_played=cut("last_played", 32),
+        last_modified=cut("last_modified", 32),
+        like_rating=cut("like_rating", 32),
+        duration_ms=parse_ms(values.get("duration_ms") or ""),
     )

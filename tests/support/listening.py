@@ -87,9 +87,24 @@ def link_of(links: dict[datetime, str | None], play: Play) -> str | None:
     return found
 
 
+TruePlay = tuple[datetime, datetime, str | None]
+"""A generated play's start, end and the mirror's id of its song (None: not in the library)."""
+
+
+def truth_of(export: ListeningExport) -> list[TruePlay]:
+    return [
+        (p.start, p.start + timedelta(milliseconds=p.play_ms), p.song.library_id)
+        for p in export.plays
+    ]
+
+
 def check_links(db: str, export: ListeningExport, account_id: int) -> LinkCheck:
+    return check_truth(db, truth_of(export), account_id)
+
+
+def check_truth(db: str, truth: list[TruePlay], account_id: int) -> LinkCheck:
     """Compare the stored play events with the generator's truth, event by event (matched by
-    the start time to the millisecond and the song's true name)."""
+    the moment played: the start, or the end where Apple's file left the start empty)."""
     store = open_store(db)
     try:
         events = tables.play_events
@@ -108,21 +123,19 @@ def check_links(db: str, export: ListeningExport, account_id: int) -> LinkCheck:
         if ended_at is not None:
             by_end[ended_at] = library_id
     check = LinkCheck(0, 0, 0, 0)
-    for play in export.plays:
-        end = play.start + timedelta(milliseconds=play.play_ms)
-        if play.start in by_start:
-            got = by_start[play.start]
+    for start, end, truth_id in truth:
+        if start in by_start:
+            got = by_start[start]
         elif end in by_end:
             got = by_end[end]
         else:
             continue  # not stored: a row the test made unreadable on purpose
-        truth = play.song.library_id
-        if truth is not None:
+        if truth_id is not None:
             check.in_mirror += 1
-            if got == truth:
+            if got == truth_id:
                 check.linked += 1
-        if got is not None and got != truth:
+        if got is not None and got != truth_id:
             check.wrong += 1
-            if truth is None:
+            if truth_id is None:
                 check.linked_outside += 1
     return check
