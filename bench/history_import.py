@@ -166,7 +166,14 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="amsync-bench-history-") as tmp:
         work = Path(tmp)
-        own = [a for a in sys.argv[1:] if not a.startswith("--postgres")]
+        own = [
+            f"--plays={args.plays}",
+            f"--days={args.days}",
+            f"--library-songs={args.library_songs}",
+            f"--other-songs={args.other_songs}",
+            f"--seed={args.seed}",
+            f"--columns={args.columns}",
+        ]
         made = run_measured(
             [sys.executable, "-m", "bench.history_import", *own, "--generate-into", tmp]
         )
