@@ -9,16 +9,15 @@ from pathlib import Path
 
 import click
 
-from amsync.api import AppleMusicClient, ClientConfig
+from amsync.api import AppleMusicClient, ClientConfig, GivenOrSignedDeveloperToken
 from amsync.api.diagnostics import (
     TokenChoice,
     api_checks,
-    connect_check,
     developer_token_decode_check,
-    dns_check,
-    proxy_check,
+    software_check,
     user_token_age_check,
 )
+from amsync.api.network_checks import connect_check, dns_check, musickit_check, proxy_check
 from amsync.cli.client_factory import ResolvedTokens
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, safe_text, warn
@@ -35,9 +34,11 @@ from amsync.errors import AmsyncError
 def doctor(ctx: click.Context, app: AppContext, as_json: bool, offline: bool) -> None:
     """Diagnose why authorization or a sync fails.
 
-    Checks the proxy settings, DNS, the connection and TLS certificate, the clock, both tokens,
-    the subscription, throttling and the database; each says OK, WARN or FAIL with a fix.
-    Exit 0 without FAIL, 3 when a FAIL needs a new sign-in, 1 otherwise.
+    Checks the proxy settings, DNS, the connection and TLS certificate (through the proxy, with
+    its issuer), the MusicKit script host, the clock, both tokens, the subscription, throttling
+    and the database; each says OK, WARN or FAIL with a fix. Exit 0 without FAIL; else 3 when a
+    person must sign in or renew a token, 2 for the configuration, 75 for the network, 1
+    otherwise.
     """
     report = asyncio.run(run_doctor(_sources(app, offline=offline)))
     if as_json:
@@ -51,6 +52,8 @@ def _choices(tokens: ResolvedTokens) -> tuple[TokenChoice, TokenChoice]:
     developer = tokens.developer
     if developer is None:
         dev = TokenChoice(None, None)
+    elif isinstance(developer, GivenOrSignedDeveloperToken):
+        dev = TokenChoice(tokens.developer_source, developer.given, key_file_fallback=True)
     elif developer.can_renew:
         dev = TokenChoice(tokens.developer_source, None)
     else:
@@ -61,25 +64,33 @@ def _choices(tokens: ResolvedTokens) -> tuple[TokenChoice, TokenChoice]:
 
 def _sources(app: AppContext, *, offline: bool) -> list[tuple[str, CheckSource]]:
     settings = app.settings
+    environ = app.env
     try:
         tokens: ResolvedTokens | None = app.tokens()
     except AmsyncError as exc:  # e.g. a key file that cannot be used
         tokens = None
-        problem = Check("developer token", CheckStatus.FAIL, exc.message, fix=exc.hint)
+        problem = Check(
+            "developer token",
+            CheckStatus.FAIL,
+            exc.message,
+            fix=exc.hint,
+            exit_code=exc.exit_code,
+        )
     if tokens is not None:
         developer, user = _choices(tokens)
 
     async def local() -> Sequence[Check]:
+        first = [software_check(), proxy_check(settings.api_url, environ)]
         if tokens is None:
-            return [proxy_check(), problem]
-        return [
-            proxy_check(),
-            developer_token_decode_check(developer),
-            user_token_age_check(user),
-        ]
+            return [*first, problem]
+        return [*first, developer_token_decode_check(developer), user_token_age_check(user)]
 
     async def network() -> Sequence[Check]:
-        return [await dns_check(settings.api_url), await connect_check(settings.api_url)]
+        return [
+            await dns_check(settings.api_url, environ),
+            await connect_check(settings.api_url, environ),
+            await musickit_check(settings.musickit_js_url, environ),
+        ]
 
     async def api() -> Sequence[Check]:
         if tokens is None or tokens.developer is None:

@@ -14,7 +14,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from amsync.cli.auth_commands import start_login_server
+from amsync.cli.login_server import start_login_server
 from amsync.config.secret import Secret
 from amsync.emulator import Emulator, LibrarySpec, generate_library
 from tests.support.cli import invoke
