@@ -21,6 +21,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from functools import cache
+from http import HTTPStatus
 from importlib import resources
 from typing import Any, Final
 
@@ -84,6 +85,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Silent: request lines hold no token, but keep the terminal clean."""
 
     def _answer(self, status: int, body: bytes = b"", content_type: str | None = None) -> None:
+        if status >= 400 and not body:  # a refusal says only its status
+            body = f"{status} {HTTPStatus(status).phrase}\n".encode()
+            content_type = "text/plain; charset=utf-8"
         self.send_response(status)
         for name, value in _SECURITY_HEADERS:
             self.send_header(name, value)

@@ -210,7 +210,7 @@ def _read_until(fd: int, marker: bytes, timeout: float = 20.0) -> bytes:
 def test_hidden_prompt_on_a_terminal_echoes_no_token(home: Path) -> None:
     pid, fd = pty.fork()
     if pid == 0:  # the child: amsync on a real terminal
-        os.execv(
+        os.execv(  # noqa: S606 - a fixed argv, no shell
             sys.executable, [sys.executable, "-m", "amsync", "--home", str(home), "auth", "set"]
         )
     screen = _read_until(fd, b"Developer token")
