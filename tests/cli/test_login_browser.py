@@ -37,6 +37,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (.ci/run installs it)"),
 ]
+AMSYNC = (sys.executable, "-m", "amsync")
 REBIND_NAME = "rebind.test"  # resolves to 127.0.0.1 in this browser, as a DNS-rebinding name would
 
 
@@ -93,8 +94,16 @@ class Login:
     def __init__(self, home: Path, env: dict[str, str], timeout: int = 60) -> None:
         self.home = home
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "amsync", "--home", str(home), "auth", "login"]
-            + ["--no-browser", "--timeout", str(timeout)],
+            [
+                *AMSYNC,
+                "--home",
+                str(home),
+                "auth",
+                "login",
+                "--no-browser",
+                "--timeout",
+                str(timeout),
+            ],
             env={**os.environ, **env},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -205,8 +214,7 @@ def test_sign_in_against_emulator_serve_stores_the_token_and_a_sync_works(
         assert stat.S_IMODE((home / "credentials.json").stat().st_mode) == 0o600
         # Playwright's event loop runs in this thread: the sync runs as its own process.
         synced = subprocess.run(
-            [sys.executable, "-m", "amsync", "--home", str(home), "--db", str(tmp_path / "m.db")]
-            + ["sync", "--json"],
+            [*AMSYNC, "--home", str(home), "--db", str(tmp_path / "m.db"), "sync", "--json"],
             env={**os.environ, "AMSYNC_DEVELOPER_TOKEN": developer, "AMSYNC_API_URL": url},
             capture_output=True,
             text=True,
