@@ -310,9 +310,16 @@ async def musickit_check(script_url: str, environ: Mapping[str, str]) -> Check:
     """Can the browser sign-in load Apple's MusicKit script from here? Only a WARN: syncs
     do not need it, and the music user token can be copied from a cookie instead."""
     check = await connect_check(script_url, environ, name="musickit script")
-    host = Endpoint.of(script_url).host
+    endpoint = Endpoint.of(script_url)
+    host = endpoint.host
     if check.status is OK:
-        return Check(check.name, OK, f"{host} reachable: `amsync auth login` can load MusicKit")
+        return Check(
+            check.name,
+            OK,
+            f"{host}:{endpoint.port} reachable: `amsync auth login` can load MusicKit",
+        )
+    if check.status is WARN:
+        return Check(check.name, WARN, f"reachable, but {check.detail}", fix=check.fix)
     return Check(
         check.name,
         WARN,

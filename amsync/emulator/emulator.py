@@ -91,14 +91,19 @@ class Emulator:
         self._decider.config = config
 
     # ------------------------------------------------------------------ tokens
-    def issue_developer_token(self, lifetime_s: int = ISSUED_LIFETIME_SECONDS) -> str:
+    def issue_developer_token(
+        self, lifetime_s: int = ISSUED_LIFETIME_SECONDS, *, issued_at: float | None = None
+    ) -> str:
         """A fresh ES256 JWT developer token signed with the emulator's own key (made on first
-        use), valid ``lifetime_s`` seconds (180 days by default) from the emulator's clock."""
+        use), valid ``lifetime_s`` seconds (180 days by default) from ``issued_at`` (default:
+        the emulator's clock; an earlier time makes tokens that have already expired)."""
         with self._lock:
             if self._issuer is None:
                 self._issuer = JwtIssuer()
                 self.tokens.verifiers.append(self._issuer.verifier())
-            return self._issuer.issue(lifetime_s, now=self.now())
+            return self._issuer.issue(
+                lifetime_s, now=self.now() if issued_at is None else issued_at
+            )
 
     def issue_music_user_token(self) -> str:
         """A new music user token that the emulator accepts from now on (a MusicKit sign-in)."""
