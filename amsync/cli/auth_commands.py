@@ -137,7 +137,12 @@ def set_tokens(app: AppContext, from_stdin: bool, developer_token_file: Path | N
 
 
 def _say_what_is_still_missing(app: AppContext) -> None:
-    tokens = app.tokens()
+    from amsync.errors import AmsyncError
+
+    try:
+        tokens = app.tokens()
+    except AmsyncError:  # e.g. a key file that cannot be read: `auth status` will say so
+        return
     if tokens.developer is None:
         info(
             "no developer token yet: set AMSYNC_KEY_FILE (with AMSYNC_TEAM_ID, AMSYNC_KEY_ID) "
