@@ -271,6 +271,26 @@ def test_tls_interception_not_trusted_or_outdated_ca_certificates(
     assert result.exit_code == 2
 
 
+def test_proxy_with_credentials_works_and_hides_the_password(
+    tmp_path: Path, served: Served
+) -> None:
+    with intercepting_proxy(tmp_path, (served.host, served.port), password="s3cret") as proxy:
+        with_credentials = proxy.url.replace("http://", "http://me:s3cret@")
+        result, _ = doctor(
+            tmp_path,
+            served,
+            AMSYNC_API_URL="-",
+            AMSYNC_MUSICKIT_JS_URL="-",
+            HTTPS_PROXY=with_credentials,
+            SSL_CERT_FILE=str(proxy.ca_file),
+        )
+    assert line(result, "OK    proxy: api.music.apple.com through http://***@127.0.0.1:")
+    assert line(result, "WARN  connect: api.music.apple.com:443 through proxy http://***@")
+    assert line(result, "OK    subscription: library readable")
+    assert "s3cret" not in result.output
+    assert result.exit_code == 0
+
+
 def test_proxy_that_wants_credentials(tmp_path: Path, served: Served) -> None:
     with intercepting_proxy(tmp_path, (served.host, served.port), password="s3cret") as proxy:
         result, _ = doctor(
