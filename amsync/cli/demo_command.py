@@ -64,8 +64,9 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     folder = _prepare(folder.expanduser().absolute())
     started = time.monotonic()
     library = generate_library(LibrarySpec(songs=songs, seed=seed))
-    developer, user = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    emulator = Emulator(library, developer_tokens={developer}, music_user_tokens={user})
+    user = secrets.token_urlsafe(24)
+    emulator = Emulator(library, music_user_tokens={user})
+    developer = emulator.issue_developer_token()  # an ES256 JWT, like Apple's
     database = folder / "amsync.db"
     store = open_store(str(database))
     try:
