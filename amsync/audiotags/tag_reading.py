@@ -31,12 +31,22 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 import mutagen
+from mutagen.aac import AAC
+from mutagen.aiff import AIFF
+from mutagen.apev2 import APEv2File
+from mutagen.asf import ASF
+from mutagen.dsf import DSF
 from mutagen.flac import FLAC
-from mutagen.id3 import ID3
+from mutagen.id3 import ID3, ID3FileType
+from mutagen.monkeysaudio import MonkeysAudio
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
+from mutagen.musepack import Musepack
+from mutagen.oggflac import OggFLAC
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
+from mutagen.wave import WAVE
+from mutagen.wavpack import WavPack
 
 from amsync.audiotags.tag_text import clean_values, first_number
 from amsync.domain.local_files import AudioTags, ProblemKind, ScannedFile, ScanProblem
@@ -60,6 +70,10 @@ _FORMATS: Final[dict[str, tuple[str, Callable[[IO[bytes]], Any]]]] = {
     ".oga": ("ogg", OggVorbis),
     ".opus": ("opus", OggOpus),
 }
+_ALL_FORMATS: Final = (
+    MP3, OggVorbis, OggFLAC, FLAC, AIFF, APEv2File, MP4, ID3FileType, WavPack, Musepack,
+    MonkeysAudio, ASF, OggOpus, AAC, DSF, WAVE,
+)  # fmt: skip
 _ISRC: Final = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{7}$")
 _MBID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MUSICBRAINZ_UFID: Final = "http://musicbrainz.org"
@@ -285,6 +299,7 @@ class MutagenTagReader:
     def _load(handle: IO[bytes], extension: str) -> tuple[str, Any, str | None]:
         error: str | None = None
         known = _FORMATS.get(extension)
+        options: list[Any] | None = None
         if known is not None:
             kind, loader = known
             try:
@@ -292,9 +307,11 @@ class MutagenTagReader:
             except Exception as exc:  # mutagen raises many kinds on bad input
                 error = _describe(exc)
             handle.seek(0)
+            # maybe another format under the wrong name: let mutagen sniff the others
+            options = [option for option in _ALL_FORMATS if option is not loader]
         try:
-            audio = mutagen.File(handle)
-        except Exception as exc:  # the same, for the generic loader
+            audio = mutagen.File(handle, options=options)
+        except Exception as exc:  # the same, for the sniffing loader
             return "", None, error or _describe(exc)
         if audio is None:
             return "", None, error

@@ -18,7 +18,8 @@ from typing import Final
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 _SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 # Characters that only appear when UTF-8 bytes were decoded as Latin-1 / Windows-1252.
-_MOJIBAKE_HINT: Final = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf\u2018-\u203a\u0152-\u0178]")
+_CP1252_HIGH: Final = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE_HINT: Final = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]")
 
 
 def _unmojibake(text: str) -> str | None:

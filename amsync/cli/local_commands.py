@@ -4,6 +4,7 @@ commands, so ``amsync local --help`` stays fast."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import click
@@ -55,16 +56,11 @@ def _render_scan(app: AppContext, report: ScanReport) -> None:
 
 
 @local.command("scan")
-@click.argument(
-    "folders",
-    nargs=-1,
-    type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=str),
-)
+@click.argument("folders", nargs=-1, metavar="[FOLDER]...")
 @click.option(
     "--beets",
     "beets_db",
     metavar="LIBRARY_DB",
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
     help="Read a beets library database (its library.db) instead of the files.",
 )
 @click.option(
@@ -97,6 +93,9 @@ def scan_command(
         raise UsageError("give one or more FOLDERs, or --beets LIBRARY_DB")
     if beets_music_dir and not beets_db:
         raise UsageError("--beets-music-dir goes with --beets")
+    for folder in folders:
+        if not Path(folder).is_dir():
+            raise UsageError(f"no folder at {folder}", hint="give the folders of your music files")
     source: Any = (
         BeetsLibrarySource(beets_db, beets_music_dir) if beets_db else FolderSource(folders)
     )

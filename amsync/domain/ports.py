@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from amsync.domain.catalog import CatalogAlbum, CatalogSong
-from amsync.domain.local_files import ScanItem, ScannedFile, ScanProblem
 from amsync.domain.library import (
     FolderTree,
     LibraryAlbum,
@@ -18,6 +17,7 @@ from amsync.domain.library import (
     ListingResult,
     Storefront,
 )
+from amsync.domain.local_files import ScanItem, ScannedFile, ScanProblem
 
 T_contra = TypeVar("T_contra", contravariant=True)
 
