@@ -53,6 +53,8 @@ def _common(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _report(app: AppContext, report: ExportReport, as_json: bool, *, data_on_stdout: bool) -> None:
+    if report.paths_not_rewritten:
+        warn(f"{report.paths_not_rewritten} path(s) matched no --path-prefix; written unchanged")
     if as_json:
         if data_on_stdout:
             click.echo(_json_line(report), err=True)
@@ -75,8 +77,6 @@ def _report(app: AppContext, report: ExportReport, as_json: bool, *, data_on_std
             f"{report.tracks_without_location} track(s) have {what}; they are {how}",
             quiet=app.quiet,
         )
-    if report.paths_not_rewritten:
-        warn(f"{report.paths_not_rewritten} path(s) matched no --path-prefix; written unchanged")
 
 
 def _json_line(report: ExportReport) -> str:
