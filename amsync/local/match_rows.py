@@ -110,3 +110,28 @@ def local_paths(connection: Connection, account_id: int) -> LocalPaths:
         if catalog_id:
             by_catalog.setdefault(catalog_id, path)
     return LocalPaths(by_library, by_catalog)
+
+
+def previous_recordings(connection: Connection, account_id: int) -> dict[int, str]:
+    """Song key -> the MusicBrainz recording id of the file it was matched or linked to last
+    time (gone files too: that is when the id is needed)."""
+    statement = (
+        select(matches.c.song_id, files.c.mb_recording_id)
+        .join(files, files.c.id == matches.c.file_id)
+        .where(
+            matches.c.account_id == account_id,
+            matches.c.accepted.is_(True),
+            files.c.mb_recording_id.is_not(None),
+        )
+    )
+    found = {row[0]: row[1] for row in connection.execute(statement)}
+    linked = (
+        select(songs.c.id, files.c.mb_recording_id)
+        .select_from(links)
+        .join(songs, and_(songs.c.account_id == links.c.account_id,
+                          songs.c.library_id == links.c.library_id))
+        .join(files, files.c.path == links.c.path)
+        .where(links.c.account_id == account_id, files.c.mb_recording_id.is_not(None))
+    )  # fmt: skip
+    found.update({row[0]: row[1] for row in connection.execute(linked)})
+    return found

@@ -52,10 +52,11 @@ def run_match(store: Store, account_id: int, *, now: datetime | None = None) -> 
         songs = list(match_rows.song_records(connection, account_id))
         files = match_rows.file_records(connection)
         links = match_rows.link_table(connection, account_id)
+        recordings = match_rows.previous_recordings(connection, account_id)
     index = FileIndex.build(files)
     report.songs, report.files = len(songs), len(files)
     rows: list[dict[str, Any]] = []
-    for decision in match_songs(songs, index, links):
+    for decision in match_songs(songs, index, links, recordings=recordings):
         if decision.accepted:
             report.matched += 1
             report.by_method[decision.method or "?"] += 1

@@ -7,7 +7,9 @@ Rules, in order — the first that finds a file decides:
    duration is closest. (A file whose tags contradict its ISRC — another title and a length
    more than 10 s off — is not taken: ISRCs are sometimes copied onto the wrong file.)
 3. **mbid** — Apple gives no MusicBrainz ids, so recording ids work through the files: files
-   with the same MusicBrainz recording id are one recording, and share their ISRCs.
+   with the same MusicBrainz recording id are one recording and share their ISRCs; and a song
+   keeps the recording id of the file it was matched or linked to, so that file is found again
+   after it was moved, renamed or re-encoded (a link follows it too).
 4. **tags** — normalised title, artists and duration (``normalise``): the title's versions
    (live, remix, …) equal on both sides, the numbers in the title equal, title and artist
    similar (rapidfuzz, ≥ ``TITLE_MIN``/``ARTIST_MIN``), the duration within ± 3 s — widened to
@@ -15,9 +17,9 @@ Rules, in order — the first that finds a file decides:
    ``ACCEPT``. The album breaks ties. A candidate below that is never taken: no file is better
    than a wrong one; it is kept with the reason, for ``amsync local unmatched``.
 
-Candidates for rule 4 come from an index of the files' title words: a song looks only at the
-files that share its two rarest title words, so the cost grows with the library, not with
-songs × files.
+Candidates for rule 4 come from an index of (artist word, title word) pairs (``FileIndex``): a
+song looks only at the files that share a word of its main artist and one of its two rarest
+title words, so the cost grows with the library, not with songs × files.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ WINDOW_MS: Final = 3_000
 WIDE_WINDOW_MS: Final = 10_000
 ISRC_CONFLICT_MS: Final = 10_000
 _POSTINGS_PER_SONG: Final = 2
+_TITLE_ONLY_LIMIT: Final = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +116,21 @@ class _Candidate:
 
 @dataclass
 class FileIndex:
-    """The files, with their keys and the indexes the rules use."""
+    """The files, with their keys and the indexes the rules use.
+
+    Candidates for the tag rule come from ``by_pair``: a file is filed under every pair of
+    (a word of one of its artists' names, a word of its title's core); a song looks up the
+    words of its main artist with its two rarest title words. So a song sees only files that
+    share an artist word and a distinctive title word — a few, whatever the size of the
+    collection — and a featured artist named on one side only does not hide the file."""
 
     files: Sequence[FileRecord]
     keys: list[_Keys] = field(default_factory=list)
     by_isrc: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_isrc_via_mbid: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_mbid: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_pair: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_word: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    by_core: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_path: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -132,26 +142,45 @@ class FileIndex:
             keys = _keys(record.title, artist, record.album)
             index.keys.append(keys)
             index.by_path[record.path] = position
+            if record.mb_recording_id:
+                index.by_mbid[record.mb_recording_id].append(position)
             if record.isrc:
                 index.by_isrc[record.isrc].append(position)
                 if record.mb_recording_id:
                     isrcs_of_recording[record.mb_recording_id].add(record.isrc)
-            if keys.title.core:
-                index.by_core[keys.title.core].append(position)
-                for word in set(keys.title.tokens):
-                    index.by_word[word].append(position)
+            title_words = set(keys.title.tokens)
+            for t in title_words:
+                index.by_word[t].append(position)
+            artist_words = {w for name in keys.artists for w in name.split()} or {""}
+            for a in artist_words:
+                for t in title_words:
+                    index.by_pair[f"{a}\x00{t}"].append(position)
         for position, record in enumerate(files):
             if record.mb_recording_id and not record.isrc:
                 for isrc in isrcs_of_recording.get(record.mb_recording_id, ()):
                     index.by_isrc_via_mbid[isrc].append(position)
         return index
 
-    def candidates(self, keys: _Keys) -> set[int]:
-        found = set(self.by_core.get(keys.title.core, ()))
-        words = sorted(set(keys.title.tokens), key=lambda w: len(self.by_word.get(w, ())))
-        for word in words[:_POSTINGS_PER_SONG]:
-            found.update(self.by_word.get(word, ()))
+    def _rarest(self, keys: _Keys) -> list[str]:
+        words = sorted(set(keys.title.tokens), key=lambda w: (len(self.by_word.get(w, ())), w))
+        return words[:_POSTINGS_PER_SONG]
+
+    def candidates(self, keys: _Keys, main_artist: str) -> set[int]:
+        """Files sharing a word of the main artist and one of the rarest title words."""
+        artist_words = main_artist.split() or [""]
+        found: set[int] = set()
+        for t in self._rarest(keys):
+            for a in artist_words:
+                found.update(self.by_pair.get(f"{a}\x00{t}", ()))
         return found
+
+    def title_candidates(self, keys: _Keys) -> set[int]:
+        """Files sharing the rarest title word, whatever their artist (a second look for a
+        song the first found nothing for: a misspelt artist, or a candidate worth naming in
+        ``amsync local unmatched``); nothing when that word is too common to narrow it down."""
+        rarest = self._rarest(keys)
+        postings = self.by_word.get(rarest[0], ()) if rarest else ()
+        return set(postings) if len(postings) <= _TITLE_ONLY_LIMIT else set()
 
 
 def _closest(song: SongRecord, positions: Iterable[int], files: Sequence[FileRecord]) -> int:
@@ -212,17 +241,25 @@ def _isrc_contradicted(song_keys: _Keys, song: SongRecord, record: FileRecord) -
 
 
 def _by_tags(song: SongRecord, song_keys: _Keys, index: FileIndex) -> Decision:
+    names = artist_names(song.artist) or song_keys.title.featured
     best: _Candidate | None = None
     best_rejected: _Candidate | None = None
-    for position in index.candidates(song_keys):
-        candidate = _judge(song_keys, song, position, index)
-        if candidate.reason is None:
-            if best is None or _better(candidate, best):
-                best = candidate
-        elif best_rejected is None or candidate.score > best_rejected.score:
-            best_rejected = candidate
-    if best is not None:
-        return Decision(song.id, best.file.id, True, "tags", best.score, None)
+    seen: set[int] = set()
+    for look in ("pairs", "title"):
+        if look == "pairs":
+            positions = index.candidates(song_keys, names[0] if names else "")
+        else:
+            positions = index.title_candidates(song_keys) - seen
+        seen |= positions
+        for position in positions:
+            candidate = _judge(song_keys, song, position, index)
+            if candidate.reason is None:
+                if best is None or _better(candidate, best):
+                    best = candidate
+            elif best_rejected is None or candidate.score > best_rejected.score:
+                best_rejected = candidate
+        if best is not None:
+            return Decision(song.id, best.file.id, True, "tags", best.score, None)
     if best_rejected is not None:
         return Decision(
             song.id, best_rejected.file.id, False, "tags", best_rejected.score, best_rejected.reason
@@ -245,37 +282,51 @@ def match_songs(
     index: FileIndex,
     links: Mapping[str, str | None],
     *,
-    missing_links: Mapping[str, str] | None = None,
+    recordings: Mapping[int, str] | None = None,
 ) -> Iterator[Decision]:
     """One decision per song. ``links`` maps a song's library id to the path a person linked
-    it to (``None``: no file); ``missing_links`` says why a linked path has no file row."""
+    it to (``None``: no file). ``recordings`` maps a song's key to the MusicBrainz recording id
+    of the file it was matched or linked to before: a file moved, renamed or re-encoded since
+    (gone from its old path, with the same recording id) is found again."""
     files = index.files
+    recordings = recordings or {}
     for song in songs:
+        recording = recordings.get(song.id)
         if song.library_id in links:
             path = links[song.library_id]
             if path is None:
                 yield Decision(song.id, None, False, "link", None, "unlinked by you")
                 continue
             position = index.by_path.get(path)
+            if position is None and recording:
+                moved = index.by_mbid.get(recording, ())
+                position = _closest(song, moved, files) if moved else None
             if position is None:
-                why = (missing_links or {}).get(song.library_id, "the linked file is gone")
-                yield Decision(song.id, None, False, "link", None, why)
+                yield Decision(song.id, None, False, "link", None, "the linked file is gone")
             else:
                 yield Decision(song.id, files[position].id, True, "link", 100.0, None)
             continue
         song_keys = _keys(song.name, song.artist, song.album)
-        if song.isrc:
-            for method, table in (("isrc", index.by_isrc), ("mbid", index.by_isrc_via_mbid)):
-                positions = [
-                    p
-                    for p in table.get(song.isrc, ())
-                    if not _isrc_contradicted(song_keys, song, files[p])
-                ]
-                if positions:
-                    chosen = _closest(song, positions, files)
-                    yield Decision(song.id, files[chosen].id, True, method, 100.0, None)
-                    break
-            else:
-                yield _by_tags(song, song_keys, index)
-            continue
-        yield _by_tags(song, song_keys, index)
+        yield _by_ids(song, song_keys, index, recording) or _by_tags(song, song_keys, index)
+
+
+def _by_ids(
+    song: SongRecord, song_keys: _Keys, index: FileIndex, recording: str | None
+) -> Decision | None:
+    """Rules 2 and 3: the ISRC (directly, or through a file of the same recording), then the
+    recording id the song's file had before."""
+    files = index.files
+    tables: list[tuple[str, Sequence[int]]] = []
+    if song.isrc:
+        tables += [
+            ("isrc", index.by_isrc.get(song.isrc, ())),
+            ("mbid", index.by_isrc_via_mbid.get(song.isrc, ())),
+        ]
+    if recording:
+        tables.append(("mbid", index.by_mbid.get(recording, ())))
+    for method, found in tables:
+        positions = [p for p in found if not _isrc_contradicted(song_keys, song, files[p])]
+        if positions:
+            chosen = _closest(song, positions, files)
+            return Decision(song.id, files[chosen].id, True, method, 100.0, None)
+    return None

@@ -151,3 +151,28 @@ def test_a_beets_library_is_a_source(sample_db: str, music: Path, tmp_path: Path
     not_beets.write_bytes(b"SQLite format 3\x00" + bytes(200))
     result = invoke(["--db", sample_db, "local", "scan", "--beets", str(not_beets)])
     assert result.exit_code == 2 and "beets library" in result.stderr
+
+
+def test_a_moved_or_retagged_file_is_found_again_by_its_recording_id(
+    sample_db: str, tmp_path: Path
+) -> None:
+    music = tmp_path / "Music"
+    mbid = "0b6f5a2e-1234-4cde-9abc-0123456789ab"
+    old = put(music / "Someone", "Gone Song.m4a", 200_500, title="Gone Song", artist="Someone",
+              mb_recording_id=mbid)  # fmt: skip
+    mine = put(music / "Mine", "demo.flac", 61_000, title="Demo", artist="Me",
+               mb_recording_id="11111111-2222-4333-8444-555555555555")  # fmt: skip
+    ok("--db", sample_db, "local", "scan", str(music))
+    ok("--db", sample_db, "local", "match")
+    ok("--db", sample_db, "local", "link", "i.S2", str(mine))
+    assert matches(sample_db)["i.S3"] == ("Gone Song.m4a", "tags")
+    # re-encoded under another name, with tags that no longer say what it is; the demo moved
+    old.unlink()
+    put(music / "Archive", "track07.mp3", 200_400, title="Track 07", mb_recording_id=mbid)
+    (music / "Archive" / "moved demo.flac").write_bytes(mine.read_bytes())
+    mine.unlink()
+    ok("--db", sample_db, "local", "scan", str(music))
+    ok("--db", sample_db, "local", "match")
+    found = matches(sample_db)
+    assert found["i.S3"] == ("track07.mp3", "mbid")
+    assert found["i.S2"] == ("moved demo.flac", "link"), "the link follows the moved file"
