@@ -17,9 +17,9 @@ Rules, in order — the first that finds a file decides:
    ``ACCEPT``. The album breaks ties. A candidate below that is never taken: no file is better
    than a wrong one; it is kept with the reason, for ``amsync local unmatched``.
 
-Candidates for rule 4 come from an index of (artist word, title word) pairs (``FileIndex``): a
-song looks only at the files that share a word of its main artist and one of its two rarest
-title words, so the cost grows with the library, not with songs × files.
+Candidates for rule 4 come from an index of (artist, title word) pairs (``FileIndex``): a song
+looks only at the files of its main artist that share one of its two rarest title words, so the
+cost grows with the library, not with songs × files.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ WINDOW_MS: Final = 3_000
 WIDE_WINDOW_MS: Final = 10_000
 ISRC_CONFLICT_MS: Final = 10_000
 _POSTINGS_PER_SONG: Final = 2
-_TITLE_ONLY_LIMIT: Final = 200
+_TITLE_ONLY_LIMIT: Final = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +119,11 @@ class FileIndex:
     """The files, with their keys and the indexes the rules use.
 
     Candidates for the tag rule come from ``by_pair``: a file is filed under every pair of
-    (a word of one of its artists' names, a word of its title's core); a song looks up the
-    words of its main artist with its two rarest title words. So a song sees only files that
-    share an artist word and a distinctive title word — a few, whatever the size of the
-    collection — and a featured artist named on one side only does not hide the file."""
+    (one of its artists' names, a word of its title's core); a song looks up its main artist
+    with its two rarest title words. So a song sees only files of its artist that share a
+    distinctive title word — a few, whatever the size of the collection — and a featured
+    artist named on one side only does not hide the file. A song that finds nothing that way
+    takes a second look by title alone (``title_candidates``)."""
 
     files: Sequence[FileRecord]
     keys: list[_Keys] = field(default_factory=list)
@@ -151,8 +152,7 @@ class FileIndex:
             title_words = set(keys.title.tokens)
             for t in title_words:
                 index.by_word[t].append(position)
-            artist_words = {w for name in keys.artists for w in name.split()} or {""}
-            for a in artist_words:
+            for a in keys.artists or {""}:
                 for t in title_words:
                     index.by_pair[f"{a}\x00{t}"].append(position)
         for position, record in enumerate(files):
@@ -166,12 +166,10 @@ class FileIndex:
         return words[:_POSTINGS_PER_SONG]
 
     def candidates(self, keys: _Keys, main_artist: str) -> set[int]:
-        """Files sharing a word of the main artist and one of the rarest title words."""
-        artist_words = main_artist.split() or [""]
+        """Files of the song's main artist sharing one of its two rarest title words."""
         found: set[int] = set()
         for t in self._rarest(keys):
-            for a in artist_words:
-                found.update(self.by_pair.get(f"{a}\x00{t}", ()))
+            found.update(self.by_pair.get(f"{main_artist}\x00{t}", ()))
         return found
 
     def title_candidates(self, keys: _Keys) -> set[int]:
