@@ -31,9 +31,12 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from collections import Counter, defaultdict
@@ -46,7 +49,7 @@ from amsync.db import tables
 from amsync.db.store import open_store
 from amsync.emulator import LibrarySpec, generate_library
 from amsync.export.file_names import safe_name
-from bench.harness import machine, run_measured, write_results
+from bench.harness import machine, write_results
 
 FILE_SHARE = 0.85
 ISRC_SHARE = 0.40
@@ -242,13 +245,48 @@ def write_files(root: Path, files: list[dict[str, Any]], workers: int) -> float:
     return time.monotonic() - started
 
 
+def _peak_rss_mb(pid: int) -> float:
+    """The high-water mark of a process's resident memory (``VmHWM``), which starts afresh
+    when it runs a new program — unlike ``wait4``'s ``ru_maxrss``, which a child forked from
+    this (large) benchmark process inherits."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_with_peak(command: list[str]) -> tuple[int, float, float, str, str]:
+    """Exit code, wall seconds, peak RSS (MB, polled every 20 ms), stdout, stderr."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    done = threading.Event()
+
+    def poll() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _peak_rss_mb(process.pid))
+            done.wait(0.02)
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    out, err = process.communicate()
+    wall = time.monotonic() - started
+    done.set()
+    watcher.join()
+    return process.returncode, wall, peak, out, err
+
+
 def amsync(db: Path, *args: str) -> tuple[dict[str, Any], dict[str, float]]:
-    measured = run_measured([sys.executable, "-m", "amsync", "--db", str(db), *args, "--json"])
-    if measured.exit_code != 0:
-        raise RuntimeError(f"amsync {' '.join(args)} failed: {measured.stderr[-2000:]}")
-    report: dict[str, Any] = json.loads(measured.stdout)
-    figures = {"wall_s": round(measured.wall_s, 2), "peak_rss_mb": round(measured.peak_rss_mb)}
-    return report, figures
+    command = [sys.executable, "-m", "amsync", "--db", str(db), *args, "--json"]
+    code, wall, peak, out, err = run_with_peak(command)
+    if code != 0:
+        raise RuntimeError(f"amsync {' '.join(args)} failed: {err[-2000:]}")
+    report: dict[str, Any] = json.loads(out)
+    return report, {"wall_s": round(wall, 2), "peak_rss_mb": round(peak)}
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -397,10 +435,13 @@ def main(argv: list[str] | None = None) -> int:
             stale.unlink(missing_ok=True)
         records = build_mirror(db, args.songs, args.seed)
         files, truth = plan_files(records, args.seed)
-        if not root.exists():
+        marker = work / "corpus.json"
+        wanted = {"songs": args.songs, "seed": args.seed, "files": len(files)}
+        write_seconds = 0.0
+        if not (root.exists() and marker.exists() and json.loads(marker.read_text()) == wanted):
+            shutil.rmtree(root, ignore_errors=True)
             write_seconds = write_files(root, files, args.workers)
-        else:
-            write_seconds = 0.0
+            marker.write_text(json.dumps(wanted))
         print(f"corpus: {len(records)} songs, {len(files)} files", file=sys.stderr)
         load_before = [round(x, 2) for x in os.getloadavg()]
         scan_first, t_first = amsync(db, "local", "scan", str(root))

@@ -65,83 +65,90 @@ class FolderWalk:
                 printable_path(self.root), ProblemKind.UNREADABLE, exc.strerror or "cannot read"
             )
             return
-        yield from self._folder(self.root, (info.st_dev, info.st_ino), (), 0)
-
-    def _folder(
-        self,
-        path: str,
-        identity: tuple[int, int],
-        ancestors: tuple[tuple[int, int], ...],
-        depth: int,
-    ) -> Iterator[FoundFile | ScanProblem]:
-        if identity in ancestors:
-            yield ScanProblem(
-                printable_path(path),
-                ProblemKind.SYMLINK_LOOP,
-                "a link to a folder above it; not followed",
-            )
-            return
-        if identity in self._visited or depth > _MAX_DEPTH:
-            return
-        self._visited.add(identity)
-        try:
-            with os.scandir(path) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError as exc:
-            self.incomplete.append(path)
-            kind = (
-                ProblemKind.PERMISSION_DENIED
-                if isinstance(exc, PermissionError)
-                else ProblemKind.UNREADABLE
-            )
-            yield ScanProblem(printable_path(path), kind, exc.strerror or "cannot list")
-            return
-        inner = (*ancestors, identity)
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            yield from self._entry(entry, inner, depth)
-
-    def _entry(
-        self, entry: os.DirEntry[str], ancestors: tuple[tuple[int, int], ...], depth: int
-    ) -> Iterator[FoundFile | ScanProblem]:
-        try:
-            is_folder = entry.is_dir()
-        except OSError:
-            is_folder = False
-        if is_folder:
-            if not _is_utf8(entry.name):
-                self.incomplete.append(entry.path)
+        # depth-first, in name order, without recursion: (path, identity, ancestors, depth)
+        stack: list[tuple[str, tuple[int, int], tuple[tuple[int, int], ...], int]] = [
+            (self.root, (info.st_dev, info.st_ino), (), 0)
+        ]
+        while stack:
+            path, identity, ancestors, depth = stack.pop()
+            if identity in ancestors:
                 yield ScanProblem(
-                    printable_path(entry.path),
-                    ProblemKind.NON_UTF8_NAME,
-                    "folder name is not UTF-8; its files were skipped",
+                    printable_path(path),
+                    ProblemKind.SYMLINK_LOOP,
+                    "a link to a folder above it; not followed",
                 )
-                return
+                continue
+            if identity in self._visited or depth > _MAX_DEPTH:
+                continue
+            self._visited.add(identity)
             try:
-                info = entry.stat()
+                with os.scandir(path) as listing:
+                    entries = sorted(listing, key=_name)
             except OSError as exc:
-                self.incomplete.append(entry.path)
-                yield ScanProblem(entry.path, ProblemKind.UNREADABLE, exc.strerror or "cannot read")
-                return
-            yield from self._folder(entry.path, (info.st_dev, info.st_ino), ancestors, depth + 1)
-            return
-        if not is_audio_name(entry.name):
-            return
+                self.incomplete.append(path)
+                kind = (
+                    ProblemKind.PERMISSION_DENIED
+                    if isinstance(exc, PermissionError)
+                    else ProblemKind.UNREADABLE
+                )
+                yield ScanProblem(printable_path(path), kind, exc.strerror or "cannot list")
+                continue
+            inner = (*ancestors, identity)
+            folders: list[tuple[str, tuple[int, int], tuple[tuple[int, int], ...], int]] = []
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                try:
+                    is_folder = entry.is_dir()
+                except OSError:
+                    is_folder = False
+                if is_folder:
+                    found = self._folder_entry(entry, identity[0])
+                    if isinstance(found, ScanProblem):
+                        yield found
+                    else:
+                        folders.append((entry.path, found, inner, depth + 1))
+                elif is_audio_name(name):
+                    yield self._file_entry(entry)
+            stack.extend(reversed(folders))
+
+    def _folder_entry(self, entry: os.DirEntry[str], device: int) -> tuple[int, int] | ScanProblem:
+        """The identity of a sub-folder: from the listing itself for a plain folder (on its
+        parent's device), from ``stat`` for a link, which may lead anywhere."""
         if not _is_utf8(entry.name):
-            yield ScanProblem(
+            self.incomplete.append(entry.path)
+            return ScanProblem(
+                printable_path(entry.path),
+                ProblemKind.NON_UTF8_NAME,
+                "folder name is not UTF-8; its files were skipped",
+            )
+        try:
+            if not entry.is_symlink():
+                return (device, entry.inode())
+            info = entry.stat()
+        except OSError as exc:
+            self.incomplete.append(entry.path)
+            return ScanProblem(entry.path, ProblemKind.UNREADABLE, exc.strerror or "cannot read")
+        return (info.st_dev, info.st_ino)
+
+    @staticmethod
+    def _file_entry(entry: os.DirEntry[str]) -> FoundFile | ScanProblem:
+        if not _is_utf8(entry.name):
+            return ScanProblem(
                 printable_path(entry.path),
                 ProblemKind.NON_UTF8_NAME,
                 "file name is not UTF-8; skipped (a UTF-8 playlist cannot name it)",
             )
-            return
         try:
             info = entry.stat()
         except OSError as exc:
             detail = "a link to nothing" if entry.is_symlink() else exc.strerror or "cannot read"
-            yield ScanProblem(entry.path, ProblemKind.UNREADABLE, detail)
-            return
+            return ScanProblem(entry.path, ProblemKind.UNREADABLE, detail)
         if not stat.S_ISREG(info.st_mode):
-            yield ScanProblem(entry.path, ProblemKind.UNREADABLE, "not a regular file")
-            return
-        yield FoundFile(entry.path, info.st_size, info.st_mtime_ns)
+            return ScanProblem(entry.path, ProblemKind.UNREADABLE, "not a regular file")
+        return FoundFile(entry.path, info.st_size, info.st_mtime_ns)
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name

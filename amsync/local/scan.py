@@ -31,6 +31,7 @@ from amsync.domain.local_files import (
     UnchangedFile,
 )
 from amsync.domain.ports import LocalFileSource
+from amsync.export.row_reading import chunks
 
 BATCH: Final = 2000
 MAX_LISTED_PROBLEMS: Final = 10_000
@@ -93,13 +94,19 @@ class KnownFileTable:
 
     def __init__(self, connection: Connection) -> None:
         t = files_table
-        rows = connection.execute(
-            select(t.c.path, t.c.id, t.c.source, t.c.size, t.c.mtime_ns, t.c.gone_at, t.c.problems)
+        statement = select(
+            t.c.path,
+            t.c.id,
+            t.c.source,
+            t.c.size,
+            t.c.mtime_ns,
+            t.c.gone_at.is_not(None),
+            t.c.problems,
         )
-        self.by_path: dict[str, _Known] = {
-            row[0]: _Known(row[1], row[2], row[3], row[4], row[5] is not None, row[6])
-            for row in rows
-        }
+        self.by_path: dict[str, _Known] = {}
+        for chunk in chunks(connection, statement, 20_000):  # plain tuples, from the driver
+            for row in chunk:
+                self.by_path[row[0]] = _Known(row[1], row[2], row[3], row[4], bool(row[5]), row[6])
 
     def is_unchanged(self, path: str, size: int | None, mtime_ns: int | None, /) -> bool:
         known = self.by_path.get(path)
