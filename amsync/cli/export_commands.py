@@ -55,6 +55,11 @@ def _common(function: Callable[..., Any]) -> Callable[..., Any]:
 def _report(app: AppContext, report: ExportReport, as_json: bool, *, data_on_stdout: bool) -> None:
     if report.paths_not_rewritten:
         warn(f"{report.paths_not_rewritten} path(s) matched no --path-prefix; written unchanged")
+    tracks = report.counts.get("tracks", 0)
+    if report.locations == "local" and tracks and report.tracks_without_location == tracks:
+        warn(
+            "no track has a local file yet: run `amsync local scan FOLDER` and `amsync local match`"
+        )
     if as_json:
         if data_on_stdout:
             click.echo(_json_line(report), err=True)

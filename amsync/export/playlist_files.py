@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 from urllib.parse import quote
 
 from sqlalchemy import Connection
@@ -44,9 +44,11 @@ from amsync.export.locations import (
     parse_prefixes,
 )
 from amsync.export.path_template import compile_template
-from amsync.local.match_rows import LocalPaths, local_paths
 from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
+
+if TYPE_CHECKING:  # amsync.local reads with amsync.export's row reader: import it when used
+    from amsync.local.match_rows import LocalPaths
 
 APPLE_MUSIC: Final = "https://music.apple.com"
 _URL_OK: Final = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
@@ -140,6 +142,8 @@ def make_locations(
     check_location_options(options)
     targets: Targets
     if options.local:
+        from amsync.local.match_rows import local_paths
+
         targets = LocalTargets(local_paths(connection, account_id))
         relative = bool(options.relative)
     elif options.path_template:

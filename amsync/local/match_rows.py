@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, func, select
 
 from amsync.db import tables
+from amsync.export.row_reading import chunks
 from amsync.local.matcher import FileRecord, SongRecord
 
 songs = tables.songs
@@ -44,9 +45,10 @@ def song_records(connection: Connection, account_id: int) -> Iterator[SongRecord
         )
         .order_by(songs.c.id)
     )
-    for row in connection.execute(statement):
-        isrc = (row[7] or "").replace("-", "").upper() or None
-        yield SongRecord(row[0], row[1], row[2], row[3] or "", row[4], row[5], row[6], isrc)
+    for chunk in chunks(connection, statement, 20_000):  # plain tuples, from the driver
+        for row in chunk:
+            isrc = (row[7] or "").replace("-", "").upper() or None
+            yield SongRecord(row[0], row[1], row[2], row[3] or "", row[4], row[5], row[6], isrc)
 
 
 def file_records(connection: Connection) -> list[FileRecord]:
@@ -62,7 +64,7 @@ def file_records(connection: Connection) -> list[FileRecord]:
         files.c.isrc,
         files.c.mb_recording_id,
     ).where(files.c.gone_at.is_(None))
-    return [FileRecord(*row) for row in connection.execute(statement)]
+    return [FileRecord(*row) for chunk in chunks(connection, statement, 20_000) for row in chunk]
 
 
 def link_table(connection: Connection, account_id: int) -> dict[str, str | None]:

@@ -93,9 +93,14 @@ class _Keys:
 
 def _keys(title: str | None, artist: str | None, album: str | None) -> _Keys:
     key = title_key(title)
-    names = set(artist_names(artist))
-    names.update(key.featured)
-    return _Keys(key, frozenset(names), album_key(album))
+    return _Keys(key, frozenset(artist_names(artist) + key.featured), album_key(album))
+
+
+def _main_artists(artist: str | None, keys: _Keys) -> tuple[str, ...]:
+    """The name a file is filed under: the first name of its artist field (a featured artist,
+    on either side, is not the main one), or its title's first featured artist, or ``""``."""
+    names = artist_names(artist) or keys.title.featured
+    return names[:1] or ("",)
 
 
 def _artist_score(a: frozenset[str], b: frozenset[str]) -> float:
@@ -119,10 +124,10 @@ class FileIndex:
     """The files, with their keys and the indexes the rules use.
 
     Candidates for the tag rule come from ``by_pair``: a file is filed under every pair of
-    (one of its artists' names, a word of its title's core); a song looks up its main artist
-    with its two rarest title words. So a song sees only files of its artist that share a
-    distinctive title word — a few, whatever the size of the collection — and a featured
-    artist named on one side only does not hide the file. A song that finds nothing that way
+    (its main artist, a word of its title's core); a song looks up its main artist with its
+    two rarest title words. So a song sees only files of its artist that share a distinctive
+    title word — a few, whatever the size of the collection — and a featured artist, wherever
+    each side names it, does not change the main one. A song that finds nothing that way
     takes a second look by title alone (``title_candidates``)."""
 
     files: Sequence[FileRecord]
@@ -130,7 +135,7 @@ class FileIndex:
     by_isrc: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_isrc_via_mbid: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_mbid: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    by_pair: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_pair: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     by_word: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_path: dict[str, int] = field(default_factory=dict)
 
@@ -149,12 +154,12 @@ class FileIndex:
                 index.by_isrc[record.isrc].append(position)
                 if record.mb_recording_id:
                     isrcs_of_recording[record.mb_recording_id].add(record.isrc)
-            title_words = set(keys.title.tokens)
+            title_words = keys.title.tokens
             for t in title_words:
                 index.by_word[t].append(position)
-            for a in keys.artists or {""}:
+            for a in _main_artists(artist, keys):
                 for t in title_words:
-                    index.by_pair[f"{a}\x00{t}"].append(position)
+                    index.by_pair[(a, t)].append(position)
         for position, record in enumerate(files):
             if record.mb_recording_id and not record.isrc:
                 for isrc in isrcs_of_recording.get(record.mb_recording_id, ()):
@@ -162,14 +167,14 @@ class FileIndex:
         return index
 
     def _rarest(self, keys: _Keys) -> list[str]:
-        words = sorted(set(keys.title.tokens), key=lambda w: (len(self.by_word.get(w, ())), w))
+        words = sorted(keys.title.tokens, key=lambda w: (len(self.by_word.get(w, ())), w))
         return words[:_POSTINGS_PER_SONG]
 
     def candidates(self, keys: _Keys, main_artist: str) -> set[int]:
         """Files of the song's main artist sharing one of its two rarest title words."""
         found: set[int] = set()
         for t in self._rarest(keys):
-            found.update(self.by_pair.get(f"{main_artist}\x00{t}", ()))
+            found.update(self.by_pair.get((main_artist, t), ()))
         return found
 
     def title_candidates(self, keys: _Keys) -> set[int]:
@@ -192,14 +197,24 @@ def _closest(song: SongRecord, positions: Iterable[int], files: Sequence[FileRec
 
 
 def _judge(song_keys: _Keys, song: SongRecord, position: int, index: FileIndex) -> _Candidate:
-    """How well the file at ``position`` fits the song by its tags (rule 4)."""
+    """How well the file at ``position`` fits the song by its tags (rule 4). The cheap checks
+    come first; a candidate they reject gets a partial score (half its title similarity),
+    enough to rank the rejected ones for ``amsync local unmatched``."""
     record = index.files[position]
     keys = index.keys[position]
-    title = (
-        100.0
-        if keys.title.core == song_keys.title.core
-        else fuzz.ratio(keys.title.core, song_keys.title.core)
-    )
+    ours, theirs = song_keys.title, keys.title
+    title = 100.0 if theirs.core == ours.core else fuzz.ratio(theirs.core, ours.core)
+    reason: str | None = None
+    if theirs.versions != ours.versions:
+        found = ", ".join(sorted(theirs.versions)) or "studio"
+        wanted = ", ".join(sorted(ours.versions)) or "studio"
+        reason = f"another recording ({found}, not {wanted})"
+    elif theirs.numbers != ours.numbers:
+        reason = "the numbers in the title differ"
+    elif title < TITLE_MIN:
+        reason = f"title differs (similarity {title:.0f})"
+    if reason is not None:
+        return _Candidate(record, round(0.5 * title, 1), reason, None)
     artist = _artist_score(song_keys.artists, keys.artists)
     album = fuzz.ratio(song_keys.album, keys.album) if song_keys.album and keys.album else 70.0
     delta = (
@@ -209,16 +224,7 @@ def _judge(song_keys: _Keys, song: SongRecord, position: int, index: FileIndex) 
     )
     duration_score = 70.0 if delta is None else max(0.0, 100.0 - delta / 100.0)
     score = round(0.5 * title + 0.3 * artist + 0.1 * duration_score + 0.1 * album, 1)
-    reason: str | None = None
-    if keys.title.versions != song_keys.title.versions:
-        theirs = ", ".join(sorted(keys.title.versions)) or "studio"
-        ours = ", ".join(sorted(song_keys.title.versions)) or "studio"
-        reason = f"another recording ({theirs}, not {ours})"
-    elif keys.title.numbers != song_keys.title.numbers:
-        reason = "the numbers in the title differ"
-    elif title < TITLE_MIN:
-        reason = f"title differs (similarity {title:.0f})"
-    elif artist < ARTIST_MIN:
+    if artist < ARTIST_MIN:
         reason = f"artist differs (similarity {artist:.0f})"
     elif delta is not None and delta > WINDOW_MS:
         strong = title == 100.0 and artist == 100.0 and album == 100.0

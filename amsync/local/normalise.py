@@ -101,6 +101,9 @@ def fold(text: str | None) -> str:
     words."""
     if not text:
         return ""
+    if text.isascii():  # the common case, without the Unicode passes
+        text = _APOSTROPHES.sub("", text.lower()).replace("&", " and ").replace("+", " and ")
+        return " ".join(_NON_WORD.sub(" ", text).split())
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _APOSTROPHES.sub("", text).replace("&", " and ").replace("+", " and ")
     decomposed = unicodedata.normalize("NFKD", text)
@@ -114,10 +117,7 @@ class TitleKey:
     versions: frozenset[str]  # live, remix, … (empty for the studio recording)
     featured: tuple[str, ...]  # artist names found in the title
     numbers: tuple[str, ...]  # the numbers in the core
-
-    @property
-    def tokens(self) -> list[str]:
-        return self.core.split()
+    tokens: frozenset[str]  # the words of the core
 
 
 def _classify(segment: str) -> tuple[str, frozenset[str]]:
@@ -181,6 +181,7 @@ def title_key(title: str | None) -> TitleKey:
         versions=frozenset(versions),
         featured=tuple(featured),
         numbers=tuple(_DIGITS.findall(core)),
+        tokens=frozenset(core.split()),
     )
 
 

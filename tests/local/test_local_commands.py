@@ -176,3 +176,10 @@ def test_a_moved_or_retagged_file_is_found_again_by_its_recording_id(
     found = matches(sample_db)
     assert found["i.S3"] == ("track07.mp3", "mbid")
     assert found["i.S2"] == ("moved demo.flac", "link"), "the link follows the moved file"
+
+
+def test_a_local_export_before_any_match_says_what_to_do(sample_sqlite: str) -> None:
+    result = invoke(["--db", sample_sqlite, "export", "m3u", "--local", "--playlist", "p.P1"])
+    assert result.exit_code == 0
+    assert "run `amsync local scan FOLDER` and `amsync local match`" in result.stderr
+    assert result.stdout.count("# no local file:") == 5
