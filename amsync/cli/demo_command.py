@@ -19,6 +19,7 @@ import click
 
 from amsync.api import AppleMusicClient, ClientConfig, RateSettings, StaticDeveloperToken
 from amsync.cli.context import AppContext, pass_app
+from amsync.cli.demo_local_files import local_files_demo
 from amsync.cli.output import info, warn
 from amsync.cli.progress import ProgressDisplay
 from amsync.cli.sync_commands import render_report
@@ -86,6 +87,7 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
         for message in report.warnings:
             warn(message)
         exports = _export(store, folder)
+        exports += local_files_demo(store, store.account_id("default"), folder, seed)
     finally:
         store.close()
     elapsed = time.monotonic() - started
