@@ -46,6 +46,16 @@ class AppContext:
     def quiet(self) -> bool:
         return bool(self.options.get("quiet"))
 
+    def use_options(self, **options: Any) -> Settings:
+        """Settings with a command's own options for settings (``sync --max-delete``…) taken
+        as the command-line source: checked by the same parser as the environment and
+        ``config.toml`` values, and outranking them. ``None`` means "not given"."""
+        given = {name: value for name, value in options.items() if value is not None}
+        if given:
+            self.options.update(given)
+            self._settings = None
+        return self.settings
+
     def credentials(self) -> CredentialStore:
         from amsync.config.credentials import CredentialStore
 

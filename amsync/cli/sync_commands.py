@@ -23,7 +23,6 @@ from amsync.sync.runner import SyncOptions, run_sync
 @click.option(
     "--max-delete",
     "max_delete",
-    type=click.FloatRange(0, 100),
     metavar="PCT",
     help="Deletion guard: percent of a collection that may go [default 10].",
 )
@@ -39,7 +38,6 @@ from amsync.sync.runner import SyncOptions, run_sync
 @click.option(
     "--refresh-catalog",
     "refresh_days",
-    type=click.IntRange(0),
     metavar="DAYS",
     help="Fetch catalog metadata older than this again [default 30].",
 )
@@ -61,10 +59,10 @@ def sync(
     app: AppContext,
     full: bool,
     dry_run: bool,
-    max_delete: float | None,
+    max_delete: str | None,
     force: bool,
     wait_s: float,
-    refresh_days: int | None,
+    refresh_days: str | None,
     push_favourites: bool,
     as_json: bool,
     then_backup: bool = False,
@@ -75,18 +73,16 @@ def sync(
     kept as tombstones. If a listing comes back empty, or more than --max-delete percent (and
     more than 50 items) of a collection would go, nothing changes and the exit code is 4.
     """
-    settings = app.settings
+    settings = app.use_options(max_delete_pct=max_delete, catalog_refresh_days=refresh_days)
     if not dry_run:  # scheduled runs leave a trace in <home>/logs/amsync.log
         start_run_log(app, "sync --backup" if then_backup else "sync", warn_terminal=False)
     options = SyncOptions(
         dry_run=dry_run,
         force=force,
         full=full,
-        max_delete_pct=settings.max_delete_pct if max_delete is None else max_delete,
+        max_delete_pct=settings.max_delete_pct,
         max_delete_min=settings.max_delete_min,
-        refresh_catalog_days=settings.catalog_refresh_days
-        if refresh_days is None
-        else refresh_days,
+        refresh_catalog_days=settings.catalog_refresh_days,
         wait_s=wait_s,
     )
     store = app.store()
