@@ -22,6 +22,7 @@ from amsync.db.models import (
     SyncRun,
 )
 from amsync.db.store import Store
+from amsync.domain.timestamps import iso_utc
 from amsync.query.snapshot import snapshot
 
 LAST_RUNS: Final = 5
@@ -35,7 +36,7 @@ _COLLECTIONS: Final[dict[str, Any]] = {
 
 
 def _stamp(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    return iso_utc(value)
 
 
 def _collection_counts(connection: Connection, account_id: int) -> dict[str, dict[str, int]]:
