@@ -4,6 +4,10 @@ Restore works from this document, whether it sits in a backup folder (``library.
 written by ``amsync export json``. Only what a restore and a verification need is kept; missing
 optional keys read as ``None``; a document of another format, or malformed items, are refused
 with a message that names the problem.
+
+An item's ``rating`` (1 favourite, -1 disliked) is read from ``"rating"``; documents written
+before that key existed carry only ``"favourite"``, read as rating 1. ``catalog_available`` is
+read under its older name ``available`` too.
 """
 
 from __future__ import annotations
@@ -28,8 +32,12 @@ class DocSong:
     artist: str | None = None
     album: str | None = None
     kind: str = "song"
-    favourite: bool = False
+    rating: int | None = None
     available: bool | None = None
+
+    @property
+    def favourite(self) -> bool:
+        return self.rating == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +46,11 @@ class DocAlbum:
     catalog_id: str | None
     name: str
     artist: str | None = None
-    favourite: bool = False
+    rating: int | None = None
+
+    @property
+    def favourite(self) -> bool:
+        return self.rating == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +58,11 @@ class DocArtist:
     library_id: str
     catalog_id: str | None
     name: str
-    favourite: bool = False
+    rating: int | None = None
+
+    @property
+    def favourite(self) -> bool:
+        return self.rating == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +82,13 @@ class DocPlaylist:
     name: str
     description: str | None = None
     can_edit: bool | None = None
-    favourite: bool = False
+    rating: int | None = None
     folder: str | None = None
     tracks: tuple[DocTrack, ...] = ()
+
+    @property
+    def favourite(self) -> bool:
+        return self.rating == 1
 
 
 @dataclass(slots=True)
@@ -81,18 +101,19 @@ class LibraryDocument:
     playlists: list[DocPlaylist] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        favourites = sum(
-            item.favourite
+        ratings = [
+            item.rating
             for items in (self.songs, self.albums, self.artists, self.playlists)
             for item in items
-        )
+        ]
         return {
             "songs": len(self.songs),
             "albums": len(self.albums),
             "artists": len(self.artists),
             "playlists": len(self.playlists),
             "tracks": sum(len(p.tracks) for p in self.playlists),
-            "favourites": favourites,
+            "favourites": ratings.count(1),
+            "dislikes": ratings.count(-1),
         }
 
 
@@ -155,8 +176,18 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _rating(item: Mapping[str, Any]) -> int | None:
+    """``"rating"`` (1 or -1), else the older documents' ``"favourite": true`` (1)."""
+    rating = item.get("rating")
+    if isinstance(rating, int) and not isinstance(rating, bool) and rating in (1, -1):
+        return rating
+    if "rating" not in item and item.get("favourite") is True:
+        return 1
+    return None
+
+
 def _song(item: Mapping[str, Any]) -> DocSong:
-    available = item.get("available")
+    available = item.get("catalog_available", item.get("available"))
     return DocSong(
         library_id=_required(item, "library_id"),
         catalog_id=_text(item.get("catalog_id")),
@@ -164,7 +195,7 @@ def _song(item: Mapping[str, Any]) -> DocSong:
         artist=_text(item.get("artist")),
         album=_text(item.get("album")),
         kind=_text(item.get("kind")) or "song",
-        favourite=item.get("favourite") is True,
+        rating=_rating(item),
         available=available if isinstance(available, bool) else None,
     )
 
@@ -175,7 +206,7 @@ def _album(item: Mapping[str, Any]) -> DocAlbum:
         catalog_id=_text(item.get("catalog_id")),
         name=str(item.get("name") or ""),
         artist=_text(item.get("artist")),
-        favourite=item.get("favourite") is True,
+        rating=_rating(item),
     )
 
 
@@ -184,7 +215,7 @@ def _artist(item: Mapping[str, Any]) -> DocArtist:
         library_id=_required(item, "library_id"),
         catalog_id=_text(item.get("catalog_id")),
         name=str(item.get("name") or ""),
-        favourite=item.get("favourite") is True,
+        rating=_rating(item),
     )
 
 
@@ -212,7 +243,7 @@ def _playlist(item: Mapping[str, Any]) -> DocPlaylist:
         name=_required(item, "name"),
         description=_text(item.get("description")),
         can_edit=can_edit if isinstance(can_edit, bool) else None,
-        favourite=item.get("favourite") is True,
+        rating=_rating(item),
         folder=_text(item.get("folder")),
         tracks=tuple(parsed),
     )

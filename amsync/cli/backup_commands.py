@@ -303,14 +303,20 @@ def _render_plan(plan: RestorePlan, source: str, *, quiet: bool) -> None:
     playlists: list[str] = []
     for playlist in plan.playlists:
         where = f" in {playlist.folder!r}" if playlist.parent_folder_id else ""
-        star = " (favourite)" if playlist.favourite else ""
+        star = {1: " (favourite)", -1: " (disliked)"}.get(playlist.rating or 0, "")
         playlists.append(
             f"  create playlist {playlist.name!r}{where} with {len(playlist.tracks)} of "
             f"{playlist.backup_tracks} track(s){star}"
         )
     _limited(playlists, quiet=quiet)
     _limited([f"  add {a.kind} {a.name!r} ({a.catalog_id})" for a in plan.additions], quiet=quiet)
-    _limited([f"  favourite {f.item_type} {f.name!r}" for f in plan.favourites], quiet=quiet)
+    _limited(
+        [
+            f"  {'favourite' if f.value == 1 else 'dislike'} {f.item_type} {f.name!r}"
+            for f in plan.favourites
+        ],
+        quiet=quiet,
+    )
     if plan.unrestorable:
         info(f"cannot be restored: {len(plan.unrestorable)} item(s)", quiet=quiet)
         _limited(
@@ -345,7 +351,7 @@ def _render_outcome(report: RestoreReport, *, quiet: bool) -> None:
     added = ", ".join(f"{n} {kind}" for kind, n in report.added.items()) or "nothing"
     info(
         f"restored: added {added}; created {len(report.created)} playlist(s); "
-        f"set {report.favourites_set} favourite(s)",
+        f"set {report.favourites_set} favourite(s) and {report.dislikes_set} dislike(s)",
         quiet=quiet,
     )
     info("run `amsync sync` to bring the mirror up to date with what was restored", quiet=quiet)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from amsync.api import AppleMusicClient
+from amsync.cli.logfile import detach_log_files
 from amsync.db.store import Store, open_store
 from amsync.emulator import Emulator
 from amsync.sync.runner import run_sync
 from tests.support.reliability import emulator_for, tiny_spec
 from tests.sync.conftest import DEV, USER, client_config
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_log_files() -> Iterator[None]:
+    """Commands that log to <home>/logs attach a file handler; each test has its own home."""
+    yield
+    detach_log_files()
 
 
 @pytest.fixture
