@@ -117,24 +117,46 @@ class LibraryDocument:
         }
 
 
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+_USE: Final = "use a backup folder or a file written by `amsync export json`"
+
+
 def read_library_document(path: Path) -> LibraryDocument:
     """The document in ``path``; ``ConfigError`` (exit 2) for anything else."""
     try:
-        with path.open("r", encoding="utf-8") as handle:
-            data = json.load(handle)
+        with path.open("rb") as handle:
+            start = handle.read(len(_SQLITE_HEADER))
     except FileNotFoundError:
         raise ConfigError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder without an amsync backup in it", hint=_USE) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if start == _SQLITE_HEADER:
+        raise ConfigError(
+            f"{path} is an SQLite database (a mirror or a backup's snapshot), not a backup "
+            "folder or a JSON export",
+            hint="pass the backup folder that holds it, or a file written by `amsync export "
+            "json`; to put a mirror back, copy the snapshot into place (README: Restoring)",
+        )
+    try:
+        with path.open("r", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path} is not a JSON export (it is not UTF-8 text)", hint=_USE
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise ConfigError(
             f"{path} is not valid JSON ({exc}); it may be truncated",
-            hint="use a backup folder or a file written by `amsync export json`",
+            hint=_USE,
         ) from None
     if not isinstance(data, dict) or data.get("format") != LIBRARY_FORMAT:
         raise ConfigError(
             f"{path} is not an amsync library export (format {LIBRARY_FORMAT!r})",
-            hint="use a backup folder or a file written by `amsync export json`",
+            hint=_USE,
         )
     if data.get("version") != LIBRARY_VERSION:
         raise ConfigError(

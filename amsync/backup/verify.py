@@ -98,13 +98,21 @@ def verify_backup(path: Path) -> VerifyReport:
     return report
 
 
+def damage_of(report: VerifyReport) -> StoreError | None:
+    """The ``StoreError`` (exit 1) naming every problem of a damaged backup, else ``None``."""
+    if not report.problems:
+        return None
+    return StoreError(
+        f"the backup {report.path} is damaged: " + "; ".join(report.problems),
+        hint="use another backup (`ls` the backups folder) and take a new one",
+    )
+
+
 def require_good(report: VerifyReport) -> VerifyReport:
     """``StoreError`` (exit 1) naming every problem, unless the backup is good."""
-    if report.problems:
-        raise StoreError(
-            f"the backup {report.path} is damaged: " + "; ".join(report.problems),
-            hint="use another backup (`ls` the backups folder) and take a new one",
-        )
+    damaged = damage_of(report)
+    if damaged is not None:
+        raise damaged
     return report
 
 
