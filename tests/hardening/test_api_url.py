@@ -18,7 +18,7 @@ from pytest_httpx import HTTPXMock
 from amsync.api import AppleMusicClient
 from amsync.db.store import open_store
 from amsync.emulator import FaultConfig, LibrarySpec
-from amsync.errors import NotAppleMusicApi, NotFound
+from amsync.errors import NotFound
 from amsync.sync.runner import run_sync
 from tests.support.cli import invoke
 from tests.sync.conftest import client_config, make_emulator
@@ -196,6 +196,8 @@ def test_apples_404_for_an_unknown_id_is_still_not_found(httpx_mock: HTTPXMock) 
 def test_the_same_404_where_v1_test_fails_is_not_apple(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(method="PUT", url=RATING, status_code=404, json=APPLE_404)
     httpx_mock.add_response(url=f"{BASE}/v1/test", status_code=404, json=APPLE_404)
+
+    from amsync.errors import NotAppleMusicApi  # new in issue 14
 
     async def go() -> None:
         async with _client(api_url_source="option --api-url") as client:

@@ -17,10 +17,10 @@ from amsync import __version__
 from amsync.db.models import ItemChange, SyncRun
 from amsync.db.schema import downgrade, upgrade
 from amsync.db.store import open_store
-from amsync.domain.timestamps import ISO_UTC_PATTERN, iso_utc, parse_moment
 from tests.hardening.conftest import synced_mirror
 from tests.support.cli import invoke
 
+ISO_UTC_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")  # the one spelling
 TIME_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 # Apple's own dates stay as Apple wrote them (DESIGN §3); every other time is amsync's.
 APPLE_DATES = frozenset({"date_added", "release_date"})
@@ -118,18 +118,19 @@ def test_comparing_with_the_printed_spelling_counts_right(db_url: str) -> None:
 
     assert count("run_started_at < '2026-11-29T08:00:00Z'") == 1
     assert count("run_started_at > '2026-11-29T08:00:00Z'") == 1
-    printed = iso_utc(late)
-    assert printed == "2026-11-29T09:51:40Z"
+    printed = "2026-11-29T09:51:40Z"  # how amsync prints ``late``
     assert count(f"run_started_at < '{printed}'") == 1  # the late run is in its second
     assert count(f"run_started_at <= '{printed}'") == 2
-    assert count(f"recorded_at >= '{iso_utc(early)}'") == 2
+    assert count("recorded_at >= '2026-11-29T07:00:00Z'") == 2
     assert count("run_finished_at = '2026-11-29T07:00:03Z'") == 1
     assert count("run_started_at >= '2026-11-29'") == 2  # a date compares as its day's start
 
 
 def test_sqlite_strftime_compares_with_the_views(sqlite_path: str) -> None:
     now = datetime.now(UTC)
-    _runs_at(sqlite_path, [now - timedelta(days=3), now - timedelta(hours=1)])
+    # 23 hours ago falls on the same date as the boundary (now - 1 day): only the time part
+    # tells it apart, which a space instead of the "T" spoils
+    _runs_at(sqlite_path, [now - timedelta(hours=25), now - timedelta(hours=23)])
     sql = (
         "SELECT count(*) AS n FROM changes_v "
         "WHERE run_started_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')"
@@ -180,6 +181,8 @@ def test_what_amsync_prints_uses_the_same_spelling(db_url: str) -> None:
     ],
 )
 def test_parse_moment_reads_what_amsync_and_the_views_print(text: str, expected: datetime) -> None:
+    from amsync.domain.timestamps import iso_utc, parse_moment
+
     assert parse_moment(text) == expected
     assert parse_moment(iso_utc(expected) or "") == expected.replace(microsecond=0)
 
