@@ -10,7 +10,10 @@ never contain a token.
     AmsyncError (1, unexpected)
     ├── ConfigError (2)                  bad option, setting, environment value or path
     │   ├── UsageError (2)               a command used wrongly (e.g. a writing query)
-    │   └── CredentialsMissing (2)       no developer or music user token configured
+    │   ├── CredentialsMissing (2)       no developer or music user token configured
+    │   └── NotAppleMusicApi (2)         the API URL does not answer like the Apple Music API
+    ├── SignInIncomplete (3)             `amsync auth login` got no token: timed out, declined,
+    │                                    or MusicKit could not load or start
     ├── ApiError (1)                     talking to Apple Music          [retryable flag]
     │   ├── AuthorizationError (3)       a person must act
     │   │   ├── DeveloperTokenRejected   401 that re-signing did not cure
@@ -80,6 +83,17 @@ class UsageError(ConfigError):
 
 class CredentialsMissing(ConfigError):
     """No developer token or music user token is configured."""
+
+
+class NotAppleMusicApi(ConfigError):
+    """The API URL (``--api-url``) answers, but not like the Apple Music API: a wrong path,
+    host or port."""
+
+
+class SignInIncomplete(AmsyncError):
+    """The browser sign-in ended without a music user token; a person must try again."""
+
+    exit_code = EXIT_AUTH
 
 
 # --- Apple Music API -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from amsync.backup.take import (
     default_backup_dir,
     take_backup,
 )
-from amsync.backup.verify import VerifyReport, require_good, verify_backup
+from amsync.backup.verify import VerifyReport, damage_of, require_good, verify_backup
 
 __all__ = [
     "DEFAULT_KEEP",
@@ -31,6 +31,7 @@ __all__ = [
     "Manifest",
     "RotationReport",
     "VerifyReport",
+    "damage_of",
     "default_backup_dir",
     "list_backups",
     "read_manifest",

@@ -10,6 +10,7 @@ from amsync.accounts import add_account, list_accounts, remove_account
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, info, safe_text
 from amsync.config.settings import check_account_name
+from amsync.domain.timestamps import iso_utc
 from amsync.errors import ConfigError, UsageError
 
 
@@ -36,7 +37,7 @@ def accounts_list(app: AppContext, as_json: bool, names: bool) -> None:
         info("no accounts yet: `amsync sync` creates the first one", quiet=app.quiet)
         return
     for a in found:
-        synced = a.last_synced_at.strftime("%Y-%m-%d %H:%M") if a.last_synced_at else "never"
+        synced = iso_utc(a.last_synced_at) or "never"
         click.echo(
             f"{safe_text(a.name):<24} {a.songs:>8} songs {a.playlists:>6} playlists  "
             f"storefront {a.storefront or '-'}  last sync {synced}"

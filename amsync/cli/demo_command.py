@@ -19,6 +19,7 @@ import click
 
 from amsync.api import AppleMusicClient, ClientConfig, RateSettings, StaticDeveloperToken
 from amsync.cli.context import AppContext, pass_app
+from amsync.cli.demo_local_files import local_files_demo
 from amsync.cli.output import info, warn
 from amsync.cli.progress import ProgressDisplay
 from amsync.cli.sync_commands import render_report
@@ -64,8 +65,9 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     folder = _prepare(folder.expanduser().absolute())
     started = time.monotonic()
     library = generate_library(LibrarySpec(songs=songs, seed=seed))
-    developer, user = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    emulator = Emulator(library, developer_tokens={developer}, music_user_tokens={user})
+    user = secrets.token_urlsafe(24)
+    emulator = Emulator(library, music_user_tokens={user})
+    developer = emulator.issue_developer_token()  # an ES256 JWT, like Apple's
     database = folder / "amsync.db"
     store = open_store(str(database))
     try:
@@ -85,6 +87,7 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
         for message in report.warnings:
             warn(message)
         exports = _export(store, folder)
+        exports += local_files_demo(store, store.account_id("default"), folder, seed)
     finally:
         store.close()
     elapsed = time.monotonic() - started

@@ -18,6 +18,7 @@ from rich.text import Text
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, safe_text, warn
 from amsync.db.store import Store
+from amsync.domain.timestamps import iso_utc
 from amsync.query.health import as_dicts, library_health
 from amsync.query.history import CHANGES, history
 from amsync.query.library_stats import library_stats
@@ -32,7 +33,7 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.isoformat()
+        return iso_utc(value) or ""
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
     return str(value)

@@ -21,6 +21,8 @@ from typing import Any, Final, TypeVar
 
 import click
 
+from amsync.domain.timestamps import iso_utc
+
 FORMATS: Final = ("table", "tsv", "csv", "json")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,7 +63,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return value.isoformat()
+        return iso_utc(value) or ""
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
     return str(value)

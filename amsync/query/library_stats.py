@@ -23,6 +23,7 @@ from amsync.db.models import (
     SyncRun,
 )
 from amsync.db.store import Store
+from amsync.domain.timestamps import iso_utc
 from amsync.query.listening import listening_summary
 from amsync.query.snapshot import snapshot
 
@@ -37,7 +38,7 @@ _COLLECTIONS: Final[dict[str, Any]] = {
 
 
 def _stamp(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    return iso_utc(value)
 
 
 def _collection_counts(connection: Connection, account_id: int) -> dict[str, dict[str, int]]:
@@ -51,19 +52,43 @@ def _collection_counts(connection: Connection, account_id: int) -> dict[str, dic
     return counts
 
 
+_ITEM_TABLES: Final[dict[str, Any]] = {
+    "song": Song,
+    "album": Album,
+    "artist": Artist,
+    "playlist": Playlist,
+}
+
+
 def _favourite_counts(connection: Connection, account_id: int) -> dict[str, Any]:
+    """Favourites and dislikes (the user's current wish) of the items in the library — the
+    items the exports list — by type, with the totals a backup's manifest records too
+    (``favourites``, ``dislikes``)."""
     by_type: dict[str, dict[str, int]] = {}
-    rows = connection.execute(
-        select(Favourite.item_type, Favourite.local, func.count())
-        .where(Favourite.account_id == account_id, Favourite.local != "none")
-        .group_by(Favourite.item_type, Favourite.local)
-    )
-    for item_type, state, n in rows:
-        by_type.setdefault(item_type, {})[state] = int(n)
+    totals = {"favourites": 0, "dislikes": 0}
+    for item_type, table in _ITEM_TABLES.items():
+        rows = connection.execute(
+            select(Favourite.local, func.count())
+            .join(
+                table,
+                (table.account_id == Favourite.account_id)
+                & (table.library_id == Favourite.library_id),
+            )
+            .where(
+                Favourite.account_id == account_id,
+                Favourite.item_type == item_type,
+                Favourite.local.in_(("favourite", "disliked")),
+                table.removed_at.is_(None),
+            )
+            .group_by(Favourite.local)
+        )
+        for state, n in rows:
+            by_type.setdefault(item_type, {})[state] = int(n)
+            totals["favourites" if state == "favourite" else "dislikes"] += int(n)
     pending = connection.execute(
         select(func.count()).where(FavouritePush.account_id == account_id)
     ).scalar()
-    return {"by_type": by_type, "pending_pushes": int(pending or 0)}
+    return {"by_type": by_type, **totals, "pending_pushes": int(pending or 0)}
 
 
 def _runs(connection: Connection, account_id: int) -> list[dict[str, Any]]:

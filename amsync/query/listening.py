@@ -34,6 +34,7 @@ from sqlalchemy.types import String
 
 from amsync.db import tables
 from amsync.db.store import Store
+from amsync.domain.timestamps import iso_utc, parse_moment
 from amsync.errors import UsageError
 from amsync.query.snapshot import snapshot
 
@@ -42,40 +43,38 @@ ORDERS: Final = ("plays", "time")
 _YEAR: Final = re.compile(r"^\d{4}$")
 
 
-class iso_utc(FunctionElement[str]):
+class iso_utc_text(FunctionElement[str]):
     """A UTC timestamp column as ISO 8601 text ``YYYY-MM-DDTHH:MM:SSZ`` (the spelling of the
     documented views), computed by the database."""
 
     type = String()
-    name = "iso_utc"
+    name = "iso_utc_text"
     inherit_cache = True
 
 
-@compiles(iso_utc, "sqlite")
-def _iso_utc_sqlite(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(iso_utc_text, "sqlite")
+def _iso_utc_sqlite(element: iso_utc_text, compiler: SQLCompiler, **kw: Any) -> str:
     return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(element.clauses, **kw)})"
 
 
-@compiles(iso_utc)
-def _iso_utc_postgres(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(iso_utc_text)
+def _iso_utc_postgres(element: iso_utc_text, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
 
 
 def _stamp(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(value)
 
 
-def parse_moment(value: str, option: str) -> datetime:
+def _moment(value: str, option: str) -> datetime:
     """A date (``2025-03-01``) or a time (UTC unless it says otherwise)."""
-    text = value.strip()
     try:
-        moment = datetime.fromisoformat(text)
+        return parse_moment(value)
     except ValueError:
         raise UsageError(
             f"{option} {value!r} is neither a date (2025-03-01) nor a time (2025-03-01T12:00:00Z)"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ class Period:
             end = datetime(number + 1, 1, 1, tzinfo=UTC) if number < 9999 else None
             return cls(datetime(number, 1, 1, tzinfo=UTC), end)
         if since is not None:
-            return cls(parse_moment(since, "--since"), None)
+            return cls(_moment(since, "--since"), None)
         return cls()
 
     def describe(self) -> str:
@@ -160,7 +159,7 @@ def _top_songs(account_id: int, period: Period, by: str, limit: int) -> Select[A
             func.coalesce(s.c.artist, g.u_artist).label("artist"),
             func.coalesce(s.c.album, g.u_album).label("album"),
             g.library_id,
-            iso_utc(g.last_played_at).label("last_played_at"),
+            iso_utc_text(g.last_played_at).label("last_played_at"),
         )
         .select_from(grouped)
         .outerjoin(s, and_(s.c.account_id == account_id, s.c.library_id == g.library_id))
@@ -350,7 +349,7 @@ __all__ = [
     "ORDERS",
     "Period",
     "has_history",
-    "iso_utc",
+    "iso_utc_text",
     "listening_summary",
     "song_listening",
     "song_plays",
