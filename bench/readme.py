@@ -30,7 +30,7 @@ REPRODUCE = {
     "export_search": ".venv/bin/python -m bench.export_search --songs 100000",
     "local_match": ".venv/bin/python -m bench.local_match --songs 100000",
     "emulator_throughput": ".venv/bin/python -m bench.emulator_throughput --songs 100000",
-    "history_import": ".venv/bin/python -m bench.history_import",
+    "history_import": ".venv/bin/python -m bench.history_import --postgres URL",
 }
 
 
