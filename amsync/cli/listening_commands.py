@@ -136,6 +136,11 @@ def _render(report: ImportReport, *, quiet: bool) -> None:
         for read in report.files:
             echo(f"  {read.rows:>9,} rows  {safe_text(read.file)}")
     echo(_tally_line("play events", report.plays, "plays") + " (counted for new plays)")
+    if report.plays.contradicted:
+        echo(
+            f"  of those not linked, {report.plays.contradicted:,} matched a song by name but the "
+            "daily history shows another song that day"
+        )
     if report.plays.relinked:
         echo(f"earlier play events linked now: {report.plays.relinked:,}")
     if report.daily.read:
