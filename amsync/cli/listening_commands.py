@@ -42,10 +42,18 @@ def import_group() -> None:
     is_flag=True,
     help="Also store personal columns (IP addresses, device identifiers, location, time zone).",
 )
+@click.option(
+    "--wait",
+    "wait_s",
+    type=click.FloatRange(0, 86_400),
+    default=0,
+    metavar="SECONDS",
+    help="Wait this long for a sync or another import of the account to finish (else exit 4).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as a JSON object.")
 @pass_app
 def apple_data(
-    app: AppContext, path: Path, dry_run: bool, keep_personal: bool, as_json: bool
+    app: AppContext, path: Path, dry_run: bool, keep_personal: bool, wait_s: float, as_json: bool
 ) -> None:
     """Import Apple's privacy export (the zip from privacy.apple.com, the folder it unpacks to,
     or a zip inside it) as the account's listening history.
@@ -54,7 +62,7 @@ def apple_data(
     counters, links each to a mirrored song, and says what it read, linked, could not link
     and skipped. Importing the same export again adds nothing; a newer one adds only new
     plays. Personal columns are not stored unless --keep-personal. Nothing is extracted to
-    disk; one transaction: a failed import stores nothing.
+    disk; one transaction: a failed import stores nothing. Holds the account's run lock.
     """
     from amsync.history import import_apple_data
 
@@ -69,6 +77,7 @@ def apple_data(
                 dry_run=dry_run,
                 keep_personal=keep_personal,
                 progress=progress,
+                wait_s=wait_s,
             )
         finally:
             if progress is not None:

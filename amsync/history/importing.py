@@ -25,6 +25,7 @@ from typing import IO, Any, Final
 from sqlalchemy import Connection, insert, select
 
 from amsync.db import tables
+from amsync.db.locks import acquire_run_lock
 from amsync.db.store import Store
 from amsync.errors import UnusableAppleExport
 from amsync.history import writing
@@ -106,9 +107,12 @@ def import_apple_data(
     dry_run: bool = False,
     keep_personal: bool = False,
     progress: Progress | None = None,
+    wait_s: float = 0.0,
 ) -> ImportReport:
     """Import the export at ``path`` (the zip, the folder, a nested zip or one of the files)
-    for ``account``; the report says what was read, stored, linked and skipped."""
+    for ``account``; the report says what was read, stored, linked and skipped. A real import
+    holds the account's run lock (``LockHeld``, exit 4, while a sync or another import runs,
+    unless it ends within ``wait_s``); a dry run takes none."""
     report = ImportReport(
         source=path.name or str(path),
         account=account,
@@ -121,6 +125,12 @@ def import_apple_data(
             report.skipped.add(reason, where)
         for other in found.of_kind(NOT_IMPORTED):
             report.not_imported.append({"file": other.where, "reason": NOT_IMPORTED_REASON})
+        lock = None
+        if not dry_run:
+            account_id = store.account_id(account)
+            lock = acquire_run_lock(
+                store, account_id, account, command="import apple-data", wait_s=wait_s
+            )
         try:
             with store.writing() as session:
                 _import(session.connection(), found, report, keep_personal, progress)
@@ -128,6 +138,9 @@ def import_apple_data(
                     raise _DryRun
         except _DryRun:
             report.import_id = None
+        finally:
+            if lock is not None:
+                lock.release()
     return report
 
 

@@ -280,3 +280,21 @@ def test_hostile_names_and_values_are_stored_safely(db_url: str, work: Path) -> 
     assert title == "\ufffd lone"
     assert max(len(r or "") for r in reasons) == 64
     assert durations == {1000, None}
+
+
+def test_an_import_waits_for_the_accounts_run_lock(sqlite_path: str, work: Path) -> None:
+    from amsync.db.locks import acquire_run_lock
+
+    archive = work / "export.zip"
+    archive.write_bytes(_zip({ACTIVITY: _activity(30)}))
+    store = open_store(sqlite_path)
+    account_id = store.account_id("default")
+    lock = acquire_run_lock(store, account_id, "default", command="sync")
+    try:
+        error = one_line_error(run_import(sqlite_path, archive), code=4)
+        assert "holds the lock" in error and "`sync`" in error
+        assert import_json(sqlite_path, archive, "--dry-run")["plays"]["read"] == 30
+    finally:
+        lock.release()
+        store.close()
+    assert import_json(sqlite_path, archive)["plays"]["new"] == 30
