@@ -20,8 +20,6 @@ from typing import Any
 
 import click
 
-from amsync.api.diagnostics import USER_TOKEN_LIFETIME_DAYS, WARN_DAYS
-from amsync.api.tokens import describe_jwt
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, info, warn
 from amsync.config.secret import Secret
@@ -48,6 +46,8 @@ def auth() -> None:
 @pass_app
 def set_tokens(app: AppContext, from_stdin: bool) -> None:
     """Store tokens by hand (hidden prompt, or --stdin). An empty answer keeps what is stored."""
+    from amsync.api.tokens import describe_jwt
+
     if from_stdin:
         lines = sys.stdin.read().splitlines()
         developer, user = [*lines, "", ""][:2]
@@ -101,6 +101,8 @@ class TokenStatus:
 
 
 def _grade(days_left: float | None) -> str:
+    from amsync.api.diagnostics import WARN_DAYS
+
     if days_left is None:
         return "ok"
     if days_left <= 0:
@@ -109,6 +111,9 @@ def _grade(days_left: float | None) -> str:
 
 
 def token_statuses(app: AppContext, now: datetime | None = None) -> list[TokenStatus]:
+    from amsync.api.diagnostics import USER_TOKEN_LIFETIME_DAYS
+    from amsync.api.tokens import describe_jwt
+
     now = now or datetime.now(UTC)
     tokens = app.tokens()
     developer = tokens.developer
@@ -167,6 +172,8 @@ def token_statuses(app: AppContext, now: datetime | None = None) -> list[TokenSt
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
     """Each token: where it comes from, its age, expiry and days left."""
+    from amsync.api.diagnostics import WARN_DAYS
+
     statuses = token_statuses(app)
     if as_json:
         emit_json({"account": app.settings.account, "tokens": [s.as_dict() for s in statuses]})

@@ -6,25 +6,19 @@ import asyncio
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from amsync.api import AppleMusicClient, ClientConfig
-from amsync.api.diagnostics import (
-    TokenChoice,
-    api_checks,
-    connect_check,
-    developer_token_decode_check,
-    dns_check,
-    proxy_check,
-    user_token_age_check,
-)
-from amsync.cli.client_factory import ResolvedTokens
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, safe_text, warn
 from amsync.doctor import CheckSource, DoctorReport, run_doctor
 from amsync.domain.checks import Check, CheckStatus
 from amsync.errors import AmsyncError
+
+if TYPE_CHECKING:  # imported when the doctor runs: `amsync doctor --help` must stay quick
+    from amsync.api.diagnostics import TokenChoice
+    from amsync.cli.client_factory import ResolvedTokens
 
 
 @click.command()
@@ -48,6 +42,8 @@ def doctor(ctx: click.Context, app: AppContext, as_json: bool, offline: bool) ->
 
 
 def _choices(tokens: ResolvedTokens) -> tuple[TokenChoice, TokenChoice]:
+    from amsync.api.diagnostics import TokenChoice
+
     developer = tokens.developer
     if developer is None:
         dev = TokenChoice(None, None)
@@ -60,6 +56,16 @@ def _choices(tokens: ResolvedTokens) -> tuple[TokenChoice, TokenChoice]:
 
 
 def _sources(app: AppContext, *, offline: bool) -> list[tuple[str, CheckSource]]:
+    from amsync.api import AppleMusicClient, ClientConfig
+    from amsync.api.diagnostics import (
+        api_checks,
+        connect_check,
+        developer_token_decode_check,
+        dns_check,
+        proxy_check,
+        user_token_age_check,
+    )
+
     settings = app.settings
     try:
         tokens: ResolvedTokens | None = app.tokens()

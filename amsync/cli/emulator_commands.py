@@ -2,7 +2,8 @@
 
 The first line printed is exactly the URL (``http://127.0.0.1:PORT``), then
 ``developer token: …`` and ``music user token: …`` (the given ones or random ones), flushed at
-once. Serves until SIGINT or SIGTERM and exits 0. Imports only :mod:`amsync.emulator`.
+once. Serves until SIGINT or SIGTERM and exits 0. Imports only :mod:`amsync.emulator`, when
+it runs (`amsync emulator --help` must stay quick).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from pathlib import Path
 from types import FrameType
 
 import click
-
-from amsync.emulator import Emulator, FaultConfig, LibrarySpec, awkward_spec, generate_library
 
 
 @click.group("emulator")
@@ -65,6 +64,8 @@ def serve(
     awkward: bool,
 ) -> None:
     """Serve a generated library until SIGINT/SIGTERM."""
+    from amsync.emulator import Emulator, FaultConfig, LibrarySpec, awkward_spec, generate_library
+
     if public_key is not None and not (key_id and team_id):
         raise click.UsageError("--public-key needs --key-id and --team-id")
     if awkward:

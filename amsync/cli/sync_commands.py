@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,11 +11,10 @@ from amsync.cli.backup_commands import backup_after_sync, start_run_log
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.favourites_commands import finish_push, render_push, run_push
 from amsync.cli.output import emit_json, info, warn
-from amsync.cli.progress import ProgressDisplay
 from amsync.errors import DeletionGuardTripped
-from amsync.favourites.push import PushOptions
-from amsync.sync.report import SyncReport
-from amsync.sync.runner import SyncOptions, run_sync
+
+if TYPE_CHECKING:  # imported when a sync runs: `amsync sync --help` must stay quick
+    from amsync.sync.report import SyncReport
 
 
 @click.command("sync")
@@ -75,6 +75,10 @@ def sync(
     kept as tombstones. If a listing comes back empty, or more than --max-delete percent (and
     more than 50 items) of a collection would go, nothing changes and the exit code is 4.
     """
+    from amsync.cli.progress import ProgressDisplay
+    from amsync.favourites.push import PushOptions
+    from amsync.sync.runner import SyncOptions, run_sync
+
     settings = app.settings
     if not dry_run:  # scheduled runs leave a trace in <home>/logs/amsync.log
         start_run_log(app, "sync --backup" if then_backup else "sync", warn_terminal=False)
@@ -94,7 +98,7 @@ def sync(
 
     async def go() -> SyncReport:
         async with client:
-            with ProgressDisplay(enabled=not (app.quiet or as_json)) as display:
+            with ProgressDisplay(enabled=not (app.quiet or as_json), client=client) as display:
                 return await run_sync(client, store, settings.account, options, display)
 
     report = asyncio.run(go())
