@@ -3,7 +3,6 @@ mirror, restores to Apple Music, and the snippets that run amsync unattended."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import shutil
@@ -270,6 +269,8 @@ def restore(
     --favourites, everything is restored. The plan is printed first; --dry-run stops there.
     Uploads without a catalog id and songs Apple withdrew cannot be restored; they are listed.
     """
+    import asyncio
+
     from amsync.backup.restore import make_restore_plan
     from amsync.backup.restore_apply import RestoreReport, apply_restore
     from amsync.backup.restore_plan import RestoreSelection

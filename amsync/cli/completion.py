@@ -17,9 +17,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 import click
-from click.shell_completion import CompletionItem
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from amsync.cli.context import AppContext
     from amsync.db.reading import Reader
 
@@ -45,6 +46,8 @@ def _names(ctx: click.Context, lookup: Callable[[Reader, AppContext], list[str]]
 def complete_account(
     ctx: click.Context, _param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
     from amsync.db.reading import account_names
 
     found = _names(ctx, lambda reader, _app: account_names(reader, incomplete))
@@ -54,6 +57,8 @@ def complete_account(
 def complete_playlist(
     ctx: click.Context, _param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
     from amsync.db.reading import account_id_of
     from amsync.query.playlist_lookup import playlist_names
 

@@ -8,7 +8,6 @@ any other non-empty folder is refused.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import shlex
@@ -57,6 +56,8 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
 
     Needs no Apple account and no network: the emulator serves Apple Music's API on 127.0.0.1.
     """
+    import asyncio
+
     from amsync.api import ClientConfig, RateSettings, StaticDeveloperToken
     from amsync.cli.sync_commands import render_report
     from amsync.config.secret import Secret

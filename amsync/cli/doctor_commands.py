@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +32,8 @@ def doctor(ctx: click.Context, app: AppContext, as_json: bool, offline: bool) ->
     the subscription, throttling and the database; each says OK, WARN or FAIL with a fix.
     Exit 0 without FAIL, 3 when a FAIL needs a new sign-in, 1 otherwise.
     """
+    import asyncio
+
     report = asyncio.run(run_doctor(_sources(app, offline=offline)))
     if as_json:
         emit_json(report.as_dict())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -207,6 +206,8 @@ def push_command(app: AppContext, dry_run: bool, prefer: str, wait_s: float, as_
 
 def run_push(app: AppContext, options: PushOptions, *, show_progress: bool) -> PushReport:
     """Run a push with the context's store and client (also used by `amsync sync`)."""
+    import asyncio
+
     from amsync.cli.progress import ProgressDisplay
     from amsync.favourites.push import push_favourites
 

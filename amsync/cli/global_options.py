@@ -80,12 +80,16 @@ GLOBAL_OPTIONS: Final = (
 NAMES: Final = frozenset(option.name for option in GLOBAL_OPTIONS)
 
 
+def _complete_account(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from amsync.cli.completion import complete_account
+
+    return complete_account(ctx, param, incomplete)
+
+
 def _settings(option: GlobalOption) -> dict[str, Any]:
     settings = dict(option.settings)
     if settings.get("shell_complete") == "accounts":
-        from amsync.cli.completion import complete_account
-
-        settings["shell_complete"] = complete_account
+        settings["shell_complete"] = _complete_account
     return settings
 
 

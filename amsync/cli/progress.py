@@ -163,7 +163,7 @@ class ProgressBoard:
             now = self.clock()
             bar = max(BAR_MIN, min(BAR_MAX, width - NAME_WIDTH - 2 * COUNT_WIDTH - 28))
             lines = [self._row_line(row, bar, now) for row in self.rows.values()]
-            lines.append(self._footer())
+            lines.append(self._footer(width))
         return [line[:width] for line in lines]
 
     def _row_line(self, row: _Row, bar_width: int, now: float) -> str:
@@ -186,19 +186,24 @@ class ProgressBoard:
             state = _clock_text(now - row.started_at)
         return f"{name:<{NAME_WIDTH}} {bar} {counts} {requests:>6} req  {state}".rstrip()
 
-    def _footer(self) -> str:
-        parts = [f"{self.requests:,} requests"]
-        rate = self.rate()
-        if rate is not None:
-            parts.append(f"{rate:.1f}/s")
-        remaining = self.remaining()
-        if remaining:
-            parts.append(f"at least {remaining:,} more")
-            if rate:
-                parts.append(f"about {_clock_text(remaining / rate)} left")
-        if self.throttling():
-            parts.append("throttled — slowing down")
-        return " · ".join(parts)
+    def _footer(self, width: int) -> str:
+        """The last line; in short words when the long ones do not fit the width."""
+        rate, remaining, throttling = self.rate(), self.remaining(), self.throttling()
+        for short in (False, True):
+            parts = [f"{self.requests:,} " + ("req" if short else "requests")]
+            if rate is not None:
+                parts.append(f"{rate:.1f}/s")
+            if remaining:
+                parts.append(f"≥{remaining:,} to go" if short else f"at least {remaining:,} more")
+                if rate:
+                    eta = _clock_text(remaining / rate)
+                    parts.append(f"~{eta} left" if short else f"about {eta} left")
+            if throttling:
+                parts.append("throttled — slowing down")
+            line = " · ".join(parts)
+            if len(line) <= width:
+                break
+        return line
 
 
 class ProgressDisplay:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import click
 
-from amsync.cli.backup_commands import backup_after_sync, start_run_log
 from amsync.cli.context import AppContext, pass_app
-from amsync.cli.favourites_commands import finish_push, render_push, run_push
 from amsync.cli.output import emit_json, info, warn
 from amsync.errors import DeletionGuardTripped
 
@@ -75,6 +72,10 @@ def sync(
     kept as tombstones. If a listing comes back empty, or more than --max-delete percent (and
     more than 50 items) of a collection would go, nothing changes and the exit code is 4.
     """
+    import asyncio
+
+    from amsync.cli.backup_commands import backup_after_sync, start_run_log
+    from amsync.cli.favourites_commands import finish_push, render_push, run_push
     from amsync.cli.progress import ProgressDisplay
     from amsync.favourites.push import PushOptions
     from amsync.sync.runner import SyncOptions, run_sync

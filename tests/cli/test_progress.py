@@ -224,3 +224,17 @@ def test_v_shows_retries_and_throttling_as_they_happen(cli_env: Env, sqlite_path
     assert re.search(r"^amsync: retrying GET /v1/\S+ after HTTP 429", result.stderr, re.M)
     throttled = r"^amsync: throttled \(429\): slowing down to [\d.]+ requests/s$"
     assert re.search(throttled, result.stderr, re.M)
+
+
+def test_the_last_line_says_it_shorter_on_a_narrow_terminal() -> None:
+    board, clock = _board()
+    client = FakeClient()
+    board.update(ProgressEvent("songs", 0, 20_000, remaining_requests=1_234))
+    board.poll(client)  # type: ignore[arg-type]
+    clock.now += 5
+    client.stats.requests, client.stats.throttled = 12_345, 7
+    board.poll(client)  # type: ignore[arg-type]
+    wide, narrow = board.lines(120)[-1], board.lines(80)[-1]
+    assert wide.startswith("12,345 requests · ") and wide.endswith("throttled — slowing down")
+    assert "at least 1,234 more · about" in wide
+    assert narrow == "12,345 req · 2469.0/s · ≥1,234 to go · ~0:00 left · throttled — slowing down"
