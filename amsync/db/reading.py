@@ -8,10 +8,10 @@ on a SQLAlchemy connection (PostgreSQL, or SQLite opened the usual way). The que
 
 Why: importing SQLAlchemy alone takes about 0.2 s, which is the whole budget of an interactive
 ``amsync search``. ``open_sqlite_reader`` takes the fast way only when everything is as it should
-be — a regular file with SQLite's header and amsync's application id, its schema at this
-amsync's head revision — and returns ``None`` otherwise; the caller then opens the store the
-usual way, whose checks give the one-line errors (and upgrade an older SQLite mirror). So the
-policy for unusual databases stays in one place (``amsync.db.store``).
+be — a regular file that SQLite reads as a database with amsync's application id and the
+schema at this amsync's head revision — and returns ``None`` otherwise; the caller then opens
+the store the usual way, whose checks give the one-line errors (and upgrade an older SQLite
+mirror). So the policy for unusual databases stays in one place (``amsync.db.store``).
 
 This module imports no SQLAlchemy at module level.
 """
@@ -26,11 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import quote
 
 from amsync.db.head import HEAD_REVISION
-from amsync.db.sqlite_files import (
-    AMSYNC_APPLICATION_ID,
-    BUSY_TIMEOUT_MS,
-    SQLITE_HEADER,
-)
+from amsync.db.sqlite_files import AMSYNC_APPLICATION_ID, BUSY_TIMEOUT_MS
 from amsync.errors import ConfigError, StoreUnavailable
 
 if TYPE_CHECKING:
@@ -126,13 +122,14 @@ def sqlite_path_of(db: str) -> Path | None:
     return None
 
 
-def _looks_like_amsync(path: Path) -> bool:
-    """A regular file with SQLite's header: the only kind the fast way opens."""
+def _is_regular_file(path: Path) -> bool:
+    """Only a regular file is opened the fast way (a FIFO would block the open). The header is
+    left to SQLite itself: this process must never open and close a database file outside
+    SQLite, which would drop the POSIX locks of its live connections (see
+    ``amsync.db.engine._CHECKED``); a file that is not a database fails the first read and goes
+    the usual way, whose checks explain it."""
     try:
-        if not path.is_file():
-            return False
-        with path.open("rb") as handle:
-            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+        return path.is_file()
     except OSError:
         return False
 
@@ -165,7 +162,7 @@ def _at_head(connection: sqlite3.Connection) -> bool:
 def open_sqlite_reader(path: Path) -> Iterator[SqliteReader | None]:
     """A ``SqliteReader`` on ``path`` in one read transaction, or ``None`` when anything is not
     as expected (see the module docstring): the caller then takes the usual way."""
-    if not _looks_like_amsync(path):
+    if not _is_regular_file(path):
         yield None
         return
     try:
