@@ -189,6 +189,8 @@ def test_without_a_terminal_there_are_no_bars_and_v_lists_finished_phases(
         assert plain.exit_code == 0, plain.output
         assert plain.stderr == "", "no progress bars, nothing but warnings without -v"
         verbose = invoke(["--db", sqlite_path, "sync", "-v"], env=cli_env(server.url))
+        quiet = invoke(["--db", sqlite_path, "sync", "-q"], env=cli_env(server.url))
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == "", "-q after sync"
     assert verbose.exit_code == 0, verbose.output
     assert "█" not in verbose.stderr and "\r" not in verbose.stderr
     finished = re.findall(
