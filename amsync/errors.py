@@ -11,6 +11,8 @@ never contain a token.
     ├── ConfigError (2)                  bad option, setting, environment value or path
     │   ├── UsageError (2)               a command used wrongly (e.g. a writing query)
     │   └── CredentialsMissing (2)       no developer or music user token configured
+    ├── SignInIncomplete (3)             `amsync auth login` got no token: timed out, declined,
+    │                                    or MusicKit could not load or start
     ├── ApiError (1)                     talking to Apple Music          [retryable flag]
     │   ├── AuthorizationError (3)       a person must act
     │   │   ├── DeveloperTokenRejected   401 that re-signing did not cure
@@ -77,6 +79,12 @@ class UsageError(ConfigError):
 
 class CredentialsMissing(ConfigError):
     """No developer token or music user token is configured."""
+
+
+class SignInIncomplete(AmsyncError):
+    """The browser sign-in ended without a music user token; a person must try again."""
+
+    exit_code = EXIT_AUTH
 
 
 # --- Apple Music API -------------------------------------------------------------------------

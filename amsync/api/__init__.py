@@ -8,6 +8,7 @@ from amsync.api.retry import DEFAULT_RULES, Failure, RetryRule
 from amsync.api.stats import RequestStats
 from amsync.api.tokens import (
     DeveloperTokenProvider,
+    GivenOrSignedDeveloperToken,
     JwtInfo,
     SigningDeveloperToken,
     StaticDeveloperToken,
@@ -25,6 +26,7 @@ __all__ = [
     "DeveloperTokenProvider",
     "Failure",
     "FolderTree",
+    "GivenOrSignedDeveloperToken",
     "JwtInfo",
     "PageCallback",
     "RateSettings",

@@ -1,12 +1,18 @@
-"""Developer tokens: a fixed one, or ES256 JWTs amsync signs itself from a MusicKit key.
+"""Developer tokens: a fixed one, ES256 JWTs amsync signs itself from a MusicKit key, or a
+given one that a MusicKit key replaces when it runs out.
 
 Apple accepts a developer token whose ``exp`` is at most 15,777,000 s after its current time;
 a 2017 report saw tokens at exactly that maximum refused, so amsync signs with a margin
 (default lifetime 180 days = 15,552,000 s).
+
+When both a token and a key file are configured (DESIGN §5), the given token is used while it
+is good; once it has expired, is within 30 days of its ``exp``, or was answered 401, amsync
+signs its own from the key file for the rest of the run.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -22,10 +28,13 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from amsync.config.secret import Secret
 from amsync.errors import ConfigError
 
+logger = logging.getLogger("amsync.api.tokens")
+
 APPLE_MAX_LIFETIME_S = 15_777_000
 DEFAULT_LIFETIME_S = 15_552_000  # 180 days
 DEFAULT_MARGIN_S = 86_400  # never sign closer than a day to Apple's maximum
 DEFAULT_RENEW_BEFORE_S = 86_400
+GIVEN_TOKEN_REPLACE_WITHIN_S = 30 * 86_400  # a given token this close to its exp is replaced
 
 _KEY_HINT = "set AMSYNC_KEY_FILE to the MusicKit .p8 key, or AMSYNC_DEVELOPER_TOKEN instead"
 
@@ -122,6 +131,69 @@ class SigningDeveloperToken:
         )
         self._current = Secret(encoded)
         self._expires_at = float(expires_at)
+
+
+class GivenOrSignedDeveloperToken:
+    """A given developer token, replaced by tokens signed from a MusicKit key when it expires,
+    comes within ``replace_within_s`` of its ``exp``, or Apple answers it with 401 (``renew``).
+
+    A given token whose expiry cannot be read (not a JWT, no ``exp``) is used until Apple
+    refuses it."""
+
+    def __init__(
+        self,
+        given: Secret,
+        signer: SigningDeveloperToken,
+        *,
+        replace_within_s: int = GIVEN_TOKEN_REPLACE_WITHIN_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._given = given
+        self._signer = signer
+        self._replace_within_s = replace_within_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._signing = False
+        try:
+            expires_at = describe_jwt(given).expires_at
+        except ConfigError:
+            expires_at = None
+        self._given_expires_at = expires_at.timestamp() if expires_at is not None else None
+
+    @property
+    def can_renew(self) -> bool:
+        return True
+
+    @property
+    def given(self) -> Secret:
+        return self._given
+
+    @property
+    def signing(self) -> bool:
+        """True once the key file has taken over (the given token is no longer sent)."""
+        with self._lock:
+            return self._signing or not self._given_good()
+
+    def token(self) -> Secret:
+        with self._lock:
+            if not self._signing and not self._given_good():
+                self._switch("expires within 30 days or has expired")
+        return self._signer.token() if self._signing else self._given
+
+    def renew(self) -> Secret:
+        with self._lock:
+            if not self._signing:
+                self._switch("was refused")
+        return self._signer.renew()
+
+    def _given_good(self) -> bool:
+        if self._given_expires_at is None:
+            return True
+        return self._given_expires_at - self._clock() > self._replace_within_s
+
+    def _switch(self, why: str) -> None:
+        self._signing = True
+        logger.info("the given developer token %s: signing one from the key file instead", why)
 
 
 def _load_key(key_file: Path) -> ec.EllipticCurvePrivateKey:

@@ -1,31 +1,40 @@
 """``amsync auth login | set | status | logout``: the tokens amsync uses, and their ages.
 
 Tokens never travel through argv (visible in process lists) and are never printed: ``set``
-reads them from a hidden prompt or stdin, ``login`` receives the music user token from a
-MusicKit sign-in page served on 127.0.0.1 and guarded by a one-time state value.
+reads them from a hidden prompt, stdin or a file (``token_input.py`` cleans up what people paste
+and refuses mix-ups), ``login`` receives the music user token from a MusicKit sign-in page
+served on 127.0.0.1 (``login_server.py``), ``status`` says where each token comes from and when it
+expires (``token_status.py``) and exits 3 when a person must act.
+
+Heavy modules are imported inside the commands: ``amsync auth --help`` stays fast.
 """
 
 from __future__ import annotations
 
-import http.server
-import json
-import secrets
 import sys
-import threading
-import webbrowser
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+from urllib.parse import urlsplit
 
 import click
 
 from amsync.cli.context import AppContext, pass_app
-from amsync.cli.output import emit_json, info, warn
-from amsync.config.secret import Secret
-from amsync.errors import AmsyncError, ConfigError, CredentialsMissing
+from amsync.cli.output import emit_json, error, info, safe_text, warn
+from amsync.errors import ConfigError, CredentialsMissing, SignInIncomplete
 
-LOGIN_TIMEOUT_S = 300
+if TYPE_CHECKING:
+    from amsync.cli.client_factory import ResolvedTokens
+    from amsync.cli.login_server import LoginOutcome
+
+LOGIN_TIMEOUT_S: Final = 300
+TOKEN_FILE_MAX_BYTES: Final = 64 * 1024
+STDIN_HINT: Final = (
+    "pipe them in with `amsync auth set --stdin` (two lines: the developer token, then the music "
+    "user token; an empty line keeps what is stored)"
+)
+COOKIE_HINT: Final = (
+    "or copy the media-user-token cookie from music.apple.com and store it with `amsync auth set`"
+)
 
 
 @click.group()
@@ -36,165 +45,149 @@ def auth() -> None:
 # --- set -------------------------------------------------------------------------------------
 
 
+def _read_token_file(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(TOKEN_FILE_MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError(f"developer token file {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the developer token file {path}: {exc.strerror or type(exc).__name__}"
+        ) from None
+    if len(raw) > TOKEN_FILE_MAX_BYTES:
+        raise ConfigError(f"{path} is too large to hold a developer token")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not a text file holding a developer token") from None
+
+
+def _ask(label: str) -> str:
+    return str(click.prompt(label, default="", hide_input=True, show_default=False))
+
+
+def _answers(from_stdin: bool, token_file: Path | None) -> tuple[str, str]:
+    """(developer, music user) as typed, piped or read; no token is echoed."""
+    developer = _read_token_file(token_file) if token_file is not None else ""
+    if from_stdin:
+        lines = sys.stdin.read(2 * TOKEN_FILE_MAX_BYTES).splitlines()
+        if token_file is not None:
+            return developer, (lines[0] if lines else "")
+        first, second = [*lines, "", ""][:2]
+        return first, second
+    if not sys.stdin.isatty():
+        if token_file is not None:
+            return developer, ""  # nothing left to ask
+        raise ConfigError(
+            "amsync auth set has no terminal to ask for the tokens on", hint=STDIN_HINT
+        )
+    if token_file is None:
+        developer = _ask("Developer token (empty keeps)")
+    return developer, _ask("Music user token (empty keeps)")
+
+
 @auth.command("set")
 @click.option(
     "--stdin",
     "from_stdin",
     is_flag=True,
-    help="Read two lines: the developer token, then the music user token (empty keeps).",
+    help="Read two lines: the developer token, then the music user token (empty keeps); "
+    "with --developer-token-file, one line: the music user token.",
+)
+@click.option(
+    "--developer-token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the developer token (the JWT) from this file.",
 )
 @pass_app
-def set_tokens(app: AppContext, from_stdin: bool) -> None:
-    """Store tokens by hand (hidden prompt, or --stdin). An empty answer keeps what is stored."""
-    from amsync.api.tokens import describe_jwt
+def set_tokens(app: AppContext, from_stdin: bool, developer_token_file: Path | None) -> None:
+    """Store tokens by hand (hidden prompt, --stdin or a file). An empty answer keeps what is
+    stored.
 
-    if from_stdin:
-        lines = sys.stdin.read().splitlines()
-        developer, user = [*lines, "", ""][:2]
-    else:
-        developer = click.prompt(
-            "Developer token (empty keeps)", default="", hide_input=True, show_default=False
-        )
-        user = click.prompt(
-            "Music user token (empty keeps)", default="", hide_input=True, show_default=False
-        )
-    developer, user = developer.strip(), user.strip()
-    if developer:
-        describe_jwt(developer)  # ConfigError when it is not a JWT; the value is never shown
+    The music user token may be pasted as the media-user-token cookie's value, as
+    `media-user-token=VALUE`, quoted, or with spaces around it. A JWT in its place, or a .p8 key
+    in the developer token's place, is refused. No token is ever shown.
+    """
+    from amsync.cli.token_input import clean_developer_token, clean_music_user_token
+    from amsync.config.secret import Secret
+
+    raw_developer, raw_user = _answers(from_stdin, developer_token_file)
+    developer = clean_developer_token(raw_developer)
+    user = clean_music_user_token(raw_user)
+    account = app.settings.account
+    store = app.credentials()
     if not developer and not user:
+        if store.load(account).empty:
+            raise ConfigError(
+                f"no token was given and none is stored for account {account}",
+                hint="paste the tokens at the prompts, or " + STDIN_HINT,
+            )
         info("nothing changed", quiet=app.quiet)
         return
-    app.credentials().save(
-        app.settings.account,
+    store.save(
+        account,
         developer_token=Secret(developer) if developer else None,
         music_user_token=Secret(user) if user else None,
     )
     stored = [n for n, v in (("developer token", developer), ("music user token", user)) if v]
-    info(
-        f"stored the {' and the '.join(stored)} for account {app.settings.account}", quiet=app.quiet
-    )
+    info(f"stored the {' and the '.join(stored)} for account {account}", quiet=app.quiet)
+    _say_what_is_still_missing(app)
+
+
+def _say_what_is_still_missing(app: AppContext) -> None:
+    from amsync.errors import AmsyncError
+
+    try:
+        tokens = app.tokens()
+    except AmsyncError:  # e.g. a key file that cannot be read: `auth status` will say so
+        return
+    if tokens.developer is None:
+        info(
+            "no developer token yet: set AMSYNC_KEY_FILE (with AMSYNC_TEAM_ID, AMSYNC_KEY_ID) "
+            "or AMSYNC_DEVELOPER_TOKEN, or store one with `amsync auth set`",
+            quiet=app.quiet,
+        )
+    if tokens.user is None:
+        info("no music user token yet: run `amsync auth login` " + COOKIE_HINT, quiet=app.quiet)
 
 
 # --- status ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TokenStatus:
-    name: str
-    status: str  # ok | warn | missing | expired
-    source: str | None
-    obtained_at: datetime | None = None
-    expires_at: datetime | None = None
-    days_left: float | None = None
-    note: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "token": self.name,
-            "status": self.status,
-            "source": self.source,
-            "obtained_at": self.obtained_at.isoformat() if self.obtained_at else None,
-            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
-            "days_left": round(self.days_left, 1) if self.days_left is not None else None,
-            "note": self.note,
-        }
-
-
-def _grade(days_left: float | None) -> str:
-    from amsync.api.diagnostics import WARN_DAYS
-
-    if days_left is None:
-        return "ok"
-    if days_left <= 0:
-        return "expired"
-    return "warn" if days_left <= WARN_DAYS else "ok"
-
-
-def token_statuses(app: AppContext, now: datetime | None = None) -> list[TokenStatus]:
-    from amsync.api.diagnostics import USER_TOKEN_LIFETIME_DAYS
-    from amsync.api.tokens import describe_jwt
-
-    now = now or datetime.now(UTC)
-    tokens = app.tokens()
-    developer = tokens.developer
-    out: list[TokenStatus] = []
-    if developer is None:
-        out.append(TokenStatus("developer token", "missing", None, note="run `amsync auth set`"))
-    elif developer.can_renew:
-        out.append(
-            TokenStatus(
-                "developer token", "ok", tokens.developer_source, note="signed fresh for each run"
-            )
-        )
-    else:
-        try:
-            jwt_info = describe_jwt(developer.token())
-        except ConfigError:
-            out.append(
-                TokenStatus("developer token", "expired", tokens.developer_source, note="not a JWT")
-            )
-        else:
-            days = jwt_info.days_left(now)
-            out.append(
-                TokenStatus(
-                    "developer token",
-                    _grade(days),
-                    tokens.developer_source,
-                    obtained_at=jwt_info.issued_at,
-                    expires_at=jwt_info.expires_at,
-                    days_left=days,
-                )
-            )
-    if tokens.user is None:
-        out.append(TokenStatus("music user token", "missing", None, note="run `amsync auth login`"))
-    elif tokens.user_obtained_at is None:
-        out.append(TokenStatus("music user token", "ok", tokens.user_source, note="age unknown"))
-    else:
-        obtained = tokens.user_obtained_at
-        expires = obtained.timestamp() + USER_TOKEN_LIFETIME_DAYS * 86_400
-        days = (expires - now.timestamp()) / 86_400
-        out.append(
-            TokenStatus(
-                "music user token",
-                _grade(days),
-                tokens.user_source,
-                obtained_at=obtained,
-                expires_at=datetime.fromtimestamp(expires, UTC),
-                days_left=days,
-                note="Apple does not publish its lifetime: ~180 days",
-            )
-        )
-    return out
-
-
 @auth.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the statuses as JSON.")
 @pass_app
-def status(app: AppContext, as_json: bool) -> None:
-    """Each token: where it comes from, its age, expiry and days left."""
-    from amsync.api.diagnostics import WARN_DAYS
+@click.pass_context
+def status(ctx: click.Context, app: AppContext, as_json: bool) -> None:
+    """Each token: where it comes from, its age, expiry and days left.
 
-    statuses = token_statuses(app)
+    Exit 0 when both tokens are usable, 3 when one is missing or expired (a person must act).
+    """
+    from amsync.cli.token_status import statuses_exit_code, token_statuses
+
+    statuses = token_statuses(app.tokens())
+    code = statuses_exit_code(statuses)
     if as_json:
-        emit_json({"account": app.settings.account, "tokens": [s.as_dict() for s in statuses]})
+        emit_json(
+            {
+                "account": app.settings.account,
+                "exit_code": code,
+                "tokens": [s.as_dict() for s in statuses],
+            }
+        )
     else:
         for item in statuses:
-            parts = [f"{item.name}: {item.status}"]
-            if item.source:
-                parts.append(f"from {item.source}")
-            if item.obtained_at:
-                parts.append(f"obtained {item.obtained_at:%Y-%m-%d}")
-            if item.expires_at:
-                parts.append(f"expires {item.expires_at:%Y-%m-%d}")
-            if item.days_left is not None:
-                parts.append(f"{item.days_left:.0f} days left")
-            if item.note:
-                parts.append(item.note)
-            click.echo(", ".join(parts))
+            click.echo(item.line())
     for item in statuses:
-        if item.status in ("warn", "expired"):
-            fix = "run `amsync auth login`" if item.name == "music user token" else "renew it"
-            warn(f"the {item.name} expires within {WARN_DAYS} days or has expired: {fix}")
+        if item.status in ("missing", "expired"):
+            error(f"the {item.name} is {item.status} — {item.fix}")
+        elif item.status == "warn":
+            warn(f"the {item.name} expires within 30 days: {item.fix}")
+        elif item.status == "unknown":
+            warn(f"the {item.name}'s expiry is unknown: {item.note}")
+    ctx.exit(code)
 
 
 # --- logout ----------------------------------------------------------------------------------
@@ -216,84 +209,44 @@ def logout(app: AppContext) -> None:
 # --- login -----------------------------------------------------------------------------------
 
 
-class _LoginServer(http.server.ThreadingHTTPServer):
-    page: bytes
-    state: str
-    token: str | None = None
-    done: threading.Event
+def _developer_token_for_login(tokens: ResolvedTokens) -> str:
+    provider = tokens.developer
+    if provider is None:
+        raise CredentialsMissing(
+            "signing in needs a developer token to give MusicKit",
+            hint="set AMSYNC_DEVELOPER_TOKEN, a key file (AMSYNC_KEY_FILE, AMSYNC_TEAM_ID, "
+            "AMSYNC_KEY_ID), or store one with `amsync auth set`",
+        )
+    return provider.token().reveal()
 
 
-class _LoginHandler(http.server.BaseHTTPRequestHandler):
-    server: _LoginServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the library and CLI never print request lines (they would hold no token,
-        but keep the terminal clean)."""
-
-    def _refuse(self, status: int) -> None:
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def _local(self) -> bool:
-        host = self.headers.get("Host", "")
-        port = self.server.server_address[1]
-        return self.client_address[0] == "127.0.0.1" and host == f"127.0.0.1:{port}"
-
-    def do_GET(self) -> None:
-        if not self._local() or self.path != "/":
-            self._refuse(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Content-Length", str(len(self.server.page)))
-        self.end_headers()
-        self.wfile.write(self.server.page)
-
-    def do_POST(self) -> None:
-        if not self._local() or self.path != "/callback":
-            self._refuse(404)
-            return
-        length = min(int(self.headers.get("Content-Length", "0") or 0), 64_000)
-        try:
-            body = json.loads(self.rfile.read(length))
-        except ValueError:
-            self._refuse(400)
-            return
-        state = body.get("state") if isinstance(body, dict) else None
-        token = body.get("music_user_token") if isinstance(body, dict) else None
-        if not isinstance(state, str) or not secrets.compare_digest(state, self.server.state):
-            self._refuse(403)
-            return
-        if not isinstance(token, str) or not token.strip() or self.server.done.is_set():
-            self._refuse(400)
-            return
-        self.server.token = token.strip()
-        self.server.done.set()
-        self._refuse(204)
-
-
-def login_page(developer_token: Secret, state: str) -> bytes:
-    template = resources.files("amsync.cli").joinpath("auth_login.html").read_text("utf-8")
-    token_js = json.dumps(developer_token.reveal())[1:-1].replace("<", "\\u003c")
-    return template.replace("__STATE__", state).replace("__DEVELOPER_TOKEN__", token_js).encode()
-
-
-def start_login_server(developer_token: Secret, port: int = 0) -> _LoginServer:
-    server = _LoginServer(("127.0.0.1", port), _LoginHandler)
-    server.state = secrets.token_urlsafe(32)
-    server.page = login_page(developer_token, server.state)
-    server.done = threading.Event()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+def _failure(outcome: LoginOutcome | None, timeout: int, script_url: str) -> SignInIncomplete:
+    host = urlsplit(script_url).netloc or script_url
+    if outcome is None:
+        return SignInIncomplete(
+            f"no sign-in arrived within {timeout} s (the page was not opened, or the sign-in "
+            "was cancelled)",
+            hint="run `amsync auth login` again, " + COOKIE_HINT,
+        )
+    detail = safe_text(outcome.detail or "")[:120]
+    if outcome.error == "musickit-unavailable":
+        return SignInIncomplete(
+            f"Apple's MusicKit script could not be loaded from {host}"
+            + (f" ({detail})" if detail else ""),
+            hint=f"a firewall, VPN, proxy or content blocker commonly blocks it: allow {host} "
+            "and run `amsync auth login` again, " + COOKIE_HINT,
+        )
+    return SignInIncomplete(
+        "MusicKit could not start with the developer token" + (f" ({detail})" if detail else ""),
+        hint="check the developer token with `amsync doctor`, " + COOKIE_HINT,
+    )
 
 
 @auth.command("login")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="Local port (0: any).")
 @click.option(
     "--timeout",
-    type=click.IntRange(10, 3600),
+    type=click.IntRange(1, 3600),
     default=LOGIN_TIMEOUT_S,
     show_default=True,
     help="Seconds to wait for the sign-in.",
@@ -301,28 +254,36 @@ def start_login_server(developer_token: Secret, port: int = 0) -> _LoginServer:
 @click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser.")
 @pass_app
 def login(app: AppContext, port: int, timeout: int, no_browser: bool) -> None:
-    """Sign in with MusicKit on the Web in a browser; stores the music user token."""
+    """Sign in with MusicKit on the Web in a browser; stores the music user token.
+
+    Exit 3 when no sign-in arrives in time, the person declines, or Apple's MusicKit script
+    cannot be loaded (the page says what commonly blocks it).
+    """
+    import webbrowser
+
+    from amsync.cli.login_server import start_login_server
+    from amsync.config.secret import Secret
+
     settings = app.settings
-    provider = app.tokens().developer
-    if provider is None:
-        raise CredentialsMissing(
-            "signing in needs a developer token to give MusicKit",
-            hint="set AMSYNC_DEVELOPER_TOKEN, a key file (AMSYNC_KEY_FILE, AMSYNC_TEAM_ID, "
-            "AMSYNC_KEY_ID), or store one with `amsync auth set`",
-        )
-    developer_token = provider.token()
-    server = start_login_server(developer_token, port)
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    developer_token = _developer_token_for_login(app.tokens())
     try:
-        click.echo(f"Sign in at {url} (waiting up to {timeout} s)", err=True)
-        if not no_browser:
-            webbrowser.open(url)
-        if not server.done.wait(timeout) or server.token is None:
-            raise AmsyncError(
-                f"no sign-in arrived within {timeout} s", hint="run `amsync auth login` again"
-            )
-        app.credentials().save(settings.account, music_user_token=Secret(server.token))
+        server = start_login_server(
+            Secret(developer_token), port, musickit_js_url=settings.musickit_js_url
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or type(exc).__name__}",
+            hint="choose another --port, or 0 for any free port",
+        ) from None
+    try:
+        click.echo(f"Sign in at {server.url} (waiting up to {timeout} s)", err=True)
+        if not no_browser and not webbrowser.open(server.url):
+            click.echo("No browser could be opened: open the address above yourself.", err=True)
+        server.done.wait(timeout)
+        outcome = server.outcome
+        if outcome is None or outcome.token is None:
+            raise _failure(outcome, timeout, settings.musickit_js_url)
+        app.credentials().save(settings.account, music_user_token=Secret(outcome.token))
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
     info(f"signed in: stored the music user token for account {settings.account}", quiet=app.quiet)

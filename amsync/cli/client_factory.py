@@ -3,8 +3,10 @@
 Where each token comes from, in order: the environment (``AMSYNC_DEVELOPER_TOKEN``,
 ``AMSYNC_MUSIC_USER_TOKEN``), a MusicKit key that amsync signs developer tokens with
 (``AMSYNC_KEY_FILE`` + ``AMSYNC_TEAM_ID`` + ``AMSYNC_KEY_ID``), then what ``amsync auth``
-stored. Warnings: a developer token (JWT) within 30 days of its ``exp``; a music user token
-within 30 days of ~180 days after it was obtained.
+stored. A developer token given in the environment while a key file is configured is used
+until it runs out (expired, within 30 days of its ``exp``, or answered 401); then the key file
+signs fresh ones (DESIGN §5). Warnings: a developer token (JWT) that nothing will replace within
+30 days of its ``exp``; a music user token within 30 days of ~180 days after it was obtained.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from amsync.api import (
     AppleMusicClient,
     ClientConfig,
     DeveloperTokenProvider,
+    GivenOrSignedDeveloperToken,
     RateSettings,
     SigningDeveloperToken,
     StaticDeveloperToken,
@@ -44,14 +47,19 @@ def resolve_tokens(settings: Settings, credentials: CredentialStore) -> Resolved
     stored = credentials.load(settings.account)
     developer: DeveloperTokenProvider | None = None
     developer_source: str | None = None
-    if settings.developer_token:
+    signer: SigningDeveloperToken | None = None
+    if settings.key_file and settings.team_id and settings.key_id:
+        signer = SigningDeveloperToken(settings.key_file, settings.team_id, settings.key_id)
+    if settings.developer_token and signer is not None:
+        developer = GivenOrSignedDeveloperToken(settings.developer_token, signer)
+        developer_source = "AMSYNC_DEVELOPER_TOKEN (the key file replaces it when it runs out)"
+    elif settings.developer_token:
         developer, developer_source = (
             StaticDeveloperToken(settings.developer_token),
             "AMSYNC_DEVELOPER_TOKEN",
         )
-    elif settings.key_file and settings.team_id and settings.key_id:
-        developer = SigningDeveloperToken(settings.key_file, settings.team_id, settings.key_id)
-        developer_source = "key file"
+    elif signer is not None:
+        developer, developer_source = signer, "key file"
     elif stored.developer_token:
         developer, developer_source = StaticDeveloperToken(stored.developer_token), "stored"
     user: Secret | None = None

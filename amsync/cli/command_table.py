@@ -41,6 +41,11 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "export",
         "Export the mirror as JSON, CSV, or M3U8 or XSPF playlists.",
     ),
+    "local": CommandRow(
+        "amsync.cli.local_commands",
+        "local",
+        "Play your playlists from your own music files: scan, match, link, list what is missing.",
+    ),
     "query": CommandRow(
         "amsync.cli.query_commands", "query", "Run one read-only SQL statement against the mirror."
     ),

@@ -59,6 +59,7 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     import asyncio
 
     from amsync.api import ClientConfig, RateSettings, StaticDeveloperToken
+    from amsync.cli.demo_local_files import local_files_demo
     from amsync.cli.sync_commands import render_report
     from amsync.config.secret import Secret
     from amsync.db.store import open_store
@@ -67,8 +68,9 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     folder = _prepare(folder.expanduser().absolute())
     started = time.monotonic()
     library = generate_library(LibrarySpec(songs=songs, seed=seed))
-    developer, user = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    emulator = Emulator(library, developer_tokens={developer}, music_user_tokens={user})
+    user = secrets.token_urlsafe(24)
+    emulator = Emulator(library, music_user_tokens={user})
+    developer = emulator.issue_developer_token()  # an ES256 JWT, like Apple's
     database = folder / "amsync.db"
     store = open_store(str(database))
     try:
@@ -88,6 +90,8 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
         for message in report.warnings:
             warn(message)
         exports = _export(store, folder)
+        local = local_files_demo(store, store.account_id("default"), folder, seed)
+        exports += [_made_in(folder, line) for line in local]
         mirrored = _mirrored(store)
     finally:
         store.close()
@@ -150,6 +154,14 @@ def _export(store: Store, folder: Path) -> list[tuple[str, str]]:
         ("exports/csv", f"{len(csv_report.files)} CSV files"),
         ("exports/m3u", m3u),
     ]
+
+
+def _made_in(folder: Path, line: str) -> tuple[str, str]:
+    """A summary line ``PATH: what`` as (the path inside the demo folder, what)."""
+    path, _, what = line.partition(": ")
+    if what and path.startswith(f"{folder}/"):
+        return path[len(str(folder)) + 1 :], what
+    return "", line
 
 
 def _mirrored(store: Store) -> dict[str, int]:
@@ -221,5 +233,6 @@ def closing_lines(
         f"  sync from the emulator yourself: `{program} emulator serve` prints a URL and two "
         f"tokens; then AMSYNC_DEVELOPER_TOKEN=… AMSYNC_MUSIC_USER_TOKEN=… {program} --api-url "
         "URL sync",
-        f"  or connect your Apple Music account: `{program} auth login` (README: Credentials)",
+        f'  or connect your Apple Music account: `{program} auth login` (README: "Connecting '
+        'your Apple Music account")',
     ]

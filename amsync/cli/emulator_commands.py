@@ -1,9 +1,10 @@
 """``amsync emulator serve``: the Apple Music API emulator on a real socket.
 
 The first line printed is exactly the URL (``http://127.0.0.1:PORT``), then
-``developer token: …`` and ``music user token: …`` (the given ones or random ones), flushed at
-once. Serves until SIGINT or SIGTERM and exits 0. Imports only :mod:`amsync.emulator`, when
-it runs (`amsync emulator --help` must stay quick).
+``developer token: …`` (the given one, or an ES256 JWT signed with a key the emulator makes,
+valid 180 days), ``music user token: …`` (the given one or a random one) and ``musickit: URL``
+(the MusicKit stand-in for ``AMSYNC_MUSICKIT_JS_URL``), flushed at once. Serves until SIGINT or
+SIGTERM and exits 0. Imports only :mod:`amsync.emulator`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ def emulator() -> None:
 @click.option("--latency-ms", default=0.0, type=float, show_default=True)
 @click.option("--rate-limit", "rate_limit", default=None, type=float, help="Requests/s.")
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0.0, 1.0))
-@click.option("--developer-token", default=None, help="Accepted opaque developer token.")
+@click.option(
+    "--developer-token",
+    default=None,
+    help="Also accept this developer token as is (default: print a signed ES256 JWT).",
+)
 @click.option("--music-user-token", default=None, help="Accepted Music-User-Token.")
 @click.option(
     "--public-key",
@@ -65,6 +70,7 @@ def serve(
 ) -> None:
     """Serve a generated library until SIGINT/SIGTERM."""
     from amsync.emulator import Emulator, FaultConfig, LibrarySpec, awkward_spec, generate_library
+    from amsync.emulator.musickit import SCRIPT_PATH as MUSICKIT_SCRIPT_PATH
 
     if public_key is not None and not (key_id and team_id):
         raise click.UsageError("--public-key needs --key-id and --team-id")
@@ -75,7 +81,6 @@ def serve(
             songs=songs, albums=albums, artists=artists, playlists=playlists, seed=seed
         )
     library = generate_library(spec)
-    dev = developer_token or (None if public_key else f"dev-{secrets.token_urlsafe(24)}")
     user = music_user_token or f"mut-{secrets.token_urlsafe(24)}"
     faults = FaultConfig(
         seed=seed,
@@ -85,13 +90,14 @@ def serve(
     )
     emu = Emulator(
         library,
-        developer_tokens={dev} if dev else set(),
+        developer_tokens={developer_token} if developer_token else set(),
         music_user_tokens={user},
         faults=faults,
         jwt_public_key_pem=public_key.read_bytes() if public_key else None,
         jwt_key_id=key_id,
         jwt_team_id=team_id,
     )
+    dev = developer_token or emu.issue_developer_token()
     emu.warm()
     stop = threading.Event()
 
@@ -102,9 +108,9 @@ def serve(
     signal.signal(signal.SIGTERM, on_signal)
     with emu.serve(host=host, port=port) as server:
         click.echo(server.url)
-        shown = dev if dev else f"(ES256 JWT signed with key {key_id})"
-        click.echo(f"developer token: {shown}")
+        click.echo(f"developer token: {dev}")
         click.echo(f"music user token: {user}")
+        click.echo(f"musickit: {server.url}{MUSICKIT_SCRIPT_PATH}")
         sys.stdout.flush()
         while not stop.is_set():
             stop.wait(0.5)

@@ -20,6 +20,9 @@ from amsync.config.secret import Secret
 from amsync.errors import ConfigError
 
 DEFAULT_API_URL: Final = "https://api.music.apple.com"
+# Apple's MusicKit on the Web script, loaded by the `amsync auth login` page. Tests and demos
+# point AMSYNC_MUSICKIT_JS_URL at the emulator's stand-in (`/musickit/v3/musickit.js`).
+DEFAULT_MUSICKIT_JS_URL: Final = "https://js-cdn.music.apple.com/musickit/v3/musickit.js"
 DEFAULT_ACCOUNT: Final = "default"
 CONFIG_FILE_NAME: Final = "config.toml"
 DATABASE_FILE_NAME: Final = "amsync.db"
@@ -48,6 +51,7 @@ class Settings:
     max_delete_pct: float = 10.0
     max_delete_min: int = 50
     concurrency: int = 8
+    musickit_js_url: str = DEFAULT_MUSICKIT_JS_URL
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def source_of(self, name: str) -> str:
@@ -73,6 +77,7 @@ _ENV_NAMES: Final[dict[str, str]] = {
     "catalog_refresh_days": "AMSYNC_CATALOG_REFRESH_DAYS",
     "max_delete_pct": "AMSYNC_MAX_DELETE",
     "concurrency": "AMSYNC_CONCURRENCY",
+    "musickit_js_url": "AMSYNC_MUSICKIT_JS_URL",
 }
 _SECRET_NAMES: Final = frozenset({"developer_token", "music_user_token"})
 _CONFIG_KEYS: Final[dict[str, str]] = {
@@ -88,6 +93,7 @@ _CONFIG_KEYS: Final[dict[str, str]] = {
     "max_delete_pct": "max_delete",
     "max_delete_min": "max_delete_min",
     "concurrency": "concurrency",
+    "musickit_js_url": "musickit_js_url",
 }
 
 
@@ -198,6 +204,12 @@ def _validate(settings: Settings) -> None:
         )
     if not settings.api_url.startswith(("http://", "https://")):
         raise ConfigError(f"API URL {settings.api_url[:80]!r} must start with http:// or https://")
+    if not settings.musickit_js_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"MusicKit script URL {settings.musickit_js_url[:80]!r} must start with http:// or "
+            "https://",
+            hint="unset AMSYNC_MUSICKIT_JS_URL to use Apple's script",
+        )
     if settings.concurrency < 1:
         raise ConfigError("concurrency must be at least 1")
     signing = (settings.key_file, settings.team_id, settings.key_id)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError
 from amsync.db.schema import schema_state
 from amsync.db.store import Store
 from amsync.domain.checks import Check, CheckStatus
+from amsync.errors import EXIT_USAGE
 
 
 def integrity_check(store: Store) -> Check:
@@ -24,6 +25,7 @@ def integrity_check(store: Store) -> Check:
             CheckStatus.FAIL,
             f"{store.location}: {str(exc.orig).splitlines()[0] if exc.orig else exc}",
             fix="restore the database from a backup (amsync restore) or move it away",
+            exit_code=EXIT_USAGE,
         )
     if rows == ["ok"]:
         return Check("database integrity", CheckStatus.OK, f"{store.location}: ok")
@@ -45,12 +47,14 @@ def schema_check(store: Store) -> Check:
             CheckStatus.FAIL,
             f"revision {state.current} is newer than this amsync knows (head {state.head})",
             fix="upgrade amsync",
+            exit_code=EXIT_USAGE,
         )
     return Check(
         "database schema",
         CheckStatus.FAIL,
         f"at revision {state.current}, head is {state.head}",
         fix="run `amsync db upgrade`",
+        exit_code=EXIT_USAGE,
     )
 
 

@@ -367,3 +367,6 @@ class RunLock(Base):
     command: Mapped[str] = mapped_column(String(32))
     acquired_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
+
+
+from amsync.db import local_models as local_models  # noqa: E402  (tables of issue 16, same Base)

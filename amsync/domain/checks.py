@@ -14,10 +14,13 @@ class CheckStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One diagnosis. ``needs_reauth`` marks a FAIL that only a new sign-in can fix (exit 3)."""
+    """One diagnosis. ``needs_reauth`` marks a FAIL that a person must fix by signing in or
+    renewing a token (exit 3); ``exit_code`` the exit status another FAIL calls for (2: the
+    configuration, 75: the network, try again later; ``None``: 1)."""
 
     name: str
     status: CheckStatus
     detail: str
     fix: str | None = None
     needs_reauth: bool = False
+    exit_code: int | None = None

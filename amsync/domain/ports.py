@@ -1,9 +1,10 @@
-"""The Protocols through which use-cases reach Apple Music. ``amsync.api.AppleMusicClient``
-satisfies them; tests may pass the real client on the emulator, or a small fake."""
+"""The Protocols through which use-cases reach Apple Music and the person's own music files.
+``amsync.api.AppleMusicClient`` satisfies the Apple Music ones; tests may pass the real client on
+the emulator, or a small fake. ``amsync.audiotags`` satisfies the local-file ones."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from amsync.domain.catalog import CatalogAlbum, CatalogSong
@@ -16,6 +17,7 @@ from amsync.domain.library import (
     ListingResult,
     Storefront,
 )
+from amsync.domain.local_files import ScanItem, ScannedFile, ScanProblem
 
 T_contra = TypeVar("T_contra", contravariant=True)
 
@@ -100,3 +102,36 @@ class LibraryWriter(Protocol):
     ) -> LibraryPlaylist: ...
 
     async def add_playlist_tracks(self, playlist_id: str, tracks: Sequence[str]) -> None: ...
+
+
+class KnownFiles(Protocol):
+    """What a scan already knows: ``is_unchanged(path, size, mtime_ns)`` is true when the
+    database holds the file with that size and modification time (its tags are not read)."""
+
+    def is_unchanged(self, path: str, size: int | None, mtime_ns: int | None, /) -> bool: ...
+
+
+class LocalFileSource(Protocol):
+    """Where local files and their tags come from: folders read with an audio tag library, or
+    a beets library database.
+
+    ``name`` tells sources apart in the database (every folder scan is ``"folders"``; a beets
+    library is ``"beets:<path>"``). ``scope`` is the path prefixes the source covers (empty:
+    everything stored under its name): a stored file of this source in scope that ``items`` did
+    not yield is marked gone — except below ``incomplete_folders`` (folders that could not be
+    listed this time), known only after ``items`` is exhausted."""
+
+    @property
+    def name(self) -> str: ...
+
+    def scope(self) -> Sequence[str]: ...
+
+    def items(self, known: KnownFiles) -> Iterator[ScanItem]: ...
+
+    def incomplete_folders(self) -> Sequence[str]: ...
+
+
+class TagReader(Protocol):
+    """Reads one file's tags (``amsync local link`` reads the file it is given)."""
+
+    def read_file(self, path: str) -> ScannedFile | ScanProblem: ...

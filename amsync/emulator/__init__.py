@@ -17,6 +17,7 @@ Use::
     emu.library             # Library: plain dataclasses in dicts keyed by id, plus mutations
     emu.faults              # FaultConfig, mutable (or assign a new one) between runs
     emu.expire_developer_token(); emu.revoke_music_user_token(); emu.restore_tokens()
+    emu.issue_developer_token()   # an ES256 JWT signed with the emulator's own key (180 days)
 
 CLI: ``amsync emulator serve`` (amsync/cli/emulator_commands.py); benchmark:
 ``python -m bench.emulator_throughput``.
@@ -40,6 +41,8 @@ Endpoints (all JSON:API style, ``href`` on every resource)
   for songs, albums, playlists, music-videos, stations and the library-* variants.
 - ``POST /v1/me/favorites?ids[type]=`` → 202; ``POST /v1/me/library?ids[type]=`` → 202;
   ``POST /v1/me/library/playlists`` → 201; ``POST /v1/me/library/playlists/{id}/tracks`` → 204.
+- ``GET /musickit/v3/musickit.js``: a stand-in for Apple's MusicKit on the Web (``musickit.py``)
+  with ``POST /musickit/v3/check`` and ``/authorize`` (developer token as a text body; CORS).
 - ``GET /_emulator/log`` (totals by endpoint and status), ``POST /_emulator/log/reset`` (204):
   no token needed, never faulted.
 - ``include=catalog`` (also albums/artists/tracks where a relationship exists) adds
@@ -60,7 +63,8 @@ latency_ms/jitter_ms; rate_limit_rps/rate_limit_burst (429 42900, no Retry-After
 (500/503/504); drop_rate; truncate_rate; short_page_rate and transient_404_rate (first
 occurrence only, so a retry recovers); fault_rate (floor for those five); developer-token
 expiry / user-token revocation after N requests or at an epoch time; empty_library;
-ignore_writes; paths (prefix filter); empty_401_body.
+ignore_writes; paths (prefix filter); empty_401_body; no_subscription (``/v1/me/library*``
+answers 401); clock_offset_s (the server's ``Date`` and token times run off).
 
 Deviations and choices ([UNCERTAIN] in the reference)
 -----------------------------------------------------

@@ -1,10 +1,14 @@
-"""Developer-token and Music-User-Token checks (reference §1).
+"""Developer-token and Music-User-Token checks (reference §1), and the emulator's own tokens.
 
 Developer tokens are either opaque strings from a configured set, or ES256 JWTs verified with a
-configured public key: header ``alg`` ES256 and ``kid`` equal to the key id; claims ``iss`` equal
-to the team id, ``iat`` present and not more than 60 s in the future, ``exp`` in the future and
-``exp - iat <= 15,777,000``. The JWT is parsed here with base64/json; only the signature check
-uses ``cryptography``. Signature results are cached per token; time checks run on every request.
+public key (a configured one, or the emulator's own): header ``alg`` ES256 and ``kid`` equal to
+the key id; claims ``iss`` equal to the team id, ``iat`` present and not more than 60 s in the
+future, ``exp`` in the future and ``exp - iat <= 15,777,000``. The JWT is parsed and built here
+with base64/json; only signatures use ``cryptography``. Signature results are cached per token;
+time checks run on every request.
+
+``JwtIssuer`` is how the emulator hands out developer tokens shaped like Apple's: it generates a
+P-256 key with a random 10-character key id and team id, and signs 180-day ES256 JWTs with it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import secrets
+import string
 import threading
 import time
 from typing import Any
@@ -19,15 +25,61 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_public_key,
+)
 
 MAX_LIFETIME_SECONDS = 15_777_000
+ISSUED_LIFETIME_SECONDS = 180 * 86_400  # what the emulator signs: Apple's maximum less a margin
 CLOCK_SKEW_SECONDS = 60
+_ID_ALPHABET = string.ascii_uppercase + string.digits
 
 
 def _b64url(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _b64url_text(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _random_id() -> str:
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+
+
+class JwtIssuer:
+    """The emulator's own MusicKit key: signs ES256 developer tokens that its verifier accepts."""
+
+    def __init__(self) -> None:
+        self._key = ec.generate_private_key(ec.SECP256R1())
+        self.key_id = _random_id()
+        self.team_id = _random_id()
+
+    @property
+    def public_key_pem(self) -> bytes:
+        return self._key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+
+    def verifier(self) -> JwtVerifier:
+        return JwtVerifier(self.public_key_pem, self.key_id, self.team_id)
+
+    def issue(self, lifetime_s: int = ISSUED_LIFETIME_SECONDS, now: float | None = None) -> str:
+        issued_at = int(time.time() if now is None else now)
+        header = {"alg": "ES256", "kid": self.key_id, "typ": "JWT"}
+        claims = {"iss": self.team_id, "iat": issued_at, "exp": issued_at + lifetime_s}
+        signing_input = ".".join(
+            _b64url_text(json.dumps(part, separators=(",", ":")).encode())
+            for part in (header, claims)
+        )
+        der = self._key.sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256()))
+        r, s = decode_dss_signature(der)
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return f"{signing_input}.{_b64url_text(signature)}"
 
 
 class JwtVerifier:
@@ -99,20 +151,30 @@ class TokenChecker:
     ) -> None:
         self.developer_tokens = set(developer_tokens or ())
         self.music_user_tokens = set(music_user_tokens or ())
-        self.verifier = verifier
+        self.verifiers: list[JwtVerifier] = [verifier] if verifier is not None else []
         self.developer_expired = False
         self.user_revoked = False
 
-    def developer_ok(self, authorization: str | None) -> bool:
+    @property
+    def verifier(self) -> JwtVerifier | None:
+        """The first verifier (the configured public key, when there is one)."""
+        return self.verifiers[0] if self.verifiers else None
+
+    def developer_ok(self, authorization: str | None, now: float | None = None) -> bool:
         if self.developer_expired or not authorization:
             return False
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             return False
+        return self.developer_token_ok(token, now)
+
+    def developer_token_ok(self, token: str, now: float | None = None) -> bool:
+        if self.developer_expired:
+            return False
         if token in self.developer_tokens:
             return True
-        return self.verifier is not None and self.verifier.valid(token)
+        return any(verifier.valid(token, now) for verifier in self.verifiers)
 
     def user_ok(self, music_user_token: str | None) -> bool:
         if self.user_revoked or not music_user_token:

@@ -1,22 +1,29 @@
 """The :class:`Emulator`: one pure request handler (auth, faults, routing, logging) behind
 in-process httpx transports and a real socket server.
 
-Order of checks per request: control endpoints (``/_emulator/*``, never faulted) → token
-expiry/revocation counters → fault decision (rate limit 429, dropped connection, 5xx) →
-developer token (401) → Music-User-Token on ``/v1/me/*`` (403) → route (404 / 405) →
-handler → truncation / latency.
+Order of checks per request: control endpoints (``/_emulator/*``, never faulted) and the
+MusicKit stand-in (``/musickit/*``, see ``musickit.py``) → token expiry/revocation counters →
+fault decision (rate limit 429, dropped connection, 5xx) → developer token (401) →
+Music-User-Token on ``/v1/me/*`` (403) → subscription on ``/v1/me/library*`` (401) → route
+(404 / 405) → handler → truncation / latency.
+
+The emulator's own developer tokens (``issue_developer_token``) are ES256 JWTs signed with a
+key it generates, valid 180 days, and checked like Apple checks them.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
+from email.utils import formatdate
 from typing import TYPE_CHECKING
 
-from amsync.emulator.auth import JwtVerifier, TokenChecker
+from amsync.emulator import musickit
+from amsync.emulator.auth import ISSUED_LIFETIME_SECONDS, JwtIssuer, JwtVerifier, TokenChecker
 from amsync.emulator.faults import Decision, FaultConfig, FaultDecider
 from amsync.emulator.library import Library
 from amsync.emulator.listing import Context, SortCache
@@ -58,6 +65,7 @@ class Emulator:
         self.tokens = TokenChecker(
             set(developer_tokens or ()), set(music_user_tokens or ()), verifier
         )
+        self._issuer: JwtIssuer | None = None
         self.log = RequestLog()
         self._decider = FaultDecider(self._faults)
         self._lock = threading.RLock()
@@ -81,6 +89,32 @@ class Emulator:
     def faults(self, config: FaultConfig) -> None:
         self._faults = config
         self._decider.config = config
+
+    # ------------------------------------------------------------------ tokens
+    def issue_developer_token(
+        self, lifetime_s: int = ISSUED_LIFETIME_SECONDS, *, issued_at: float | None = None
+    ) -> str:
+        """A fresh ES256 JWT developer token signed with the emulator's own key (made on first
+        use), valid ``lifetime_s`` seconds (180 days by default) from ``issued_at`` (default:
+        the emulator's clock; an earlier time makes tokens that have already expired)."""
+        with self._lock:
+            if self._issuer is None:
+                self._issuer = JwtIssuer()
+                self.tokens.verifiers.append(self._issuer.verifier())
+            return self._issuer.issue(
+                lifetime_s, now=self.now() if issued_at is None else issued_at
+            )
+
+    def issue_music_user_token(self) -> str:
+        """A new music user token that the emulator accepts from now on (a MusicKit sign-in)."""
+        token = f"mut-{secrets.token_urlsafe(24)}"
+        with self._lock:
+            self.tokens.music_user_tokens.add(token)
+        return token
+
+    def now(self) -> float:
+        """The emulator's clock: real time plus ``FaultConfig.clock_offset_s``."""
+        return time.time() + self.faults.clock_offset_s
 
     # ------------------------------------------------------------------ token switches
     def expire_developer_token(self) -> None:
@@ -108,6 +142,8 @@ class Emulator:
         started = time.perf_counter()
         if request.path.startswith("/_emulator/"):
             response = self._control(request)
+        elif request.path.startswith("/musickit/"):
+            response = musickit.handle(self, request)
         else:
             with self._lock:
                 try:
@@ -129,12 +165,13 @@ class Emulator:
         return response
 
     def _auth_failure(self, request: Request, nth: int) -> Response | None:
-        cfg, now = self.faults, time.time()
+        cfg, now = self.faults, self.now()
         dev_expired = (
             cfg.developer_token_expires_after is not None
             and nth > cfg.developer_token_expires_after
         ) or (cfg.developer_token_expires_at is not None and now >= cfg.developer_token_expires_at)
-        if dev_expired or not self.tokens.developer_ok(request.headers.get("authorization")):
+        authorization = request.headers.get("authorization")
+        if dev_expired or not self.tokens.developer_ok(authorization, now):
             if cfg.empty_401_body:
                 return Response(401, b"", [("Content-Type", "application/json;charset=utf-8")])
             return error(401)
@@ -148,6 +185,8 @@ class Emulator:
             )
             if revoked or not self.tokens.user_ok(request.headers.get("music-user-token")):
                 return error(403)
+            if cfg.no_subscription and request.path.startswith("/v1/me/library"):
+                return error(401)
         return None
 
     def _handle_api(self, request: Request) -> Response:
@@ -163,6 +202,8 @@ class Emulator:
         response = self._respond(request, route, segments, method, decision, nth)
         response.endpoint = endpoint
         response.delay = decision.delay
+        if self.faults.clock_offset_s:
+            response.headers.append(("Date", formatdate(self.now(), usegmt=True)))
         if decision.drop:
             response.action = "drop"
         elif decision.truncate and len(response.body) > 1:

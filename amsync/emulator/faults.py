@@ -39,6 +39,8 @@ class FaultConfig:
     ignore_writes: bool = False  # ratings PUT/DELETE, favorites POST succeed but change nothing
     paths: tuple[str, ...] | None = None  # path prefixes faults apply to; None = all of /v1
     empty_401_body: bool = False
+    no_subscription: bool = False  # /v1/me/library* answers 401; /v1/test, storefront work
+    clock_offset_s: float = 0.0  # the server's clock (Date header, token times) runs this far off
     page_404_body: str = "errors"  # "errors" (Apple 40400 body) or "braces" ({})
     catalog_504_above: int = 200  # catalog songs multi-get: 504 above this many ids
     catalog_400_above: int = 300  # any catalog multi-get: 400 above this many ids

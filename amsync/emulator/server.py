@@ -39,7 +39,8 @@ def encode_head(response: Response, keep_alive: bool) -> bytes:
     lines = [f"HTTP/1.1 {response.status} {_reason(response.status)}"]
     lines += [f"{k}: {v}" for k, v in response.all_headers()]
     lines.append(f"Content-Length: {len(response.body)}")
-    lines.append(f"Date: {formatdate(usegmt=True)}")
+    if not any(k.lower() == "date" for k, _ in response.headers):
+        lines.append(f"Date: {formatdate(usegmt=True)}")
     if not keep_alive:
         lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")

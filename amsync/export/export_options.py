@@ -17,14 +17,25 @@ DEFAULT_STOREFRONT = "us"
 @dataclass(frozen=True)
 class ExportOptions:
     """``playlists``: names or library ids to export (empty: all). ``raw``: CSV cells verbatim.
-    ``path_template``: M3U locations built from track fields instead of Apple Music URLs.
-    ``storefront``: overrides the account's storefront in URLs."""
+    ``path_template``: M3U/XSPF locations built from track fields instead of Apple Music URLs,
+    below ``music_root``. ``local``: locations are the matched local files. ``relative``: file
+    locations relative to each playlist file (``None``: the default of the kind of location).
+    ``path_prefixes``: ``OLD=NEW`` roots to rewrite in absolute paths. ``unicode_form``:
+    ``nfc``/``nfd`` for written paths. ``storefront``: overrides the account's storefront in
+    URLs. ``layout``: the CSV columns (``amsync``, or a transfer service's). (See
+    ``amsync.export.locations``.)"""
 
     include_removed: bool = False
     playlists: Sequence[str] = ()
     raw: bool = False
     path_template: str | None = None
     storefront: str | None = None
+    local: bool = False
+    relative: bool | None = None
+    path_prefixes: Sequence[str] = ()
+    unicode_form: str | None = None
+    music_root: str | None = None
+    layout: str = "amsync"
 
 
 @dataclass
@@ -34,6 +45,8 @@ class ExportReport:
     counts: dict[str, int] = field(default_factory=dict)
     tracks_without_location: int = 0
     exported_at: str = ""
+    locations: str | None = None  # apple-music, path-template or local (playlist files)
+    paths_not_rewritten: int = 0  # absolute paths that no --path-prefix applied to
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -45,6 +58,12 @@ class ExportReport:
             "files": self.files,
             "counts": self.counts,
             "tracks_without_location": self.tracks_without_location,
+            **({"locations": self.locations} if self.locations else {}),
+            **(
+                {"paths_not_rewritten": self.paths_not_rewritten}
+                if self.paths_not_rewritten
+                else {}
+            ),
         }
 
 

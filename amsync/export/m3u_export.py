@@ -7,14 +7,15 @@
     #EXTINF:<seconds>,<artist> - <name>
     <location>
 
-The location is the Apple Music URL of the catalog song, or a path from ``--path-template``
-(``playlist_files``). A track with no location (an upload without catalog id) is written as a
-``#`` comment only and counted. No text can break the line structure: line breaks and control
-characters become spaces, a location that would read as a comment gets ``./`` in front.
+The location is the Apple Music URL of the catalog song, a path from ``--path-template``, or the
+song's local file (``--local``); paths are absolute or relative to the ``.m3u8`` file's own
+folder (``locations``). A track with no location (an upload without catalog id; with
+``--local``, a song without a matched file) is written as a ``#`` comment only and counted. No
+text can break the line structure: line breaks and control characters become spaces, a location
+that would read as a comment gets ``./`` in front.
 
-Playlists in folders are written into sub-folders (``Parent/Child/Name.m3u8``), with names
-made safe and unique (``playlist_files``).
-"""
+Playlists in folders are written into sub-folders (``Parent/Child/Name.m3u8``), with names made
+safe and unique (``playlist_files``)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from typing import Final, TextIO
 from amsync.db.store import Store
 from amsync.export import playlist_rows
 from amsync.export.export_options import Destination, ExportOptions, ExportReport
+from amsync.export.locations import Locations
 from amsync.export.playlist_files import (
-    Locations,
     apple_music_url,
     export_playlist_files,
     export_selected_playlists,
@@ -65,10 +66,11 @@ def write_playlist(
         location = locations.of(head, track)
         if location is None:
             report.tracks_without_location += 1
-            out.write(f"# no location: {_title(track)} ({one_line(track.library_id)})\n")
+            what = "no local file" if locations.kind == "local" else "no location"
+            out.write(f"# {what}: {_title(track)} ({one_line(track.library_id)})\n")
             continue
         seconds = round(track.duration_ms / 1000) if track.duration_ms else -1
-        out.write(f"#EXTINF:{seconds},{_title(track)}\n{one_line(location)}\n")
+        out.write(f"#EXTINF:{seconds},{_title(track)}\n{one_line(location.text)}\n")
 
 
 def export_m3u(

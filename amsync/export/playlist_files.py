@@ -4,19 +4,24 @@ and where each track is found.
 Playlists in folders are written into sub-folders (``Parent/Child/Name.m3u8``); every file and
 folder name is sanitised and unique in its folder (``file_names``), and every file is checked
 to lie inside the output folder. A track's location is the Apple Music URL of its catalog song
-(its catalog ``url``, else ``https://music.apple.com/<storefront>/song/<catalog id>``), or a
-path from ``--path-template``; a track without catalog id has none.
+(its catalog ``url``, else ``https://music.apple.com/<storefront>/song/<catalog id>``), a
+path from ``--path-template``, or its matched local file (``--local``); ``locations`` writes
+file paths for the playlist file they go into. A track without one is counted.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 from urllib.parse import quote
 
+from sqlalchemy import Connection
+
 from amsync.db.store import Store
+from amsync.errors import UsageError
 from amsync.export import library_rows as rows
 from amsync.export import playlist_rows
 from amsync.export.atomic_files import inside, prepare_output_dir, subfolder
@@ -29,9 +34,21 @@ from amsync.export.export_options import (
     utc_stamp,
 )
 from amsync.export.file_names import NameSpace
-from amsync.export.path_template import PathTemplate, compile_template
+from amsync.export.locations import (
+    UNICODE_FORMS,
+    LocationKind,
+    Locations,
+    PathWriting,
+    Targets,
+    TemplateTargets,
+    parse_prefixes,
+)
+from amsync.export.path_template import compile_template
 from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
+
+if TYPE_CHECKING:  # amsync.local reads with amsync.export's row reader: import it when used
+    from amsync.local.match_rows import LocalPaths
 
 APPLE_MUSIC: Final = "https://music.apple.com"
 _URL_OK: Final = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
@@ -56,30 +73,95 @@ def storefront_for(options: ExportOptions, account: rows.AccountInfo) -> str:
     return DEFAULT_STOREFRONT
 
 
-class Locations:
-    """Each track's location: its Apple Music URL, or the path ``template`` makes of it."""
+class AppleMusicTargets:
+    """Each track's Apple Music URL (the default location)."""
 
-    def __init__(self, storefront: str, template: PathTemplate | None) -> None:
+    kind = "apple-music"
+
+    def __init__(self, storefront: str) -> None:
         self.storefront = storefront
-        self.template = template
 
-    def of(self, head: playlist_rows.PlaylistHead, track: playlist_rows.Track) -> str | None:
-        if self.template is None:
-            return apple_music_url(track, self.storefront)
-        return self.template.render(
-            {
-                "artist": track.artist,
-                "album": track.album,
-                "name": track.name,
-                "library_id": track.library_id,
-                "catalog_id": track.catalog_id,
-                "isrc": track.isrc,
-                "playlist": head.name,
-                "disc": track.disc_number,
-                "track": track.track_number,
-                "position": track.position,
-            }
+    def target(
+        self, head: playlist_rows.PlaylistHead, track: playlist_rows.Track
+    ) -> tuple[LocationKind, str] | None:
+        url = apple_music_url(track, self.storefront)
+        return None if url is None else ("url", url)
+
+
+class LocalTargets:
+    """Each track's matched local file (``amsync local match``/``link``)."""
+
+    kind = "local"
+
+    def __init__(self, paths: LocalPaths) -> None:
+        self.paths = paths
+
+    def target(
+        self, head: playlist_rows.PlaylistHead, track: playlist_rows.Track
+    ) -> tuple[LocationKind, str] | None:
+        path = self.paths.of(track.library_id, track.catalog_id)
+        return None if path is None else ("absolute", path)
+
+
+def check_location_options(options: ExportOptions) -> None:
+    """Refuse combinations of location options that cannot mean anything."""
+    if options.local and options.path_template:
+        raise UsageError("--local and --path-template both choose locations; give one")
+    files = options.local or bool(options.path_template)
+    for given, name in (
+        (options.relative is not None, "--relative/--absolute"),
+        (bool(options.path_prefixes), "--path-prefix"),
+        (options.unicode_form is not None, "--unicode"),
+        (options.music_root is not None, "--music-root"),
+    ):
+        if given and not files:
+            raise UsageError(
+                f"{name} applies to file locations", hint="add --local or --path-template"
+            )
+    if options.music_root is not None and not options.path_template:
+        raise UsageError("--music-root applies to --path-template locations")
+    if options.path_prefixes and options.relative:
+        raise UsageError(
+            "--path-prefix rewrites absolute paths; relative ones do not name the root",
+            hint="drop --relative, or --path-prefix",
         )
+    if options.unicode_form is not None and options.unicode_form not in UNICODE_FORMS:
+        raise UsageError(f"--unicode is nfc or nfd, not {options.unicode_form!r}")
+    parse_prefixes(options.path_prefixes)
+
+
+def make_locations(
+    connection: Connection,
+    account_id: int,
+    options: ExportOptions,
+    account: rows.AccountInfo,
+    base_folder: str,
+) -> Locations:
+    """The locations ``options`` ask for; ``base_folder`` is where relative paths start until
+    a playlist file is entered, and the default music root of ``--path-template``."""
+    check_location_options(options)
+    targets: Targets
+    if options.local:
+        from amsync.local.match_rows import local_paths
+
+        targets = LocalTargets(local_paths(connection, account_id))
+        relative = bool(options.relative)
+    elif options.path_template:
+        template = compile_template(options.path_template)
+        root = options.music_root
+        music_root = os.path.abspath(os.path.expanduser(root)) if root else base_folder  # noqa: PTH100, PTH111
+        targets = TemplateTargets(template, music_root)
+        relative = options.relative if options.relative is not None else root is None
+    else:
+        targets = AppleMusicTargets(storefront_for(options, account))
+        relative = False
+    writing = PathWriting(relative, parse_prefixes(options.path_prefixes), options.unicode_form)
+    return Locations(targets, writing, base_folder)
+
+
+def _finish(report: ExportReport, locations: Locations) -> None:
+    report.locations = locations.kind
+    report.paths_not_rewritten = locations.rewritten_misses
 
 
 class PlaylistLayout:
@@ -143,12 +225,12 @@ def export_playlist_files(
     write: PlaylistWriter,
 ) -> ExportReport:
     """One file per playlist below ``directory`` (created if missing), written by ``write``."""
-    template = compile_template(options.path_template) if options.path_template else None
+    check_location_options(options)
     report = ExportReport(format=format, exported_at=utc_stamp())
     root = prepare_output_dir(directory)
     with snapshot(store) as connection:
         account = rows.account_info(connection, account_id)
-        locations = Locations(storefront_for(options, account), template)
+        locations = make_locations(connection, account_id, options, account, str(root))
         only = None
         if options.playlists:
             refs = find_playlists(
@@ -161,8 +243,11 @@ def export_playlist_files(
         )
         for head, tracks in pairs:
             report.count("playlists")
-            with open_destination(layout.file_for(head), report) as out:
+            target = layout.file_for(head)
+            locations.enter(target)
+            with open_destination(target, report) as out:
                 write(out, head, tracks, locations, report)
+    _finish(report, locations)
     return report
 
 
@@ -176,11 +261,15 @@ def export_selected_playlists(
     write: PlaylistWriter,
 ) -> ExportReport:
     """The playlist(s) in ``options.playlists`` written by ``write`` to one file or stdout."""
-    template = compile_template(options.path_template) if options.path_template else None
+    check_location_options(options)
     report = ExportReport(format=format, exported_at=utc_stamp())
+    if isinstance(destination, Path):
+        base_folder = os.path.dirname(os.path.abspath(destination))  # noqa: PTH100, PTH120
+    else:
+        base_folder = os.getcwd()  # noqa: PTH109 - stdout: paths relative to where it is run
     with snapshot(store) as connection:
         account = rows.account_info(connection, account_id)
-        locations = Locations(storefront_for(options, account), template)
+        locations = make_locations(connection, account_id, options, account, base_folder)
         refs = find_playlists(
             connection, account_id, options.playlists, include_removed=options.include_removed
         )
@@ -194,4 +283,5 @@ def export_selected_playlists(
             for head, tracks in pairs:
                 report.count("playlists")
                 write(out, head, tracks, locations, report)
+    _finish(report, locations)
     return report

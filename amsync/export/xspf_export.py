@@ -14,14 +14,14 @@ playlist, for players that read XSPF (VLC, Strawberry, Clementine …)::
       </trackList>
     </playlist>
 
-Locations are the tracks' Apple Music URLs, or relative URI references built from
-``--path-template`` (each path segment percent-encoded; they resolve against the playlist
-file's folder). A track with no location (an upload without catalog id) keeps its other
-elements, has no ``<location>``, and is counted. All text is XML-escaped; the characters that
-XML 1.0 forbids (most control characters, unpaired surrogates, U+FFFE/U+FFFF) are removed, and a
-carriage return is written as ``&#13;`` so that parsers keep it. Files are laid out like the
-M3U export: folders as sub-folders, safe unique names.
-"""
+Locations are the tracks' Apple Music URLs, or file locations (``--path-template``,
+``--local``): absolute paths as ``file://`` URLs, relative ones as relative URI references that
+resolve against the playlist file's folder (each path segment percent-encoded). A track with no
+location (an upload without catalog id) keeps its other elements, has no ``<location>``, and is
+counted. All text is XML-escaped; the characters that XML 1.0 forbids (most control characters,
+unpaired surrogates, U+FFFE/U+FFFF) are removed, and a carriage return is written as ``&#13;``
+so that parsers keep it. Files are laid out like the M3U export: folders as sub-folders, safe
+unique names."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ from urllib.parse import quote
 from amsync.db.store import Store
 from amsync.export import playlist_rows
 from amsync.export.export_options import Destination, ExportOptions, ExportReport
+from amsync.export.locations import Location, Locations
 from amsync.export.playlist_files import (
-    Locations,
     export_playlist_files,
     export_selected_playlists,
 )
@@ -57,13 +57,15 @@ def xml_text(text: str) -> str:
     return xml_clean(text).translate(_ESCAPES)
 
 
-def location_uri(location: str) -> str:
-    """An absolute URL as it is (with anything outside URI syntax percent-encoded); a path
-    from ``--path-template`` as a relative URI reference (each segment percent-encoded, so a
-    ``:`` in a file name cannot read as a scheme)."""
-    if _URL.match(location):
-        return quote(location, safe=":/?#[]@!$&'()*+,;=%-._~")
-    return "/".join(quote(segment, safe="") for segment in location.split("/"))
+def location_uri(location: Location) -> str:
+    """An absolute URL as it is (with anything outside URI syntax percent-encoded); an absolute
+    path as a ``file://`` URL; a relative path as a relative URI reference. Each path segment is
+    percent-encoded (UTF-8), so a ``:`` in a file name cannot read as a scheme."""
+    text = location.text
+    if location.kind == "url" and _URL.match(text):
+        return quote(text, safe=":/?#[]@!$&'()*+,;=%-._~")
+    encoded = "/".join(quote(segment, safe="") for segment in text.split("/"))
+    return "file://" + encoded if location.kind == "absolute" else encoded
 
 
 def _element(name: str, value: str | int | None, indent: str) -> str:

@@ -150,6 +150,25 @@ VIEWS: Final[dict[str, ViewDoc]] = {
             "recorded_at": "When the change was recorded (UTC).",
         },
     ),
+    "local_matches_v": ViewDoc(
+        "Songs matched to your files",
+        "Each live song matched to a music file of yours (`amsync local scan`, `amsync local "
+        "match`), or linked by hand (`amsync local link`).",
+        {
+            "library_id": "The song's library id.",
+            "catalog_id": "The song's catalog id.",
+            "name": "The song's name.",
+            "artist": "The song's artist.",
+            "path": "The music file's path.",
+            "method": "How it was matched: isrc, mbid (MusicBrainz recording id), tags, or "
+            "link (by hand).",
+            "score": "How well the tags agree (1.0: exactly).",
+            "album": "The file's album tag.",
+            "file_isrc": "The file's ISRC tag.",
+            "format": "The file's audio format (mp3, flac, m4a, …).",
+            "matched_at": "When the match was made (UTC).",
+        },
+    ),
 }
 
 

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from amsync.api.tokens import (
     APPLE_MAX_LIFETIME_S,
     DEFAULT_LIFETIME_S,
+    GivenOrSignedDeveloperToken,
     SigningDeveloperToken,
     StaticDeveloperToken,
     describe_jwt,
@@ -136,3 +137,50 @@ def test_describe_jwt_of_garbage_says_so_without_the_value() -> None:
 def test_static_token_cannot_renew() -> None:
     provider = StaticDeveloperToken(Secret("abc"))
     assert not provider.can_renew and provider.renew() == provider.token()
+
+
+# --- a given token with a key file behind it (DESIGN §5, issue 14 item 12) -------------------
+
+
+def given_jwt(key: ec.EllipticCurvePrivateKey, days: float, now: float) -> str:
+    claims = {"iss": "OTHERTEAM1", "iat": int(now), "exp": int(now + days * 86_400)}
+    return jwt.encode(claims, key, algorithm="ES256", headers={"kid": "GIVENKEY12"})
+
+
+@pytest.mark.parametrize(
+    ("days_left", "uses_given"),
+    [(90, True), (31, True), (29, False), (1, False), (-10, False)],
+    ids=["90 days", "31 days", "29 days", "1 day", "expired"],
+)
+def test_given_token_is_used_until_within_30_days_of_expiry(
+    key_file: Path, days_left: float, uses_given: bool
+) -> None:
+    now = 1_700_000_000.0
+    given = given_jwt(ec.generate_private_key(ec.SECP256R1()), days_left, now)
+    signer = SigningDeveloperToken(key_file, "TEAM123456", "ABCDEFGHIJ", clock=lambda: now)
+    provider = GivenOrSignedDeveloperToken(Secret(given), signer, clock=lambda: now)
+    assert provider.can_renew
+    sent = provider.token().reveal()
+    assert (sent == given) is uses_given
+    assert provider.signing is not uses_given
+    if not uses_given:
+        assert jwt.get_unverified_header(sent)["kid"] == "ABCDEFGHIJ"
+
+
+def test_given_token_is_replaced_once_apple_refuses_it(key_file: Path) -> None:
+    now = 1_700_000_000.0
+    given = given_jwt(ec.generate_private_key(ec.SECP256R1()), 120, now)
+    signer = SigningDeveloperToken(key_file, "TEAM123456", "ABCDEFGHIJ", clock=lambda: now)
+    provider = GivenOrSignedDeveloperToken(Secret(given), signer, clock=lambda: now)
+    assert provider.token().reveal() == given
+    renewed = provider.renew().reveal()
+    assert renewed != given and jwt.get_unverified_header(renewed)["kid"] == "ABCDEFGHIJ"
+    assert provider.token().reveal() == renewed  # and it stays with the key file
+
+
+def test_given_token_amsync_cannot_decode_is_used_until_refused(key_file: Path) -> None:
+    signer = SigningDeveloperToken(key_file, "TEAM123456", "ABCDEFGHIJ")
+    provider = GivenOrSignedDeveloperToken(Secret("opaque-token"), signer)
+    assert provider.token().reveal() == "opaque-token" and not provider.signing
+    provider.renew()
+    assert provider.token().reveal() != "opaque-token"

@@ -93,11 +93,15 @@ def test_path_template_builds_safe_relative_locations(sample_sqlite: str, tmp_pa
     assert result.exit_code == 0, result.output
     road = (out / "Parent" / "Child" / "Road Trip.m3u8").read_text(encoding="utf-8")
     assert check_structure(road) == (5, 0), "every track has a path location"
-    assert "\nAdele/25/1-01 Hello.m4a\n" in road
-    assert "\nUnknown/Unknown/0-00 Home Demo.m4a\n" in road
-    for line in road.splitlines():
-        if not line.startswith("#"):
-            assert not line.startswith("/") and ".." not in line.split("/")
+    # relative to the playlist file, which lies two folders below the output folder
+    assert "\n../../Adele/25/1-01 Hello.m4a\n" in road
+    assert "\n../../Unknown/Unknown/0-00 Home Demo.m4a\n" in road
+    for path in out.rglob("*.m3u8"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                resolved = (path.parent / line).resolve()
+                assert resolved.is_relative_to(out.resolve()), (path, line)
+                assert resolved.parent.parent.parent == out.resolve(), "{artist}/{album}/file"
 
 
 @pytest.mark.parametrize(

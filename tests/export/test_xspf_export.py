@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from amsync.export.locations import Location
 from amsync.export.xspf_export import location_uri, xml_clean, xml_text
 from tests.support.cli import invoke
 from tests.support.mirror_builder import HOSTILE_PLAYLIST_NAME, HOSTILE_SONG_NAME
@@ -108,10 +109,12 @@ def test_path_template_locations_are_relative_uri_references(
     assert result.exit_code == 0, result.output
     road = _parse((out / "Parent" / "Child" / "Road Trip.xspf").read_text(encoding="utf-8"))
     locations = [t.get("location") for t in _tracks(road)]
-    assert locations[0] == "Adele/25/1-01%20Hello.m4a"
-    assert locations[1] == "Unknown/Unknown/0-00%20Home%20Demo.m4a", "uploads get a path"
+    # relative to the playlist file, two folders below the output folder
+    assert locations[0] == "../../Adele/25/1-01%20Hello.m4a"
+    assert locations[1] == "../../Unknown/Unknown/0-00%20Home%20Demo.m4a", "uploads get a path"
     for location in locations:
-        assert location and not location.startswith("/") and ".." not in location.split("/")
+        assert location and not location.startswith("/")
+        assert location.split("/")[:2] == ["..", ".."] and ".." not in location.split("/")[2:]
         assert " " not in location and "\n" not in location
 
 
@@ -131,9 +134,12 @@ def test_xml_text(text: str, expected: str) -> None:
 
 def test_location_uri() -> None:
     url = "https://music.apple.com/us/album/x/1?i=2"
-    assert location_uri(url) == url
-    assert location_uri("Sigur Rós/Ágætis byrjun/1-01 Svefn-g-englar.m4a") == (
-        "Sigur%20R%C3%B3s/%C3%81g%C3%A6tis%20byrjun/1-01%20Svefn-g-englar.m4a"
+    assert location_uri(Location(url, "url")) == url
+    assert location_uri(
+        Location("Sigur Rós/Ágætis byrjun/1-01 Svefn-g-englar.m4a", "relative")
+    ) == ("Sigur%20R%C3%B3s/%C3%81g%C3%A6tis%20byrjun/1-01%20Svefn-g-englar.m4a")
+    assert location_uri(Location("./#1 hit", "relative")) == "./%231%20hit"
+    assert location_uri(Location("C:oops/a?b", "relative")) == "C%3Aoops/a%3Fb", "no scheme"
+    assert location_uri(Location("/music/a b/#1.mp3", "absolute")) == (
+        "file:///music/a%20b/%231.mp3"
     )
-    assert location_uri("./#1 hit") == "./%231%20hit"
-    assert location_uri("C:oops/a?b") == "C%3Aoops/a%3Fb", "no scheme, no query"

@@ -11,6 +11,7 @@ EXPECTED = {
     errors.ConfigError: 2,
     errors.UsageError: 2,
     errors.CredentialsMissing: 2,
+    errors.SignInIncomplete: 3,
     errors.ApiError: 1,
     errors.AuthorizationError: 3,
     errors.DeveloperTokenRejected: 3,

@@ -18,8 +18,18 @@ PACKAGE = ROOT / "amsync"
 # package amsync.migrations (setup.py maps it), so they are checked as that layer.
 MIGRATIONS = ROOT / "migrations"
 CORE = {"errors", "domain", "config", "__init__"}
-ADAPTERS = {"api", "db"}
-USE_CASES = {"sync", "favourites", "export", "backup", "doctor", "query", "restore", "accounts"}
+ADAPTERS = {"api", "db", "audiotags"}
+USE_CASES = {
+    "sync",
+    "favourites",
+    "export",
+    "backup",
+    "doctor",
+    "query",
+    "restore",
+    "accounts",
+    "local",
+}
 
 ALLOWED: dict[str, set[str]] = {
     "errors": {"errors"},
@@ -29,6 +39,7 @@ ALLOWED: dict[str, set[str]] = {
     "__main__": {"cli"},
     "api": CORE | {"api"},
     "db": CORE | {"db", "migrations"},
+    "audiotags": CORE | {"audiotags"},
     "migrations": {"migrations", "db"},
     "emulator": {"emulator"},
     "cli": None,  # the composition root may import anything  # type: ignore[dict-item]
@@ -106,3 +117,25 @@ def test_the_rule_catches_a_violation(tmp_path: Path) -> None:
     imports = _amsync_imports(bad)
     assert imports == [(1, "amsync.api.client")]
     assert "api" not in ALLOWED["db"]
+
+
+def _third_party_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    roots: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_only_the_audiotags_adapter_imports_mutagen() -> None:
+    """Tags are read by one adapter; the local-files use-case reaches it through Protocols."""
+    importers = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        if "mutagen" in _third_party_imports(path)
+    )
+    assert importers, "the audiotags adapter reads tags with mutagen"
+    assert all(p.startswith("amsync/audiotags/") for p in importers), importers

@@ -14,7 +14,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from amsync.cli.auth_commands import start_login_server
+from amsync.cli.login_server import start_login_server
 from amsync.config.secret import Secret
 from amsync.emulator import Emulator, LibrarySpec, generate_library
 from tests.support.cli import invoke
@@ -130,25 +130,38 @@ def test_the_sign_in_callback_takes_only_local_requests_with_the_right_state() -
     server = start_login_server(Secret("developer-token-for-the-page"))
     host, port = server.server_address[:2]
     base = f"http://127.0.0.1:{port}"
+    own = {"Origin": base}
     try:
         assert host == "127.0.0.1", "the callback must listen on 127.0.0.1 only"
         with httpx.Client(trust_env=False) as http:
             rebinding = http.post(
                 f"{base}/callback",
                 json={"state": server.state, "music_user_token": "attacker"},
-                headers={"Host": f"attacker.example:{port}"},
+                headers={
+                    "Host": f"attacker.example:{port}",
+                    "Origin": f"http://attacker.example:{port}",
+                },
             )
             assert rebinding.status_code == 404 and not server.done.is_set()
+            cross_site = http.post(
+                f"{base}/callback",
+                json={"state": server.state, "music_user_token": "attacker"},
+                headers={"Origin": "https://attacker.example"},
+            )
+            assert cross_site.status_code == 403 and not server.done.is_set()
             guessed = http.post(
-                f"{base}/callback", json={"state": server.state[:-1], "music_user_token": "x"}
+                f"{base}/callback",
+                json={"state": server.state[:-1], "music_user_token": "x"},
+                headers=own,
             )
             assert guessed.status_code == 403 and not server.done.is_set()
             assert http.get(f"{base}/callback").status_code == 404
             good = http.post(
-                f"{base}/callback", json={"state": server.state, "music_user_token": USER}
+                f"{base}/callback",
+                json={"state": server.state, "music_user_token": USER},
+                headers=own,
             )
             assert good.status_code == 204 and server.token == USER
     finally:
-        server.shutdown()
-        server.server_close()
-    FIGURES["secrets: login callback checks"] += 4
+        server.close()
+    FIGURES["secrets: login callback checks"] += 5

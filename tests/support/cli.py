@@ -28,8 +28,10 @@ def invoke(
     env: Mapping[str, str] | None = None,
     input: str | None = None,
     monkeypatch: object | None = None,
+    unset: Sequence[str] = (),
 ) -> CliResult:
-    """Run ``amsync ARGS`` with ``env`` added to the environment and ``input`` on stdin."""
+    """Run ``amsync ARGS`` with ``env`` added to the environment (and the names in ``unset``
+    removed from it) and ``input`` on stdin."""
     import os
 
     saved = dict(os.environ)
@@ -38,6 +40,8 @@ def invoke(
     try:
         if env:
             os.environ.update(env)
+        for name in unset:
+            os.environ.pop(name, None)
         sys.stdin = io.StringIO(input or "")
         with redirect_stdout(out), redirect_stderr(err):
             code = run(list(args))
