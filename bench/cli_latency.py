@@ -81,11 +81,17 @@ def time_once(command: list[str]) -> float:
 
 
 def commands(database: Path, playlist: str) -> dict[str, tuple[str, list[str]]]:
-    """label -> (kind, argv). Kinds: base (yardsticks), startup, read."""
+    """label -> (kind, argv). Kinds: base (yardsticks, and the import time of click and of
+    SQLAlchemy's ORM for the decisions), startup, read."""
     tool, su = str(amsync()), str(sqlite_utils())
     db = ["--db", str(database)]
     return {
         "python -c pass": ("base", [sys.executable, "-c", "pass"]),
+        'python -c "import click"': ("base", [sys.executable, "-c", "import click"]),
+        'python -c "import sqlalchemy.orm"': (
+            "base",
+            [sys.executable, "-c", "import sqlalchemy.orm"],
+        ),
         "sqlite-utils --version": ("base", [su, "--version"]),
         f'sqlite-utils query DB "{COUNT_SQL}"': ("base", [su, "query", str(database), COUNT_SQL]),
         "amsync --version": ("startup", [tool, "--version"]),
@@ -125,7 +131,7 @@ def measure(runs: int) -> dict[str, Any]:
 
 
 def judge(results: dict[str, Any]) -> None:
-    """Ratios against the yardsticks and whether each goal is met (in place)."""
+    """Ratios against the yardsticks and whether each part of each goal is met (in place)."""
     python = results["python -c pass"]["median_s"]
     version = results["sqlite-utils --version"]["median_s"]
     query = next(v for k, v in results.items() if k.startswith("sqlite-utils query"))["median_s"]
@@ -134,12 +140,16 @@ def judge(results: dict[str, Any]) -> None:
         item["x_python"] = round(median / python, 1)
         if item["kind"] == "startup":
             item["vs_sqlite_utils"] = round(median / version, 2)
-            item["goal"] = f"≤ {STARTUP_GOAL_S} s and ≤ 0.25 × sqlite-utils --version"
-            item["met"] = median <= STARTUP_GOAL_S and median <= 0.25 * version
+            item["met"] = {
+                f"≤ {STARTUP_GOAL_S} s": median <= STARTUP_GOAL_S,
+                "≤ ¼ sqlite-utils --version": median <= 0.25 * version,
+            }
         elif item["kind"] == "read":
             item["vs_sqlite_utils"] = round(median / query, 2)
-            item["goal"] = f"≤ {READ_GOAL_S} s and < sqlite-utils query"
-            item["met"] = median <= READ_GOAL_S and median < query
+            item["met"] = {
+                f"≤ {READ_GOAL_S} s": median <= READ_GOAL_S,
+                "< sqlite-utils query": median < query,
+            }
 
 
 def markdown(data: dict[str, Any]) -> str:
@@ -154,25 +164,42 @@ def markdown(data: dict[str, Any]) -> str:
         f"{facts['date']}. Load average (1/5/15 min) before {data['load_before']}, after "
         f"{data['load_after']} (the machine is shared).",
         "",
-        "| command | median (s) | fastest (s) | × `python -c pass` | × sqlite-utils | goal | met |",
-        "|---|---|---|---|---|---|---|",
+        "| command | median (s) | fastest (s) | × `python -c pass` | × sqlite-utils | goals |",
+        "|---|---|---|---|---|---|",
     ]
     for label, item in results.items():
         yardstick = item.get("vs_sqlite_utils", "—")
-        goal = item.get("goal", "(yardstick)")
-        met = {True: "yes", False: "**no**"}.get(item.get("met"), "—")  # type: ignore[arg-type]
+        met = item.get("met")
+        goals = (
+            "; ".join(f"{goal}: {'yes' if ok else '**no**'}" for goal, ok in met.items())
+            if met
+            else "(yardstick)"
+        )
         lines.append(
             f"| `{label}` | {item['median_s']} | {item['min_s']} | {item['x_python']} | "
-            f"{yardstick} | {goal} | {met} |"
+            f"{yardstick} | {goals} |"
         )
     lines += [
         "",
         "× sqlite-utils: startup commands against `sqlite-utils --version`, read commands "
         "against `sqlite-utils query` on the same file. The read commands open an SQLite mirror "
-        "read-only through Python's `sqlite3` and do not import SQLAlchemy (whose import alone "
-        "takes about 0.2 s here).",
+        "read-only through Python's `sqlite3` and do not load SQLAlchemy: loading it (the "
+        "`import sqlalchemy.orm` row, which the store needs) would take most of the 0.25 s "
+        "budget on its own. A quarter of `sqlite-utils --version` leaves "
+        f"{max(0.0, 0.25 * version_s(data) - python_s(data)) * 1000:.0f} ms above a bare "
+        "interpreter here, less than importing click alone (the `import click` row), which both "
+        "tools need: that ratio is out of reach for a click program on this machine; the "
+        "absolute goals are the ones to hold.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def version_s(data: dict[str, Any]) -> float:
+    return float(data["results"]["sqlite-utils --version"]["median_s"])
+
+
+def python_s(data: dict[str, Any]) -> float:
+    return float(data["results"]["python -c pass"]["median_s"])
 
 
 def main() -> None:
