@@ -10,7 +10,8 @@ never contain a token.
     AmsyncError (1, unexpected)
     ├── ConfigError (2)                  bad option, setting, environment value or path
     │   ├── UsageError (2)               a command used wrongly (e.g. a writing query)
-    │   └── CredentialsMissing (2)       no developer or music user token configured
+    │   ├── CredentialsMissing (2)       no developer or music user token configured
+    │   └── NotAppleMusicApi (2)         the API URL does not answer like the Apple Music API
     ├── SignInIncomplete (3)             `amsync auth login` got no token: timed out, declined,
     │                                    or MusicKit could not load or start
     ├── ApiError (1)                     talking to Apple Music          [retryable flag]
@@ -79,6 +80,11 @@ class UsageError(ConfigError):
 
 class CredentialsMissing(ConfigError):
     """No developer token or music user token is configured."""
+
+
+class NotAppleMusicApi(ConfigError):
+    """The API URL (``--api-url``) answers, but not like the Apple Music API: a wrong path,
+    host or port."""
 
 
 class SignInIncomplete(AmsyncError):

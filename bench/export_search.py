@@ -201,14 +201,13 @@ SONGS_SQL = """
 SELECT s.library_id, s.catalog_id, s.name, s.artist, s.album,
        COALESCE(s.duration_ms, c.duration_ms), COALESCE(s.track_number, c.track_number),
        COALESCE(s.disc_number, c.disc_number), COALESCE(s.genres, c.genres),
-       COALESCE(s.release_date, c.release_date), c.isrc,
-       EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = s.account_id
-               AND f.item_type = 'song' AND f.library_id = s.library_id
-               AND f.local = 'favourite'),
+       COALESCE(s.release_date, c.release_date), c.isrc, COALESCE(f.local = 'favourite', 0),
        s.date_added, s.kind, c.composer, COALESCE(s.content_rating, c.content_rating), c.url,
-       c.available
+       c.available, CASE f.local WHEN 'favourite' THEN 1 WHEN 'disliked' THEN -1 END
 FROM songs s LEFT JOIN catalog_songs c
      ON c.account_id = s.account_id AND c.catalog_id = s.catalog_id
+LEFT JOIN favourites f ON f.account_id = s.account_id AND f.item_type = 'song'
+     AND f.library_id = s.library_id
 WHERE s.account_id = 1 AND s.removed_at IS NULL ORDER BY s.id"""
 ENTRIES_SQL = """
 SELECT p.library_id, p.name, e.position, e.track_library_id,
@@ -221,20 +220,20 @@ LEFT JOIN catalog_songs c ON c.account_id = p.account_id
 WHERE p.account_id = 1 AND p.removed_at IS NULL ORDER BY p.id, e.position"""
 ALBUMS_SQL = """
 SELECT a.library_id, a.catalog_id, a.name, a.artist, COALESCE(a.track_count, c.track_count),
-       COALESCE(a.release_date, c.release_date),
-       EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = a.account_id
-               AND f.item_type = 'album' AND f.library_id = a.library_id
-               AND f.local = 'favourite'),
-       COALESCE(a.genres, c.genres), a.date_added, c.record_label, c.upc
+       COALESCE(a.release_date, c.release_date), COALESCE(f.local = 'favourite', 0),
+       COALESCE(a.genres, c.genres), a.date_added, c.record_label, c.upc,
+       CASE f.local WHEN 'favourite' THEN 1 WHEN 'disliked' THEN -1 END
 FROM albums a LEFT JOIN catalog_albums c ON c.account_id = a.account_id
      AND c.catalog_id = a.catalog_id
+LEFT JOIN favourites f ON f.account_id = a.account_id AND f.item_type = 'album'
+     AND f.library_id = a.library_id
 WHERE a.account_id = 1 AND a.removed_at IS NULL ORDER BY a.id"""
 ARTISTS_SQL = """
-SELECT r.library_id, r.catalog_id, r.name,
-       EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = r.account_id
-               AND f.item_type = 'artist' AND f.library_id = r.library_id
-               AND f.local = 'favourite')
-FROM artists r WHERE r.account_id = 1 AND r.removed_at IS NULL ORDER BY r.id"""
+SELECT r.library_id, r.catalog_id, r.name, COALESCE(f.local = 'favourite', 0),
+       CASE f.local WHEN 'favourite' THEN 1 WHEN 'disliked' THEN -1 END
+FROM artists r LEFT JOIN favourites f ON f.account_id = r.account_id
+     AND f.item_type = 'artist' AND f.library_id = r.library_id
+WHERE r.account_id = 1 AND r.removed_at IS NULL ORDER BY r.id"""
 FAVOURITES_SQL = """
 SELECT f.item_type, f.library_id, COALESCE(f.catalog_id, s.catalog_id), s.name, f.local,
        CASE WHEN EXISTS (SELECT 1 FROM favourite_pushes p WHERE p.account_id = f.account_id
@@ -256,8 +255,9 @@ ALBUM_KEYS = (
     "date_added",
     "record_label",
     "upc",
+    "rating",
 )
-ARTIST_KEYS = ("library_id", "catalog_id", "name", "favourite")
+ARTIST_KEYS = ("library_id", "catalog_id", "name", "favourite", "rating")
 SONG_KEYS = (
     "library_id",
     "catalog_id",
@@ -275,8 +275,9 @@ SONG_KEYS = (
     "kind",
     "composer",
     "content_rating",
-    "url",
-    "available",
+    "catalog_url",
+    "catalog_available",
+    "rating",
 )
 TRACK_KEYS = (
     "position",
@@ -485,9 +486,9 @@ def main(argv: list[str] | None = None) -> int:
             **comparison(*csv_runs),
             "note": "both write the five files (songs, albums, artists, playlist tracks, "
             "favourites) from the same joined rows; the baseline writes cells as the driver "
-            "returns them, amsync also turns booleans into true/false and genres into text, "
-            "neutralises formula cells (both in SQL; genres and folder paths cached in Python) "
-            "and fsyncs each file before renaming it into place",
+            "returns them, amsync also turns booleans into true/false, neutralises formula "
+            "cells (both in SQL; folder paths cached in Python) and fsyncs each file before "
+            "renaming it into place; genres are the JSON text both read from the database",
         },
         "search": search_result,
         "targets": {"export_ratio_max": 1.5, "search_median_ms_max": 20},

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, Table, delete, func, select
 
 from amsync.db import tables
 from amsync.db.store import Store
+from amsync.domain.timestamps import iso_utc
 from amsync.errors import ConfigError
 
 
@@ -35,7 +36,7 @@ class AccountSummary:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+    return iso_utc(value)
 
 
 def _live_count(table: Table, account_id: ColumnElement[int]) -> ScalarSelect[int]:

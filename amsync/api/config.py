@@ -20,17 +20,20 @@ MAX_PAGE_LIMIT = 100  # the most Apple accepts on library listings (200 → HTTP
 class ClientConfig:
     """Everything the client needs. ``storefront`` overrides ``/v1/me/storefront``.
 
-    ``retry_budget_s`` caps the total time one request spends retrying; ``rate`` and
+    ``retry_budget_s`` caps the total time one request spends retrying (``retry_budget_source``
+    says where that value came from, e.g. ``AMSYNC_RETRY_BUDGET``); ``rate`` and
     ``retry_rules`` tune the adaptive rate and the retry table; ``page_limit`` is the listing
     page size; ``catalog_batch_size`` the first catalog multi-get size (halved on 504 down to
     ``catalog_batch_floor``; Apple's maximum is 300).
     """
 
     base_url: str = DEFAULT_BASE_URL
+    api_url_source: str = "the default"  # where base_url came from, for messages
     developer_token: DeveloperTokenProvider
     music_user_token: Secret | None = None
     storefront: str | None = None
     retry_budget_s: float = 60.0
+    retry_budget_source: str = "the default"  # where the budget came from, for messages
     timeout_s: float = 30.0
     connect_timeout_s: float = 10.0
     max_concurrency: int = 8

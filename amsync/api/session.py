@@ -14,6 +14,14 @@ Flow of ``ApiSession.request``:
 4. 400 with code 40015 → ``SubscriptionRequired``; other 4xx → ``BadRequest``; 404 →
    ``NotFound`` (or ``None`` when the caller expects it).
 
+Is the base URL the Apple Music API at all? Until a request has had an answer only the API gives
+(a 2xx JSON object), an ambiguous one — a 404, which Apple also sends for an unknown id or an
+empty listing, or a body of a declared non-JSON type such as an HTML page — makes the session
+ask ``GET /v1/test`` (Apple's own check, once): the API answers it 200 (or 401/403 with a bad
+token), with JSON or an empty body. Anything else means ``--api-url`` names some other server or
+path: ``NotAppleMusicApi`` (exit 2) instead of a misleading "no such id". A normal sync never
+pays for this: its first request (the storefront) answers 200.
+
 Tokens are only ever put into request headers; messages and logs never hold one.
 """
 
@@ -45,6 +53,7 @@ from amsync.errors import (
     CredentialsMissing,
     DeveloperTokenRejected,
     MalformedResponse,
+    NotAppleMusicApi,
     NotFound,
     SubscriptionRequired,
     TransientApiError,
@@ -88,6 +97,8 @@ class ApiSession:
         self.stats = RequestStats()
         self.policy = RetryPolicy(config.retry_budget_s, config.retry_rules)
         self.pacer = RequestPacer(config.rate, config.max_concurrency, clock=clock, sleep=sleep)
+        self._api_confirmed = False  # an answer only the Apple Music API gives was seen
+        self._confirming: asyncio.Lock | None = None
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -129,6 +140,10 @@ class ApiSession:
         ``missing_ok``. Raises the ``ApiError`` subclass that fits any other failure."""
         endpoint = endpoint_of(path)
         reply = await self._send(method, path, params, json, retry_504=retry_504)
+        if not self._api_confirmed and _ambiguous(reply):
+            await self._confirm_api(method, endpoint, reply)
+            if 200 <= reply.status < 300:  # a page of a declared non-JSON type: as usual now
+                reply = await self._send(method, path, params, json, retry_504=retry_504)
         if reply.status == 401:
             reply = await self._after_401(method, path, params, json, retry_504=retry_504)
         if reply.status == 403:
@@ -218,7 +233,8 @@ class ApiSession:
             raise TransientApiError(
                 f"{method} {endpoint} kept failing ({failure.reason}) after retrying for "
                 f"{self._clock() - started:.0f} s",
-                hint="try again later (the retry budget is AMSYNC_RETRY_BUDGET seconds)",
+                hint=f"try again later (the retry budget is {policy.budget_s:g} s, from "
+                f"{self.config.retry_budget_source})",
                 status=failure.status,
                 endpoint=endpoint,
             ) from None
@@ -256,13 +272,47 @@ class ApiSession:
             raise RetryableFailure(failure, status, f"HTTP {status}")
         document: JsonObject | None = None
         if 200 <= status < 300 and content.strip():
+            if not self._api_confirmed and _declared_not_json(response.headers):
+                return Reply(status, None, content, response.headers)  # see _confirm_api
             try:
                 document = decode_json(content, endpoint)
             except MalformedResponse:
                 raise RetryableFailure(
                     Failure.TRUNCATED, status, "a body that is not JSON"
                 ) from None
+            self._api_confirmed = True
         return Reply(status, document, content, response.headers)
+
+    # --- is this the Apple Music API? -------------------------------------------------------
+
+    async def _confirm_api(self, method: str, endpoint: str, reply: Reply) -> None:
+        """``NotAppleMusicApi`` unless ``GET /v1/test`` answers as the Apple Music API does.
+        Asked once: requests that meet the same doubt meanwhile wait for the first answer."""
+        if self._confirming is None:
+            self._confirming = asyncio.Lock()
+        async with self._confirming:
+            if not self._api_confirmed:
+                await self._ask_api_test(method, endpoint, reply)
+
+    async def _ask_api_test(self, method: str, endpoint: str, reply: Reply) -> None:
+        test = (
+            reply
+            if endpoint == "/v1/test"
+            else await self._send("GET", "/v1/test", None, None, retry_504=True)
+        )
+        if test.status in (200, 401, 403) and _json_or_empty(test):
+            self._api_confirmed = True
+            return
+        first = f"{method} {endpoint} answered {_describe_reply(reply)}"
+        if test is not reply:
+            first += f", GET /v1/test {_describe_reply(test)}"
+        raise NotAppleMusicApi(
+            f"{_without_userinfo(self.config.base_url)} does not answer like the Apple Music "
+            f"API ({first})",
+            hint=f"check the API URL (from {self.config.api_url_source}): Apple's is "
+            "https://api.music.apple.com, the emulator's is the URL `amsync emulator serve` "
+            "prints (no path after the port)",
+        )
 
     # --- authorization failures ------------------------------------------------------------
 
@@ -372,6 +422,49 @@ def _count(*, throttled: bool) -> None:
     if tally is not None:
         tally.requests += 1
         tally.throttled += throttled
+
+
+def _declared_not_json(headers: httpx.Headers) -> bool:
+    """A ``Content-Type`` is given and it is not JSON (an HTML page, plain text…)."""
+    declared = headers.get("content-type", "").split(";")[0].strip().lower()
+    return bool(declared) and "json" not in declared
+
+
+def _ambiguous(reply: Reply) -> bool:
+    """An answer that may come from a server that is not the Apple Music API."""
+    if reply.status == 404:
+        return True
+    return bool(reply.content.strip()) and _declared_not_json(reply.headers)
+
+
+def _json_or_empty(reply: Reply) -> bool:
+    if not reply.content.strip():
+        return True
+    if _declared_not_json(reply.headers):
+        return False
+    try:
+        decode_json(reply.content, "/v1/test")
+    except MalformedResponse:
+        return False
+    return True
+
+
+def _describe_reply(reply: Reply) -> str:
+    declared = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not reply.content.strip():
+        kind = "no body"
+    elif "html" in declared:
+        kind = "an HTML page"
+    elif declared and "json" not in declared:
+        kind = f"a {declared[:40]} body"
+    else:
+        kind = "a JSON body" if _json_or_empty(reply) else "a body that is not JSON"
+    return f"HTTP {reply.status} with {kind}"
+
+
+def _without_userinfo(url: str) -> str:
+    parts = httpx.URL(url)
+    return str(parts.copy_with(userinfo=b"")) if parts.userinfo else url
 
 
 def _failure_of(state: RetryCallState) -> RetryableFailure:

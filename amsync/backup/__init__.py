@@ -26,7 +26,7 @@ from amsync.backup.rotation import (
     list_backups,
     rotate_backups,
 )
-from amsync.backup.verify import VerifyReport, require_good, verify_backup
+from amsync.backup.verify import VerifyReport, damage_of, require_good, verify_backup
 
 if TYPE_CHECKING:
     from amsync.backup.take import BackupOptions, BackupReport, take_backup
@@ -49,6 +49,7 @@ __all__ = [
     "Manifest",
     "RotationReport",
     "VerifyReport",
+    "damage_of",
     "default_backup_dir",
     "list_backups",
     "read_manifest",

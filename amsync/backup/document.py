@@ -4,6 +4,10 @@ Restore works from this document, whether it sits in a backup folder (``library.
 written by ``amsync export json``. Only what a restore and a verification need is kept; missing
 optional keys read as ``None``; a document of another format, or malformed items, are refused
 with a message that names the problem.
+
+An item's ``rating`` (1 favourite, -1 disliked) is read from ``"rating"``; documents written
+before that key existed carry only ``"favourite"``, read as rating 1. ``catalog_available`` is
+read under its older name ``available`` too.
 """
 
 from __future__ import annotations
@@ -28,8 +32,12 @@ class DocSong:
     artist: str | None = None
     album: str | None = None
     kind: str = "song"
-    favourite: bool = False
+    rating: int | None = None
     available: bool | None = None
+
+    @property
+    def favourite(self) -> bool:
+        return self.rating == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +46,11 @@ class DocAlbum:
     catalog_id: str | None
     name: str
     artist: str | None = None
-    favourite: bool = False
+    rating: int | None = None
+
+    @property
+    def favourite(self) -> bool:
+        return self.rating == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +58,11 @@ class DocArtist:
     library_id: str
     catalog_id: str | None
     name: str
-    favourite: bool = False
+    rating: int | None = None
+
+    @property
+    def favourite(self) -> bool:
+        return self.rating == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +82,13 @@ class DocPlaylist:
     name: str
     description: str | None = None
     can_edit: bool | None = None
-    favourite: bool = False
+    rating: int | None = None
     folder: str | None = None
     tracks: tuple[DocTrack, ...] = ()
+
+    @property
+    def favourite(self) -> bool:
+        return self.rating == 1
 
 
 @dataclass(slots=True)
@@ -81,39 +101,62 @@ class LibraryDocument:
     playlists: list[DocPlaylist] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        favourites = sum(
-            item.favourite
+        ratings = [
+            item.rating
             for items in (self.songs, self.albums, self.artists, self.playlists)
             for item in items
-        )
+        ]
         return {
             "songs": len(self.songs),
             "albums": len(self.albums),
             "artists": len(self.artists),
             "playlists": len(self.playlists),
             "tracks": sum(len(p.tracks) for p in self.playlists),
-            "favourites": favourites,
+            "favourites": ratings.count(1),
+            "dislikes": ratings.count(-1),
         }
+
+
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+_USE: Final = "use a backup folder or a file written by `amsync export json`"
 
 
 def read_library_document(path: Path) -> LibraryDocument:
     """The document in ``path``; ``ConfigError`` (exit 2) for anything else."""
     try:
-        with path.open("r", encoding="utf-8") as handle:
-            data = json.load(handle)
+        with path.open("rb") as handle:
+            start = handle.read(len(_SQLITE_HEADER))
     except FileNotFoundError:
         raise ConfigError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder without an amsync backup in it", hint=_USE) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if start == _SQLITE_HEADER:
+        raise ConfigError(
+            f"{path} is an SQLite database (a mirror or a backup's snapshot), not a backup "
+            "folder or a JSON export",
+            hint="pass the backup folder that holds it, or a file written by `amsync export "
+            "json`; to put a mirror back, copy the snapshot into place (README: Restoring)",
+        )
+    try:
+        with path.open("r", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path} is not a JSON export (it is not UTF-8 text)", hint=_USE
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise ConfigError(
             f"{path} is not valid JSON ({exc}); it may be truncated",
-            hint="use a backup folder or a file written by `amsync export json`",
+            hint=_USE,
         ) from None
     if not isinstance(data, dict) or data.get("format") != LIBRARY_FORMAT:
         raise ConfigError(
             f"{path} is not an amsync library export (format {LIBRARY_FORMAT!r})",
-            hint="use a backup folder or a file written by `amsync export json`",
+            hint=_USE,
         )
     if data.get("version") != LIBRARY_VERSION:
         raise ConfigError(
@@ -155,8 +198,18 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _rating(item: Mapping[str, Any]) -> int | None:
+    """``"rating"`` (1 or -1), else the older documents' ``"favourite": true`` (1)."""
+    rating = item.get("rating")
+    if isinstance(rating, int) and not isinstance(rating, bool) and rating in (1, -1):
+        return rating
+    if "rating" not in item and item.get("favourite") is True:
+        return 1
+    return None
+
+
 def _song(item: Mapping[str, Any]) -> DocSong:
-    available = item.get("available")
+    available = item.get("catalog_available", item.get("available"))
     return DocSong(
         library_id=_required(item, "library_id"),
         catalog_id=_text(item.get("catalog_id")),
@@ -164,7 +217,7 @@ def _song(item: Mapping[str, Any]) -> DocSong:
         artist=_text(item.get("artist")),
         album=_text(item.get("album")),
         kind=_text(item.get("kind")) or "song",
-        favourite=item.get("favourite") is True,
+        rating=_rating(item),
         available=available if isinstance(available, bool) else None,
     )
 
@@ -175,7 +228,7 @@ def _album(item: Mapping[str, Any]) -> DocAlbum:
         catalog_id=_text(item.get("catalog_id")),
         name=str(item.get("name") or ""),
         artist=_text(item.get("artist")),
-        favourite=item.get("favourite") is True,
+        rating=_rating(item),
     )
 
 
@@ -184,7 +237,7 @@ def _artist(item: Mapping[str, Any]) -> DocArtist:
         library_id=_required(item, "library_id"),
         catalog_id=_text(item.get("catalog_id")),
         name=str(item.get("name") or ""),
-        favourite=item.get("favourite") is True,
+        rating=_rating(item),
     )
 
 
@@ -212,7 +265,7 @@ def _playlist(item: Mapping[str, Any]) -> DocPlaylist:
         name=_required(item, "name"),
         description=_text(item.get("description")),
         can_edit=can_edit if isinstance(can_edit, bool) else None,
-        favourite=item.get("favourite") is True,
+        rating=_rating(item),
         folder=_text(item.get("folder")),
         tracks=tuple(parsed),
     )

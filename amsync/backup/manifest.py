@@ -7,10 +7,13 @@
      "database": "sqlite" | "postgresql", "source": "/home/me/.local/share/amsync/amsync.db",
      "files": {"amsync.db": {"sha256": "…", "bytes": 123}, "library.json": {…}},
      "counts": {"songs": 1, "albums": 1, "artists": 1, "playlists": 1, "tracks": 1,
-                "favourites": 1},
+                "favourites": 1, "dislikes": 1},
      "pg_dump": "pg_dump … (PostgreSQL only: the recipe for a full dump)"}
 
-The manifest is written last, so a folder with a manifest is a finished backup.
+The manifest is written last, so a folder with a manifest is a finished backup. ``favourites``
+and ``dislikes`` count the user's current wishes for items in the library, as ``amsync stats``
+does (``dislikes`` is missing from backups of earlier amsync versions; verification then skips
+it).
 """
 
 from __future__ import annotations
@@ -30,7 +33,15 @@ VERSION: Final = 1
 MANIFEST_NAME: Final = "manifest.json"
 SNAPSHOT_NAME: Final = "amsync.db"
 EXPORT_NAME: Final = "library.json"
-COUNT_KEYS: Final = ("songs", "albums", "artists", "playlists", "tracks", "favourites")
+COUNT_KEYS: Final = (
+    "songs",
+    "albums",
+    "artists",
+    "playlists",
+    "tracks",
+    "favourites",
+    "dislikes",
+)
 _CHUNK: Final = 1 << 20
 
 

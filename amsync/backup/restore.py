@@ -29,5 +29,5 @@ async def make_restore_plan(
     songs, albums = catalog_questions(document, live, selection)
     await check_catalog(reader, live, songs, albums)
     targets, _lost, _after = favourite_targets(document, live, selection)
-    await read_ratings(reader, live, [key for key, _type, _name in targets])
+    await read_ratings(reader, live, [target[0] for target in targets])
     return plan_restore(document, live, selection)

@@ -2,10 +2,10 @@
 
 Writes, in this order: one add-to-library (songs, albums, catalog playlists; the client sends
 at most 100 ids per request), each playlist created with its tracks in order (the client sends
-the first 100 with the playlist and appends the rest in chunks), then the favourites (a
-"love" rating each), read back afterwards. An item Apple refuses is recorded and the rest goes
-on; authorization and lasting network failures stop the run (a second run picks up where this
-one stopped, because the plan is made afresh from the live library).
+the first 100 with the playlist and appends the rest in chunks), then the favourites and
+dislikes (a rating of 1 or -1 each), read back afterwards. An item Apple refuses is recorded
+and the rest goes on; authorization and lasting network failures stop the run (a second run
+picks up where this one stopped, because the plan is made afresh from the live library).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class RestoreReport:
     added: dict[str, int] = field(default_factory=dict)
     created: list[CreatedPlaylist] = field(default_factory=list)
     favourites_set: int = 0
+    dislikes_set: int = 0
     unconfirmed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     source: str = ""
@@ -54,6 +55,7 @@ class RestoreReport:
                 for c in self.created
             ],
             "favourites_set": self.favourites_set,
+            "dislikes_set": self.dislikes_set,
             "unconfirmed": list(self.unconfirmed),
             "failed": list(self.failed),
         }
@@ -89,10 +91,14 @@ async def apply_restore(
             report.created.append(
                 CreatedPlaylist(planned.name, created.library_id, len(planned.tracks))
             )
-            if planned.favourite:
+            if planned.rating is not None:
                 favourites.append(
                     PlannedFavourite(
-                        "playlist", planned.name, "library-playlists", created.library_id
+                        "playlist",
+                        planned.name,
+                        "library-playlists",
+                        created.library_id,
+                        planned.rating,
                     )
                 )
         done += 1
@@ -121,12 +127,13 @@ async def _set_favourites(
     done: list[PlannedFavourite] = []
     for favourite in favourites:
         try:
-            await ratings.put_rating(favourite.resource_type, favourite.item_id, 1)
+            await ratings.put_rating(favourite.resource_type, favourite.item_id, favourite.value)
         except _ITEM_FAILURES as exc:
             report.failed.append(f"favourite {favourite.item_type} {favourite.name!r}: {exc}")
             continue
         done.append(favourite)
-    report.favourites_set = len(done)
+    report.favourites_set = sum(1 for f in done if f.value == 1)
+    report.dislikes_set = sum(1 for f in done if f.value == -1)
     by_type: dict[str, list[str]] = {}
     for favourite in done:
         by_type.setdefault(favourite.resource_type, []).append(favourite.item_id)
@@ -135,7 +142,8 @@ async def _set_favourites(
         for item_id, value in (await ratings.get_ratings(resource_type, ids)).items():
             read[(resource_type, item_id)] = value
     for favourite in done:
-        if read.get((favourite.resource_type, favourite.item_id)) != 1:
+        if read.get((favourite.resource_type, favourite.item_id)) != favourite.value:
+            word = "favourite" if favourite.value == 1 else "dislike"
             report.unconfirmed.append(
-                f"{favourite.item_type} {favourite.name!r}: Apple does not show the favourite yet"
+                f"{favourite.item_type} {favourite.name!r}: Apple does not show the {word} yet"
             )

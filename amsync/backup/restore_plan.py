@@ -10,9 +10,9 @@ Rules (README "Backups"):
   tracks still in the library by their library id, others by catalog id; uploads gone from the
   library, withdrawn songs and music videos are left out and reported. A playlist whose folder
   is gone is created at the top level (Apple's API cannot be asked to create folders here).
-- Favourites: items the backup marks as favourites and Apple does not rate now get rated
-  "love" again. An item Apple now rates "dislike" is left as it is (reported); artists have no
-  ratings API (reported).
+- Favourites and dislikes: items the backup rates (``rating`` 1 or -1) and Apple does not rate
+  now are rated again with the backup's value. An item Apple now rates the other way is left as
+  it is (reported); artists have no ratings API (reported).
 - Nothing is ever deleted or rewritten on Apple's side: a plan only adds.
 """
 
@@ -75,15 +75,22 @@ class PlannedPlaylist:
     tracks: list[str]
     backup_library_id: str
     backup_tracks: int
-    favourite: bool = False
+    rating: int | None = None  # rated after it is created: 1 favourite, -1 disliked
+
+    @property
+    def favourite(self) -> bool:
+        return self.rating == 1
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedFavourite:
+    """A rating to set again: ``value`` 1 (favourite) or -1 (disliked)."""
+
     item_type: str
     name: str
     resource_type: str
     item_id: str
+    value: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +125,14 @@ class RestorePlan:
             "catalog_playlists": self.count("playlist"),
             "playlists": len(self.playlists),
             "playlist_tracks": sum(len(p.tracks) for p in self.playlists),
-            "favourites": len(self.favourites) + sum(p.favourite for p in self.playlists),
+            "favourites": self._ratings(1),
+            "dislikes": self._ratings(-1),
             "unrestorable": len(self.unrestorable),
         }
+
+    def _ratings(self, value: int) -> int:
+        planned = sum(1 for f in self.favourites if f.value == value)
+        return planned + sum(1 for p in self.playlists if p.rating == value)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -224,18 +236,26 @@ def catalog_questions(
     return songs, albums
 
 
+Target = tuple[RatingKey, str, str, int]
+"""Where a backed-up rating is set on Apple: ``((type, id), item type, name, value)``."""
+
+
+def _word(value: int) -> str:
+    return "favourite" if value == 1 else "dislike"
+
+
 def favourite_targets(
     document: LibraryDocument, live: LiveLibrary, selection: RestoreSelection
-) -> tuple[list[tuple[RatingKey, str, str]], list[Unrestorable], set[str]]:
-    """Where each backed-up favourite is rated on Apple: ``((type, id), item type, name)``;
-    the favourites that cannot be; and the backup ids of playlists rated after recreation."""
-    targets: list[tuple[RatingKey, str, str]] = []
+) -> tuple[list[Target], list[Unrestorable], dict[str, int]]:
+    """Where each backed-up favourite and dislike is rated on Apple; the ones that cannot be;
+    and the backup ids of playlists rated after recreation, with their value."""
+    targets: list[Target] = []
     lost: list[Unrestorable] = []
-    after_create: set[str] = set()
+    after_create: dict[str, int] = {}
     if not selection.favourites:
         return targets, lost, after_create
     for song in document.songs:
-        if not song.favourite:
+        if song.rating is None:
             continue
         live_id = live.live_song_id(song.library_id, song.catalog_id)
         withdrawn = song.available is False or (
@@ -250,57 +270,64 @@ def favourite_targets(
         if key is None:
             lost.append(
                 Unrestorable(
-                    "song", song.name, "favourite of a song no longer in the library", song.artist
+                    "song",
+                    song.name,
+                    f"{_word(song.rating)} of a song no longer in the library",
+                    song.artist,
                 )
             )
         else:
-            targets.append((key, "song", song.name))
+            targets.append((key, "song", song.name, song.rating))
     for album in document.albums:
-        if not album.favourite:
+        if album.rating is None:
             continue
         if album.catalog_id:
-            targets.append((("albums", album.catalog_id), "album", album.name))
+            targets.append((("albums", album.catalog_id), "album", album.name, album.rating))
         elif album.library_id in live.album_ids:
-            targets.append((("library-albums", album.library_id), "album", album.name))
+            key = ("library-albums", album.library_id)
+            targets.append((key, "album", album.name, album.rating))
         else:
             lost.append(
                 Unrestorable(
                     "album",
                     album.name,
-                    "favourite of an album no longer in the library",
+                    f"{_word(album.rating)} of an album no longer in the library",
                     album.artist,
                 )
             )
     matched = match_playlists(document, live)
     recreated = {p.library_id for p in _playlists_to_recreate(document, live, selection)}
     for playlist in document.playlists:
-        if not playlist.favourite:
+        if playlist.rating is None:
             continue
         live_id = matched.get(playlist.library_id)
         if playlist.catalog_id is not None and (
             live_id is not None or playlist.library_id in recreated
         ):
-            targets.append((("playlists", playlist.catalog_id), "playlist", playlist.name))
+            key = ("playlists", playlist.catalog_id)
+            targets.append((key, "playlist", playlist.name, playlist.rating))
         elif live_id is not None:
-            targets.append((("library-playlists", live_id), "playlist", playlist.name))
+            key = ("library-playlists", live_id)
+            targets.append((key, "playlist", playlist.name, playlist.rating))
         elif playlist.library_id in recreated:
-            after_create.add(playlist.library_id)
+            after_create[playlist.library_id] = playlist.rating
         else:
             lost.append(
                 Unrestorable(
                     "playlist",
                     playlist.name,
-                    "favourite of a playlist that is not in the library "
+                    f"{_word(playlist.rating)} of a playlist that is not in the library "
                     "(restore it with --playlists)",
                 )
             )
     for artist in document.artists:
-        if artist.favourite:
+        if artist.rating is not None:
             lost.append(
                 Unrestorable(
                     "artist",
                     artist.name,
-                    "artist favourites cannot be set through Apple's API (kept in amsync only)",
+                    f"artist {_word(artist.rating)}s cannot be set through Apple's API "
+                    "(kept in amsync only)",
                 )
             )
     return targets, lost, after_create
@@ -438,21 +465,22 @@ def _plan_favourites(
     targets, lost, after_create = favourite_targets(document, live, selection)
     plan.unrestorable.extend(lost)
     seen: set[RatingKey] = set()
-    present = 0
-    for key, item_type, name in targets:
+    present = {1: 0, -1: 0}
+    for key, item_type, name, wanted in targets:
         if key in seen:
             continue
         seen.add(key)
         value = live.ratings.get(key)
-        if value == 1:
-            present += 1
-        elif value == -1:
+        if value == wanted:
+            present[wanted] += 1
+        elif value is not None:
             plan.notes.append(
-                f"{item_type} {name!r} is a favourite in the backup but disliked on Apple "
-                "now; left as it is"
+                f"{item_type} {name!r} is a {_word(wanted)} in the backup but a "
+                f"{_word(value)} on Apple now; left as it is"
             )
         else:
-            plan.favourites.append(PlannedFavourite(item_type, name, key[0], key[1]))
+            plan.favourites.append(PlannedFavourite(item_type, name, key[0], key[1], wanted))
     for planned in plan.playlists:
-        planned.favourite = planned.backup_library_id in after_create
-    plan.present["favourites"] = present
+        planned.rating = after_create.get(planned.backup_library_id)
+    plan.present["favourites"] = present[1]
+    plan.present["dislikes"] = present[-1]

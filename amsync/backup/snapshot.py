@@ -18,6 +18,26 @@ from amsync.errors import StoreError
 
 BUSY_TIMEOUT_S: Final = 30.0
 
+# The user's current wishes for items in the library, as ``amsync stats`` and the JSON export
+# count them (a favourite of a removed item is not counted).
+_WISHES: Final = " ".join(
+    [
+        "SELECT count(*) FROM favourites f",
+        *(
+            f"LEFT JOIN {table} {alias} ON f.item_type = '{kind}' "
+            f"AND {alias}.account_id = f.account_id AND {alias}.library_id = f.library_id "
+            f"AND {alias}.removed_at IS NULL"
+            for kind, table, alias in (
+                ("song", "songs", "s"),
+                ("album", "albums", "al"),
+                ("artist", "artists", "ar"),
+                ("playlist", "playlists", "p"),
+            )
+        ),
+        "WHERE f.account_id = ? AND f.local = '{state}'",
+        "AND COALESCE(s.id, al.id, ar.id, p.id) IS NOT NULL",
+    ]
+)
 _COUNT_QUERIES: Final = {
     "songs": "SELECT count(*) FROM songs WHERE account_id = ? AND removed_at IS NULL",
     "albums": "SELECT count(*) FROM albums WHERE account_id = ? AND removed_at IS NULL",
@@ -28,6 +48,8 @@ _COUNT_QUERIES: Final = {
         "ON e.revision_id = p.current_revision_id "
         "WHERE p.account_id = ? AND p.removed_at IS NULL"
     ),
+    "favourites": _WISHES.format(state="favourite"),
+    "dislikes": _WISHES.format(state="disliked"),
 }
 
 

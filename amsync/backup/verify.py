@@ -24,7 +24,15 @@ from amsync.backup.manifest import (
 from amsync.backup.snapshot import integrity_problems, mirror_counts, open_snapshot, schema_revision
 from amsync.errors import ConfigError, StoreError
 
-SNAPSHOT_COUNT_KEYS = ("songs", "albums", "artists", "playlists", "tracks")
+SNAPSHOT_COUNT_KEYS = (
+    "songs",
+    "albums",
+    "artists",
+    "playlists",
+    "tracks",
+    "favourites",
+    "dislikes",
+)
 
 
 @dataclass(slots=True)
@@ -90,13 +98,21 @@ def verify_backup(path: Path) -> VerifyReport:
     return report
 
 
+def damage_of(report: VerifyReport) -> StoreError | None:
+    """The ``StoreError`` (exit 1) naming every problem of a damaged backup, else ``None``."""
+    if not report.problems:
+        return None
+    return StoreError(
+        f"the backup {report.path} is damaged: " + "; ".join(report.problems),
+        hint="use another backup (`ls` the backups folder) and take a new one",
+    )
+
+
 def require_good(report: VerifyReport) -> VerifyReport:
     """``StoreError`` (exit 1) naming every problem, unless the backup is good."""
-    if report.problems:
-        raise StoreError(
-            f"the backup {report.path} is damaged: " + "; ".join(report.problems),
-            hint="use another backup (`ls` the backups folder) and take a new one",
-        )
+    damaged = damage_of(report)
+    if damaged is not None:
+        raise damaged
     return report
 
 
@@ -119,7 +135,9 @@ def _check_snapshot(path: Path, manifest: Manifest, report: VerifyReport) -> Non
             f"{SNAPSHOT_NAME} has schema revision {revision}, the manifest says "
             f"{manifest.schema_revision}"
         )
-    _compare_counts(SNAPSHOT_NAME, counts, manifest, SNAPSHOT_COUNT_KEYS, report)
+    # a backup written before a count existed (e.g. dislikes) has no number to compare
+    keys = tuple(key for key in SNAPSHOT_COUNT_KEYS if key in manifest.counts)
+    _compare_counts(SNAPSHOT_NAME, counts, manifest, keys, report)
     report.checked.append(f"{SNAPSHOT_NAME}: integrity ok, schema {revision}, counts ok")
 
 

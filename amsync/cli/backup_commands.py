@@ -4,7 +4,6 @@ mirror, restores to Apple Music, and the snippets that run amsync unattended."""
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -15,21 +14,22 @@ import click
 from amsync.backup import (
     DEFAULT_KEEP,
     VerifyReport,
+    damage_of,
     default_backup_dir,
-    require_good,
     verify_backup,
 )
 from amsync.backup.schedule import EVERY, KINDS, ScheduleSpec, command_arguments, render_schedule
 from amsync.cli.context import AppContext, app_context, pass_app
+from amsync.cli.json_outcome import JsonOutcome, json_outcome
 from amsync.cli.logfile import attach_log_file, run_log
-from amsync.cli.output import emit_json, info, safe_text, warn
+from amsync.cli.output import info, safe_text, warn
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.errors import AmsyncError, StoreError
 
 if TYPE_CHECKING:  # imported when used: `amsync backup --help` must stay quick
     from amsync.backup import BackupReport
     from amsync.backup.restore_apply import RestoreReport
-    from amsync.backup.restore_plan import RestorePlan
+    from amsync.backup.restore_plan import RestorePlan, RestoreSelection
 
 PLAN_LINES = 40
 
@@ -69,14 +69,14 @@ def start_run_log(app: AppContext, command: str, *, warn_terminal: bool) -> None
             warn(message)
 
 
-def backup_after_sync(app: AppContext, *, sync_status: str, as_json: bool) -> None:
-    """The backup step of ``amsync sync --backup`` (default folder and rotation)."""
+def backup_after_sync(app: AppContext, *, sync_status: str, as_json: bool) -> BackupReport:
+    """The backup step of ``amsync sync --backup`` (default folder and rotation). With
+    ``--json`` the report goes into the sync's one document (``"backup"``)."""
     run_log().info("sync %s (account %s)", sync_status, app.settings.account)
     report = _take(app, None, DEFAULT_KEEP)
-    if as_json:  # stdout holds the sync's JSON document: the backup's goes to stderr
-        click.echo(json.dumps({"backup": report.as_dict()}, ensure_ascii=False), err=True)
-    else:
+    if not as_json:
         _render_backup(report, quiet=app.quiet)
+    return report
 
 
 # --- amsync backup ------------------------------------------------------------------------------
@@ -112,12 +112,13 @@ def backup(ctx: click.Context, directory: Path | None, keep: int, as_json: bool)
     if ctx.invoked_subcommand is not None:
         return
     app = app_context(ctx)
-    start_run_log(app, "backup", warn_terminal=True)
-    report = _take(app, directory, keep)
-    if as_json:
-        emit_json(report.as_dict())
-    else:
-        _render_backup(report, quiet=app.quiet)
+    with json_outcome(as_json) as outcome:
+        start_run_log(app, "backup", warn_terminal=True)
+        report = _take(app, directory, keep)
+        if as_json:
+            outcome.emit({"status": "succeeded"} | report.as_dict())
+        else:
+            _render_backup(report, quiet=app.quiet)
 
 
 def _take(app: AppContext, directory: Path | None, keep: int) -> BackupReport:
@@ -169,12 +170,16 @@ def verify(app: AppContext, path: Path, as_json: bool) -> None:
 
     Exit 0 when the backup is good, 1 when it is damaged, 2 when PATH is not a backup.
     """
-    report = verify_backup(path)
-    if as_json:
-        emit_json(report.as_dict())
-    else:
-        _render_verify(report, quiet=app.quiet)
-    require_good(report)
+    with json_outcome(as_json) as outcome:
+        report = verify_backup(path)
+        damaged = damage_of(report)
+        if as_json:
+            status = "damaged" if damaged else "good"
+            outcome.emit({"status": status} | report.as_dict(), error=damaged)
+        else:
+            _render_verify(report, quiet=app.quiet)
+    if damaged is not None:
+        raise damaged
 
 
 @backup.command("list")
@@ -191,8 +196,8 @@ def list_command(app: AppContext, directory: Path | None, fmt: str | None, as_js
     """List this account's backups, newest first, as their manifests describe them.
 
     Columns: name, created_at, account, schema_revision, songs, albums, artists, playlists,
-    tracks, favourites, bytes, path, problem (a folder whose manifest cannot be read). Check a
-    backup's contents with `amsync backup verify PATH`.
+    tracks, favourites, dislikes, bytes, path, problem (a folder whose manifest cannot be
+    read). Check a backup's contents with `amsync backup verify PATH`.
     """
     from amsync.backup.listing import COLUMNS, describe_backups
 
@@ -269,11 +274,39 @@ def restore(
     --favourites, everything is restored. The plan is printed first; --dry-run stops there.
     Uploads without a catalog id and songs Apple withdrew cannot be restored; they are listed.
     """
+    from amsync.backup.restore_plan import RestoreSelection
+
+    with json_outcome(as_json) as outcome:
+        _restore(
+            app,
+            outcome,
+            source_path,
+            RestoreSelection.from_flags(
+                library=library,
+                playlists=playlists,
+                all_playlists=all_playlists,
+                favourites=favourites,
+            ),
+            dry_run=dry_run,
+            yes=yes,
+            as_json=as_json,
+        )
+
+
+def _restore(
+    app: AppContext,
+    outcome: JsonOutcome,
+    source_path: Path,
+    selection: RestoreSelection,
+    *,
+    dry_run: bool,
+    yes: bool,
+    as_json: bool,
+) -> None:
     import asyncio
 
     from amsync.backup.restore import make_restore_plan
     from amsync.backup.restore_apply import RestoreReport, apply_restore
-    from amsync.backup.restore_plan import RestoreSelection
     from amsync.backup.source import read_restore_source
 
     start_run_log(app, "restore", warn_terminal=False)
@@ -282,16 +315,16 @@ def restore(
         warn(
             f"the backup is of account {source.account!r}; restoring into {app.settings.account!r}"
         )
-    selection = RestoreSelection.from_flags(
-        library=library, playlists=playlists, all_playlists=all_playlists, favourites=favourites
-    )
     ask = not (yes or dry_run or as_json) and sys.stdin.isatty()
     client = app.client()
+    so_far: list[RestoreReport] = []
+    outcome.so_far = lambda: so_far[0].as_dict() if so_far else {"source": source.describe()}
 
     async def go() -> RestoreReport:
         async with client:
             plan = await make_restore_plan(client, source.document, selection)
             report = RestoreReport(plan=plan, source=source.describe())
+            so_far.append(report)
             if not as_json:
                 _render_plan(plan, source.describe(), quiet=app.quiet)
             if dry_run:
@@ -310,15 +343,19 @@ def restore(
         plan_summary_text(report.plan),
         len(report.failed),
     )
-    if as_json:
-        emit_json(report.as_dict())
-    else:
-        _render_outcome(report, quiet=app.quiet)
-    if report.failed:
-        raise StoreError(
+    failed = (
+        StoreError(
             f"the restore did not finish: {len(report.failed)} write(s) failed",
             hint="run the same command again: it plans only what is still missing",
         )
+        if report.failed
+        else None
+    )
+    outcome.emit(report.as_dict(), error=failed)
+    if not as_json:
+        _render_outcome(report, quiet=app.quiet)
+    if failed is not None:
+        raise failed
 
 
 def plan_summary_text(plan: RestorePlan) -> str:
@@ -339,14 +376,20 @@ def _render_plan(plan: RestorePlan, source: str, *, quiet: bool) -> None:
     playlists: list[str] = []
     for playlist in plan.playlists:
         where = f" in {playlist.folder!r}" if playlist.parent_folder_id else ""
-        star = " (favourite)" if playlist.favourite else ""
+        star = {1: " (favourite)", -1: " (disliked)"}.get(playlist.rating or 0, "")
         playlists.append(
             f"  create playlist {playlist.name!r}{where} with {len(playlist.tracks)} of "
             f"{playlist.backup_tracks} track(s){star}"
         )
     _limited(playlists, quiet=quiet)
     _limited([f"  add {a.kind} {a.name!r} ({a.catalog_id})" for a in plan.additions], quiet=quiet)
-    _limited([f"  favourite {f.item_type} {f.name!r}" for f in plan.favourites], quiet=quiet)
+    _limited(
+        [
+            f"  {'favourite' if f.value == 1 else 'dislike'} {f.item_type} {f.name!r}"
+            for f in plan.favourites
+        ],
+        quiet=quiet,
+    )
     if plan.unrestorable:
         info(f"cannot be restored: {len(plan.unrestorable)} item(s)", quiet=quiet)
         _limited(
@@ -381,7 +424,7 @@ def _render_outcome(report: RestoreReport, *, quiet: bool) -> None:
     added = ", ".join(f"{n} {kind}" for kind, n in report.added.items()) or "nothing"
     info(
         f"restored: added {added}; created {len(report.created)} playlist(s); "
-        f"set {report.favourites_set} favourite(s)",
+        f"set {report.favourites_set} favourite(s) and {report.dislikes_set} dislike(s)",
         quiet=quiet,
     )
     info("run `amsync sync` to bring the mirror up to date with what was restored", quiet=quiet)

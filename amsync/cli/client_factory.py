@@ -116,10 +116,12 @@ def client_config(
         )
     return ClientConfig(
         base_url=settings.api_url,
+        api_url_source=settings.describe_source("api_url"),
         developer_token=tokens.developer,
         music_user_token=tokens.user,
         storefront=settings.storefront,
         retry_budget_s=settings.retry_budget,
+        retry_budget_source=settings.describe_source("retry_budget"),
         max_concurrency=settings.concurrency,
         rate=rate or RateSettings(),
     )

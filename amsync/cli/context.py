@@ -7,9 +7,10 @@ everything is built lazily, once, and closed when the command ends.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -31,6 +32,8 @@ class AppContext:
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     _settings: Settings | None = None
     _stores: dict[tuple[bool, bool], Store] = field(default_factory=dict)
+    _scratch: dict[str, Store] = field(default_factory=dict)
+    _cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def settings(self) -> Settings:
@@ -47,6 +50,16 @@ class AppContext:
     @property
     def quiet(self) -> bool:
         return bool(self.options.get("quiet"))
+
+    def use_options(self, **options: Any) -> Settings:
+        """Settings with a command's own options for settings (``sync --max-delete``…) taken
+        as the command-line source: checked by the same parser as the environment and
+        ``config.toml`` values, and outranking them. ``None`` means "not given"."""
+        given = {name: value for name, value in options.items() if value is not None}
+        if given:
+            self.options.update(given)
+            self._settings = None
+        return self.settings
 
     def credentials(self) -> CredentialStore:
         from amsync.config.credentials import CredentialStore
@@ -119,10 +132,37 @@ class AppContext:
                 return
         yield self.store(create=False, readonly=True)
 
+    def store_or_scratch(self) -> Store:
+        """For commands that must create nothing (``sync --dry-run``): the database if it
+        exists; when the SQLite file does not, an empty throwaway database in a temporary
+        folder, removed when the command ends — neither the home nor the database is made."""
+        from amsync.db.engine import database_url, is_sqlite
+
+        url = database_url(self.settings.db)
+        if not is_sqlite(url) or Path(str(url.database)).exists():
+            return self.store(create=False)
+        if "scratch" not in self._scratch:
+            import tempfile
+
+            from amsync.db.store import open_store
+
+            folder = tempfile.TemporaryDirectory(prefix="amsync-dry-run-")
+            self._cleanups.append(folder.cleanup)
+            self._scratch["scratch"] = open_store(str(Path(folder.name) / "empty.db"))
+        return self._scratch["scratch"]
+
+    @property
+    def uses_scratch_store(self) -> bool:
+        return bool(self._scratch)
+
     def close(self) -> None:
-        for store in self._stores.values():
+        for store in [*self._stores.values(), *self._scratch.values()]:
             store.close()
         self._stores.clear()
+        self._scratch.clear()
+        for cleanup in reversed(self._cleanups):
+            cleanup()
+        self._cleanups.clear()
 
 
 def app_context(ctx: click.Context) -> AppContext:

@@ -76,10 +76,12 @@ def sources(app: AppContext, *, offline: bool) -> list[tuple[str, CheckSource]]:
             return []
         config = ClientConfig(
             base_url=settings.api_url,
+            api_url_source=settings.describe_source("api_url"),
             developer_token=tokens.developer,
             music_user_token=tokens.user,
             storefront=settings.storefront,
             retry_budget_s=settings.retry_budget,
+            retry_budget_source=settings.describe_source("retry_budget"),
             max_concurrency=settings.concurrency,
         )
         async with AppleMusicClient(config) as client:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 import click
 
 from amsync.cli.context import AppContext, pass_app
+from amsync.cli.json_outcome import ProgressTally, json_outcome
 from amsync.cli.output import emit_json, info, safe_text, warn
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
-from amsync.domain import FavouriteState, ItemType
+from amsync.domain import FavouriteState, ItemType, no_progress
 from amsync.errors import EXIT_TEMPFAIL
 from amsync.favourites.plan import UNSUPPORTED_REASON, Prefer
 from amsync.favourites.report import ItemReport, Outcome, PushReport
@@ -193,18 +194,31 @@ def push_command(app: AppContext, dry_run: bool, prefer: str, wait_s: float, as_
     Songs, albums and playlists are rated (PUT 1 / -1, DELETE) and read back; a change Apple
     does not confirm stays pending, is retried by the next push, and makes the exit code 75.
     """
-    from amsync.favourites.push import PushOptions
+    from amsync.favourites.push import PushOptions, new_push_report
 
     options = PushOptions(dry_run=dry_run, prefer=Prefer(prefer), wait_s=wait_s)
-    report = run_push(app, options, show_progress=not (app.quiet or as_json))
-    if as_json:
-        emit_json(report.as_dict())
-    else:
-        render_push(report, quiet=app.quiet)
+    with json_outcome(as_json) as outcome:
+        tally = ProgressTally(no_progress)
+        partial = new_push_report(app.settings.account, options)
+        outcome.so_far = lambda: partial.as_dict() | {"progress": tally.phases}
+        report = run_push(
+            app, options, show_progress=not (app.quiet or as_json), tally=tally, report=partial
+        )
+        if as_json:
+            outcome.emit(report.as_dict(), exit_code=EXIT_TEMPFAIL if report.pending else 0)
+        else:
+            render_push(report, quiet=app.quiet)
     finish_push(report)
 
 
-def run_push(app: AppContext, options: PushOptions, *, show_progress: bool) -> PushReport:
+def run_push(
+    app: AppContext,
+    options: PushOptions,
+    *,
+    show_progress: bool,
+    tally: ProgressTally | None = None,
+    report: PushReport | None = None,
+) -> PushReport:
     """Run a push with the context's store and client (also used by `amsync sync`)."""
     import asyncio
 
@@ -213,11 +227,15 @@ def run_push(app: AppContext, options: PushOptions, *, show_progress: bool) -> P
 
     store = _store(app)
     client = app.client()
+    progress = tally or ProgressTally(no_progress)
 
     async def go() -> PushReport:
         async with client:
             with ProgressDisplay(enabled=show_progress, client=client) as display:
-                return await push_favourites(client, store, app.settings.account, options, display)
+                progress.then(display)
+                return await push_favourites(
+                    client, store, app.settings.account, options, progress, report
+                )
 
     return asyncio.run(go())
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from amsync.cli.context import AppContext, pass_app
-from amsync.cli.output import emit_json, info, warn
-from amsync.errors import DeletionGuardTripped
+from amsync.cli.json_outcome import JsonOutcome, json_outcome
+from amsync.cli.output import info, warn
+from amsync.errors import EXIT_TEMPFAIL, DeletionGuardTripped
 
 if TYPE_CHECKING:  # imported when a sync runs: `amsync sync --help` must stay quick
     from amsync.sync.report import SyncReport
@@ -20,7 +23,6 @@ if TYPE_CHECKING:  # imported when a sync runs: `amsync sync --help` must stay q
 @click.option(
     "--max-delete",
     "max_delete",
-    type=click.FloatRange(0, 100),
     metavar="PCT",
     help="Deletion guard: percent of a collection that may go [default 10].",
 )
@@ -36,7 +38,6 @@ if TYPE_CHECKING:  # imported when a sync runs: `amsync sync --help` must stay q
 @click.option(
     "--refresh-catalog",
     "refresh_days",
-    type=click.IntRange(0),
     metavar="DAYS",
     help="Fetch catalog metadata older than this again [default 30].",
 )
@@ -58,10 +59,10 @@ def sync(
     app: AppContext,
     full: bool,
     dry_run: bool,
-    max_delete: float | None,
+    max_delete: str | None,
     force: bool,
     wait_s: float,
-    refresh_days: int | None,
+    refresh_days: str | None,
     push_favourites: bool,
     as_json: bool,
     then_backup: bool = False,
@@ -72,37 +73,78 @@ def sync(
     kept as tombstones. If a listing comes back empty, or more than --max-delete percent (and
     more than 50 items) of a collection would go, nothing changes and the exit code is 4.
     """
+    with json_outcome(as_json) as outcome:
+        _sync(
+            app,
+            outcome,
+            SyncFlags(full, dry_run, force, wait_s, max_delete, refresh_days),
+            as_json=as_json,
+            push_favourites=push_favourites,
+            then_backup=then_backup,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SyncFlags:
+    """The command line's choices for one sync (settings options still as typed)."""
+
+    full: bool
+    dry_run: bool
+    force: bool
+    wait_s: float
+    max_delete: str | None
+    refresh_days: str | None
+
+
+def _sync(
+    app: AppContext,
+    outcome: JsonOutcome,
+    flags: SyncFlags,
+    *,
+    as_json: bool,
+    push_favourites: bool,
+    then_backup: bool,
+) -> None:
     import asyncio
 
     from amsync.cli.backup_commands import backup_after_sync, start_run_log
     from amsync.cli.favourites_commands import finish_push, render_push, run_push
+    from amsync.cli.json_outcome import ProgressTally
     from amsync.cli.progress import ProgressDisplay
+    from amsync.domain.progress import no_progress
     from amsync.favourites.push import PushOptions
+    from amsync.sync.report import SyncReport
     from amsync.sync.runner import SyncOptions, run_sync
 
-    settings = app.settings
+    dry_run = flags.dry_run
+    settings = app.use_options(
+        max_delete_pct=flags.max_delete, catalog_refresh_days=flags.refresh_days
+    )
+    report = SyncReport(account=settings.account, status="failed", started_at=datetime.now(UTC))
+    tally = ProgressTally(no_progress)
+    outcome.so_far = lambda: report.as_dict() | {"progress": tally.phases}
     if not dry_run:  # scheduled runs leave a trace in <home>/logs/amsync.log
         start_run_log(app, "sync --backup" if then_backup else "sync", warn_terminal=False)
     options = SyncOptions(
         dry_run=dry_run,
-        force=force,
-        full=full,
-        max_delete_pct=settings.max_delete_pct if max_delete is None else max_delete,
+        force=flags.force,
+        full=flags.full,
+        max_delete_pct=settings.max_delete_pct,
         max_delete_min=settings.max_delete_min,
-        refresh_catalog_days=settings.catalog_refresh_days
-        if refresh_days is None
-        else refresh_days,
-        wait_s=wait_s,
+        refresh_catalog_days=settings.catalog_refresh_days,
+        wait_s=flags.wait_s,
     )
-    store = app.store()
+    # a dry run creates nothing: without a database it plans against an empty one, thrown away
+    store = app.store_or_scratch() if dry_run else app.store()
     client = app.client()
 
     async def go() -> SyncReport:
         async with client:
             with ProgressDisplay(enabled=not (app.quiet or as_json), client=client) as display:
-                return await run_sync(client, store, settings.account, options, display)
+                tally.then(display)
+                return await run_sync(client, store, settings.account, options, tally, report)
 
-    report = asyncio.run(go())
+    asyncio.run(go())
     for message in report.warnings:
         warn(message)
     if report.throttled >= max(10, report.requests // 50):
@@ -112,25 +154,36 @@ def sync(
         )
     if not as_json:
         render_report(report, quiet=app.quiet)
-    pushed = None
-    if push_favourites and report.status == "succeeded":
-        push_options = PushOptions(wait_s=wait_s)
-        pushed = run_push(app, push_options, show_progress=not (app.quiet or as_json))
-        if not as_json:
-            render_push(pushed, quiet=app.quiet)
-    if as_json:
-        extra = {"favourites_push": pushed.as_dict()} if pushed is not None else {}
-        emit_json(report.as_dict() | extra)
-    if pushed is not None:
-        finish_push(pushed)
-    if report.refused:
-        raise DeletionGuardTripped(
+        if app.uses_scratch_store:
+            info(f"  (no database at {settings.db} yet: nothing was created)", quiet=app.quiet)
+    refused = (
+        DeletionGuardTripped(
             "the deletion guard stopped the sync: " + "; ".join(report.guard),
             hint="check the library in Apple Music; if the removals are real, run "
             "`amsync sync --force` (or raise --max-delete)",
         )
-    if then_backup and not dry_run:
-        backup_after_sync(app, sync_status=report.status, as_json=as_json)
+        if report.refused
+        else None
+    )
+    document: dict[str, Any] = report.as_dict()
+    outcome.so_far = lambda: document | {"progress": tally.phases}
+    pushed = None
+    if push_favourites and report.status == "succeeded":
+        push_options = PushOptions(wait_s=flags.wait_s)
+        pushed = run_push(app, push_options, show_progress=not (app.quiet or as_json))
+        document["favourites_push"] = pushed.as_dict()
+        if not as_json:
+            render_push(pushed, quiet=app.quiet)
+    if then_backup and not dry_run and refused is None:
+        taken = backup_after_sync(app, sync_status=report.status, as_json=as_json)
+        document["backup"] = taken.as_dict()
+    outcome.emit(
+        document, error=refused, exit_code=EXIT_TEMPFAIL if pushed and pushed.pending else 0
+    )
+    if pushed is not None:
+        finish_push(pushed)
+    if refused is not None:
+        raise refused
 
 
 def render_report(report: SyncReport, *, quiet: bool) -> None:

@@ -30,12 +30,13 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final, TypeVar
 
 import click
 
 from amsync.cli.output import safe_text
+from amsync.domain.timestamps import iso_utc
 
 FORMATS: Final = ("table", "tsv", "csv", "json")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,9 +91,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.isoformat()
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso_utc(value) or ""
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
     if isinstance(value, dict | list):

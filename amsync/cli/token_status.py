@@ -15,16 +15,10 @@ from typing import Any, Final
 from amsync.api import GivenOrSignedDeveloperToken, StaticDeveloperToken, describe_jwt
 from amsync.api.diagnostics import USER_TOKEN_LIFETIME_DAYS, WARN_DAYS
 from amsync.cli.client_factory import ResolvedTokens
+from amsync.domain.timestamps import iso_utc
 from amsync.errors import EXIT_AUTH, EXIT_OK, ConfigError
 
 NEEDS_A_PERSON: Final = frozenset({"missing", "expired"})
-
-
-def iso_utc(moment: datetime | None) -> str | None:
-    """``YYYY-MM-DDTHH:MM:SSZ`` (the spelling everything amsync prints uses)."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +49,9 @@ class TokenStatus:
         if self.source:
             parts.append(f"from {self.source}")
         if self.obtained_at:
-            parts.append(f"obtained {self.obtained_at:%Y-%m-%d}")
+            parts.append(f"obtained {iso_utc(self.obtained_at)}")
         if self.expires_at:
-            parts.append(f"expires {self.expires_at:%Y-%m-%d}")
+            parts.append(f"expires {iso_utc(self.expires_at)}")
         if self.days_left is not None:
             parts.append(f"{self.days_left:.0f} days left")
         if self.note:

@@ -3,16 +3,24 @@
 Settings are built once by the CLI and passed down; nothing in amsync reads them from a global.
 Tokens come from the environment or the credentials store (``credentials.py``), never from
 ``config.toml``; they are held as ``Secret`` so that ``repr(settings)`` shows no token.
+
+Every setting is described once in ``SETTINGS``: its environment variable, its ``config.toml``
+key, its command-line option (global or a command's, e.g. ``sync --max-delete``) and the one
+parser that validates it. The same parser checks the value whatever its source, and its error
+names that source: ``AMSYNC_MAX_DELETE=500 (environment): must be a number from 0 to 100``,
+``…/config.toml key max_delete = 500: …``, ``--max-delete 500 (option): …`` (exit 2).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -20,15 +28,16 @@ from amsync.config.secret import Secret
 from amsync.errors import ConfigError
 
 DEFAULT_API_URL: Final = "https://api.music.apple.com"
-# Apple's MusicKit on the Web script, loaded by the `amsync auth login` page. Tests and demos
-# point AMSYNC_MUSICKIT_JS_URL at the emulator's stand-in (`/musickit/v3/musickit.js`).
-DEFAULT_MUSICKIT_JS_URL: Final = "https://js-cdn.music.apple.com/musickit/v3/musickit.js"
 DEFAULT_ACCOUNT: Final = "default"
 CONFIG_FILE_NAME: Final = "config.toml"
 DATABASE_FILE_NAME: Final = "amsync.db"
+# Apple's MusicKit on the Web script, loaded by the `amsync auth login` page. Tests and demos
+# point AMSYNC_MUSICKIT_JS_URL at the emulator's stand-in (`/musickit/v3/musickit.js`).
+DEFAULT_MUSICKIT_JS_URL: Final = "https://js-cdn.music.apple.com/musickit/v3/musickit.js"
 
 _ACCOUNT_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _STOREFRONT_RE: Final = re.compile(r"^[a-z]{2}$")
+_IDENTIFIER_RE: Final = re.compile(r"^[A-Za-z0-9]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -53,48 +62,230 @@ class Settings:
     concurrency: int = 8
     musickit_js_url: str = DEFAULT_MUSICKIT_JS_URL
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    config_path: Path | None = field(default=None, compare=False)
 
     def source_of(self, name: str) -> str:
         """Where a setting came from: ``option``, ``environment``, ``config`` or ``default``."""
         return self.sources.get(name, "default")
 
+    def describe_source(self, name: str) -> str:
+        """Where a setting came from, in words a user can act on: ``AMSYNC_RETRY_BUDGET``,
+        ``config.toml key retry_budget``, ``option --max-delete`` or ``the default``."""
+        spec = SETTINGS.get(name)
+        source = self.source_of(name)
+        if spec is None or source == "default":
+            return "the default"
+        if source == "environment" and spec.env:
+            return spec.env
+        if source == "config" and spec.config_key:
+            return f"{CONFIG_FILE_NAME} key {spec.config_key}"
+        if source == "option" and spec.option:
+            return f"option {spec.option}"
+        return source
+
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 
-# name in Settings -> (environment variable, key in config.toml or None, parser)
-_ENV_NAMES: Final[dict[str, str]] = {
-    "db": "AMSYNC_DB",
-    "api_url": "AMSYNC_API_URL",
-    "account": "AMSYNC_ACCOUNT",
-    "storefront": "AMSYNC_STOREFRONT",
-    "developer_token": "AMSYNC_DEVELOPER_TOKEN",
-    "music_user_token": "AMSYNC_MUSIC_USER_TOKEN",
-    "key_file": "AMSYNC_KEY_FILE",
-    "team_id": "AMSYNC_TEAM_ID",
-    "key_id": "AMSYNC_KEY_ID",
-    "retry_budget": "AMSYNC_RETRY_BUDGET",
-    "catalog_refresh_days": "AMSYNC_CATALOG_REFRESH_DAYS",
-    "max_delete_pct": "AMSYNC_MAX_DELETE",
-    "concurrency": "AMSYNC_CONCURRENCY",
-    "musickit_js_url": "AMSYNC_MUSICKIT_JS_URL",
-}
-_SECRET_NAMES: Final = frozenset({"developer_token", "music_user_token"})
-_CONFIG_KEYS: Final[dict[str, str]] = {
-    "db": "db",
-    "api_url": "api_url",
-    "account": "account",
-    "storefront": "storefront",
-    "key_file": "key_file",
-    "team_id": "team_id",
-    "key_id": "key_id",
-    "retry_budget": "retry_budget",
-    "catalog_refresh_days": "catalog_refresh_days",
-    "max_delete_pct": "max_delete",
-    "max_delete_min": "max_delete_min",
-    "concurrency": "concurrency",
-    "musickit_js_url": "musickit_js_url",
-}
+# --- one parser per setting ------------------------------------------------------------------
+
+Parser = Callable[[Any, str], Any]
+"""A raw value and where it came from (for the message) → the value, or ``ConfigError``."""
+
+
+def _shown(raw: Any) -> str:
+    text = str(raw)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _text(raw: Any, where: str) -> str:
+    if not isinstance(raw, str):
+        raise ConfigError(f"{where}: must be text, not {_kind(raw)}")
+    value = raw.strip()
+    if not value:
+        raise ConfigError(f"{where}: must not be empty")
+    return value
+
+
+def _kind(raw: Any) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list"}.get(
+        type(raw), type(raw).__name__
+    )
+
+
+def _url(raw: Any, where: str) -> str:
+    value = _text(raw, where)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{where}: must be an http:// or https:// URL with a host",
+            hint=f"the Apple Music API is {DEFAULT_API_URL}",
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{where}: must be a base URL without '?' or '#'")
+    return value
+
+
+def _script_url(raw: Any, where: str) -> str:
+    value = _text(raw, where)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{where}: must be an http:// or https:// URL with a host",
+            hint="unset AMSYNC_MUSICKIT_JS_URL to use Apple's script",
+        )
+    return value
+
+
+def _account(raw: Any, where: str) -> str:
+    value = _text(raw, where)
+    if not _ACCOUNT_RE.match(value):
+        raise ConfigError(
+            f"{where}: account name {value[:70]!r} is not allowed",
+            hint="use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        )
+    return value
+
+
+def _storefront(raw: Any, where: str) -> str:
+    value = _text(raw, where).lower()
+    if not _STOREFRONT_RE.match(value):
+        raise ConfigError(
+            f"{where}: not a two-letter storefront code", hint="for example 'us' or 'gb'"
+        )
+    return value
+
+
+def _secret(raw: Any, where: str) -> Secret:
+    value = str(raw).strip()
+    if any(c.isspace() for c in value):
+        raise ConfigError(f"{where}: a token has no spaces or line breaks in it")
+    return Secret(value)
+
+
+def _path(raw: Any, where: str) -> Path:
+    return Path(_text(raw, where)).expanduser()
+
+
+def _identifier(raw: Any, where: str) -> str:
+    value = _text(raw, where)
+    if not _IDENTIFIER_RE.match(value):
+        raise ConfigError(f"{where}: must be letters and digits (Apple's 10-character ids)")
+    return value
+
+
+def _number(
+    kind: type[int] | type[float], low: float, high: float | None, unit: str = ""
+) -> Parser:
+    whole = kind is int
+    words = "a whole number" if whole else "a number"
+    span = f"from {low:g} to {high:g}" if high is not None else f"of at least {low:g}"
+    expected = f"must be {words} {span}{unit}"
+
+    def parse(raw: Any, where: str) -> Any:
+        value: float
+        if isinstance(raw, bool):
+            raise ConfigError(f"{where}: {expected}, not true/false")
+        if isinstance(raw, int | float):
+            value = raw
+        else:
+            try:
+                value = float(str(raw).strip())
+            except ValueError:
+                raise ConfigError(f"{where}: {expected}") from None
+        if not math.isfinite(value) or value < low or (high is not None and value > high):
+            raise ConfigError(f"{where}: {expected}")
+        if whole:
+            if not float(value).is_integer():
+                raise ConfigError(f"{where}: {expected}")
+            return int(value)
+        return float(value)
+
+    return parse
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    """One setting: where it can be set and how it is checked."""
+
+    name: str
+    parse: Parser
+    env: str | None = None
+    config_key: str | None = None
+    option: str | None = None  # the command-line option (global, or a command's)
+    secret: bool = False
+
+
+def _specs(*specs: SettingSpec) -> dict[str, SettingSpec]:
+    return {spec.name: spec for spec in specs}
+
+
+SETTINGS: Final[dict[str, SettingSpec]] = _specs(
+    SettingSpec("db", _text, "AMSYNC_DB", "db", "--db"),
+    SettingSpec("api_url", _url, "AMSYNC_API_URL", "api_url", "--api-url"),
+    SettingSpec("account", _account, "AMSYNC_ACCOUNT", "account", "--account"),
+    SettingSpec("storefront", _storefront, "AMSYNC_STOREFRONT", "storefront"),
+    SettingSpec("developer_token", _secret, "AMSYNC_DEVELOPER_TOKEN", secret=True),
+    SettingSpec("music_user_token", _secret, "AMSYNC_MUSIC_USER_TOKEN", secret=True),
+    SettingSpec("key_file", _path, "AMSYNC_KEY_FILE", "key_file"),
+    SettingSpec("team_id", _identifier, "AMSYNC_TEAM_ID", "team_id"),
+    SettingSpec("key_id", _identifier, "AMSYNC_KEY_ID", "key_id"),
+    SettingSpec(
+        "retry_budget",
+        _number(float, 0, 86_400, " (seconds)"),
+        "AMSYNC_RETRY_BUDGET",
+        "retry_budget",
+    ),
+    SettingSpec(
+        "catalog_refresh_days",
+        _number(int, 0, 3650, " (days)"),
+        "AMSYNC_CATALOG_REFRESH_DAYS",
+        "catalog_refresh_days",
+        "--refresh-catalog",
+    ),
+    SettingSpec(
+        "max_delete_pct",
+        _number(float, 0, 100, " (percent)"),
+        "AMSYNC_MAX_DELETE",
+        "max_delete",
+        "--max-delete",
+    ),
+    SettingSpec("max_delete_min", _number(int, 0, None, " (items)"), None, "max_delete_min"),
+    SettingSpec("concurrency", _number(int, 1, 64), "AMSYNC_CONCURRENCY", "concurrency"),
+    SettingSpec("musickit_js_url", _script_url, "AMSYNC_MUSICKIT_JS_URL", "musickit_js_url"),
+    SettingSpec("verbosity", _number(int, 0, None), option="-v"),
+)
+CONFIG_KEYS: Final = frozenset(s.config_key for s in SETTINGS.values() if s.config_key)
+
+
+def where_from(spec: SettingSpec, raw: Any, source: str, config_path: Path | None = None) -> str:
+    """How an error names a value's source (a secret's value is never shown)."""
+    if source == "environment":
+        return (
+            f"{spec.env} (environment)"
+            if spec.secret
+            else f"{spec.env}={_shown(raw)} (environment)"
+        )
+    if source == "config":
+        path = config_path or Path(CONFIG_FILE_NAME)
+        return f"{path} key {spec.config_key} = {_shown(raw)}"
+    return f"{spec.option or spec.name} {_shown(raw)} (option)"
+
+
+def parse_setting(name: str, raw: Any, source: str, config_path: Path | None = None) -> Any:
+    """``raw`` checked and converted by setting ``name``'s parser; ``ConfigError`` naming the
+    source otherwise."""
+    spec = SETTINGS[name]
+    return spec.parse(raw, where_from(spec, raw, source, config_path))
+
+
+# --- loading ---------------------------------------------------------------------------------
 
 
 def default_home() -> Path:
@@ -113,76 +304,42 @@ def load_settings(
     options: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Build settings from command-line ``options`` (``None`` values mean "not given"), the
-    environment and ``<home>/config.toml``."""
+    """Build settings from command-line ``options`` (``None`` values mean "not given"; keys
+    are ``Settings`` field names), the environment and ``<home>/config.toml``."""
     options = {k: v for k, v in (options or {}).items() if v is not None}
     env = dict(env if env is not None else {})
     home, home_source = resolve_home(options.pop("home", None), env)
-    config = read_config_file(home / CONFIG_FILE_NAME)
+    config_path = home / CONFIG_FILE_NAME
+    config = read_config_file(config_path)
     values: dict[str, Any] = {}
     sources: dict[str, str] = {"home": home_source}
     for f in fields(Settings):
-        name = f.name
-        if name in ("home", "sources"):
+        spec = SETTINGS.get(f.name)
+        if spec is None:
             continue
-        raw, source = _pick(name, options, env, config)
+        raw, source = _pick(spec, options, env, config)
         if source == "default":
             continue
-        values[name] = _parse(name, raw, source)
-        sources[name] = source
+        values[f.name] = parse_setting(f.name, raw, source, config_path)
+        sources[f.name] = source
     if "db" not in values:
         values["db"] = str(home / DATABASE_FILE_NAME)
         sources["db"] = "default"
-    settings = Settings(home=home, sources=sources, **values)
+    settings = Settings(home=home, sources=sources, config_path=config_path, **values)
     _validate(settings)
     return settings
 
 
 def _pick(
-    name: str, options: Mapping[str, Any], env: Mapping[str, str], config: Mapping[str, Any]
+    spec: SettingSpec, options: Mapping[str, Any], env: Mapping[str, str], config: Mapping[str, Any]
 ) -> tuple[Any, str]:
-    if name in options:
-        return options[name], "option"
-    env_name = _ENV_NAMES.get(name)
-    if env_name and env.get(env_name, "") != "":
-        return env[env_name], "environment"
-    key = _CONFIG_KEYS.get(name)
-    if key and key in config:
-        return config[key], "config"
+    if spec.name in options:
+        return options[spec.name], "option"
+    if spec.env and env.get(spec.env, "") != "":
+        return env[spec.env], "environment"
+    if spec.config_key and spec.config_key in config:
+        return config[spec.config_key], "config"
     return None, "default"
-
-
-def _parse(name: str, raw: Any, source: str) -> Any:
-    where = _describe_source(name, source)
-    if name in _SECRET_NAMES:
-        return Secret(str(raw).strip())
-    if name == "key_file":
-        return Path(str(raw)).expanduser()
-    if name in ("retry_budget", "max_delete_pct"):
-        return _number(raw, where, float, minimum=0)
-    if name in ("catalog_refresh_days", "max_delete_min", "concurrency", "verbosity"):
-        return _number(raw, where, int, minimum=0)
-    if not isinstance(raw, str):
-        raise ConfigError(f"{where} must be text, not {type(raw).__name__}")
-    return raw.strip()
-
-
-def _number(raw: Any, where: str, kind: type[int] | type[float], *, minimum: float) -> Any:
-    try:
-        value = kind(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where} must be a number, got {str(raw)[:40]!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{where} must be at least {minimum}, got {value}")
-    return value
-
-
-def _describe_source(name: str, source: str) -> str:
-    if source == "environment":
-        return _ENV_NAMES[name]
-    if source == "config":
-        return f"{CONFIG_FILE_NAME} key {_CONFIG_KEYS[name]!r}"
-    return f"option --{name.replace('_', '-')}"
 
 
 def check_account_name(name: str) -> str:
@@ -196,29 +353,26 @@ def check_account_name(name: str) -> str:
 
 
 def _validate(settings: Settings) -> None:
-    check_account_name(settings.account)
-    if settings.storefront is not None and not _STOREFRONT_RE.match(settings.storefront):
-        raise ConfigError(
-            f"storefront {settings.storefront[:20]!r} is not a two-letter storefront code",
-            hint="for example 'us' or 'gb'",
-        )
-    if not settings.api_url.startswith(("http://", "https://")):
-        raise ConfigError(f"API URL {settings.api_url[:80]!r} must start with http:// or https://")
-    if not settings.musickit_js_url.startswith(("http://", "https://")):
-        raise ConfigError(
-            f"MusicKit script URL {settings.musickit_js_url[:80]!r} must start with http:// or "
-            "https://",
-            hint="unset AMSYNC_MUSICKIT_JS_URL to use Apple's script",
-        )
-    if settings.concurrency < 1:
-        raise ConfigError("concurrency must be at least 1")
+    """What no single setting can tell on its own."""
     signing = (settings.key_file, settings.team_id, settings.key_id)
     if any(signing) and not all(signing):
         raise ConfigError(
             "signing developer tokens needs all of AMSYNC_KEY_FILE, AMSYNC_TEAM_ID and "
-            "AMSYNC_KEY_ID",
+            "AMSYNC_KEY_ID (or key_file, team_id and key_id in config.toml)",
             hint="set the missing ones, or unset them and use AMSYNC_DEVELOPER_TOKEN",
         )
+
+
+def _os_error_words(path: Path, exc: OSError) -> str:
+    """What an ``OSError`` on ``path`` means, in words (no exception class names)."""
+    if isinstance(exc, NotADirectoryError):
+        parent = next((p for p in path.parents if p.exists()), path.parent)
+        return f"{parent} is a file, not a folder (the amsync home must be a folder)"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path} is a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return f"permission denied (check the rights on {path} and its folder)"
+    return exc.strerror or "it cannot be read"
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -227,16 +381,18 @@ def read_config_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc.__class__.__name__}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read {path}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {_os_error_words(path, exc)}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - set(_CONFIG_KEYS.values()))
+    unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
         raise ConfigError(
             f"{path} has unknown keys: {', '.join(unknown)}",
-            hint=f"known keys: {', '.join(sorted(_CONFIG_KEYS.values()))}",
+            hint=f"known keys: {', '.join(sorted(CONFIG_KEYS))}",
         )
     return data

@@ -65,6 +65,12 @@ class Store:
                 raise
             raise StoreUnavailable(unreadable_message(self.engine, exc)) from None
 
+    def find_account_id(self, name: str) -> int | None:
+        """The id of account ``name``, or ``None`` when the database has no such account
+        (nothing is created)."""
+        with self.session() as session:
+            return session.scalar(select(Account.id).where(Account.name == name))
+
     def account_id(self, name: str, *, create: bool = True) -> int:
         """The id of account ``name``; created on first use unless ``create`` is false."""
         with self.session() as session:

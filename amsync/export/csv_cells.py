@@ -3,14 +3,14 @@
 An export query (``library_rows``) is rewritten to select CSV cells instead of values: text
 cells are neutralised in SQL (a ``'`` in front when the first character would start a
 spreadsheet formula, unless raw), booleans become ``true``/``false``, unknown values stay NULL
-(the csv module writes an empty cell). What SQL cannot do portably — genres (JSON text → names
-joined with ``"; "``) and folder paths — is one cell per row fixed in Python, cached.
+(the csv module writes an empty cell), genres stay the JSON array text the mirror (and
+``songs_v``) holds. What SQL cannot do portably — folder paths — is one cell per row fixed in
+Python, cached.
 """
 
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -20,7 +20,6 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from amsync.export import library_rows as rows
 from amsync.export import playlist_rows
 from amsync.export.library_rows import AnySelect
 
@@ -62,7 +61,6 @@ class Cell(enum.Enum):
     NUMBER = "number"  # as stored
     FLAG = "flag"  # never NULL → true/false
     MAYBE_FLAG = "maybe flag"  # NULL stays empty, else true/false
-    GENRES = "genres"  # JSON text, fixed in Python
     FOLDER = "folder"  # a folder library id, fixed in Python into "Parent/Child"
 
 
@@ -93,22 +91,18 @@ def cell_query(
     folders: dict[str, playlist_rows.Folder] | None = None,
 ) -> CellQuery:
     """``statement`` rewritten to select, in order, the cells ``layout`` names: pairs of a
-    column index of ``statement`` and the kind of cell it becomes. At most one ``GENRES`` or
-    ``FOLDER`` cell (``folders`` needed for the latter)."""
+    column index of ``statement`` and the kind of cell it becomes. At most one ``FOLDER`` cell
+    (it needs ``folders``)."""
     columns = list(statement.selected_columns)
     cells = [_sql_cell(columns[index], kind, raw) for index, kind in layout]
-    fixed = [(i, kind) for i, (_, kind) in enumerate(layout) if kind in (Cell.GENRES, Cell.FOLDER)]
+    fixed = [i for i, (_, kind) in enumerate(layout) if kind is Cell.FOLDER]
     if len(fixed) > 1:
         raise ValueError("one Python-fixed cell per row at most")
     fix = None
     if fixed:
-        at, kind = fixed[0]
-        if kind is Cell.GENRES:
-            fix = _fix_cell(at, functools.partial(genres_cell, raw=raw))
-        else:
-            if folders is None:
-                raise ValueError("a FOLDER cell needs the folders")
-            fix = _fix_cell(at, _FolderCells(folders, raw))
+        if folders is None:
+            raise ValueError("a FOLDER cell needs the folders")
+        fix = _fix_cell(fixed[0], _FolderCells(folders, raw))
     return CellQuery(statement.with_only_columns(*cells), fix)
 
 
@@ -119,17 +113,6 @@ def _fix_cell(at: int, convert: Callable[[Any], Any]) -> ChunkFix:
         return [(*row[:at], convert(row[at]), *row[after:]) for row in chunk]
 
     return fix
-
-
-@functools.lru_cache(maxsize=4096)
-def genres_cell(text: str | None, raw: bool = False) -> str | None:
-    """The genres cell for the stored JSON text: names joined with ``"; "``; NULL when the
-    text is not a JSON array of strings. Cached: a library has few distinct genre lists."""
-    genres = rows.parse_genres(text)
-    if genres is None:
-        return None
-    joined = "; ".join(genres)
-    return joined if raw else neutralise(joined)
 
 
 class _FolderCells:

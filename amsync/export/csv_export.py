@@ -3,7 +3,9 @@
 UTF-8, a header row, RFC 4180 quoting (CRLF line ends; fields with commas, quotes or line
 breaks quoted). A text cell a spreadsheet would run as a formula — starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return — is neutralised with a leading ``'`` unless ``raw``.
-Booleans are ``true``/``false``, unknown values empty cells, genres joined with ``"; "``.
+Booleans are ``true``/``false``, unknown values empty cells. Column names and cells are those of
+the views (README "Names across outputs"): ``catalog_url``, ``catalog_available``, ``rating``
+(1, -1 or empty), and genres as the JSON array text ``["Pop", "Music"]`` that ``songs_v`` shows.
 
 The cells are computed by the database (``csv_cells``) and read straight from the driver's
 cursor in chunks, which ``csv.writer.writerows`` writes: the export streams at close to the
@@ -52,8 +54,9 @@ SONGS_HEADER: Final = (
     "kind",
     "composer",
     "content_rating",
-    "url",
-    "available",
+    "catalog_url",
+    "catalog_available",
+    "rating",
 )
 ALBUMS_HEADER: Final = (
     "library_id",
@@ -67,8 +70,9 @@ ALBUMS_HEADER: Final = (
     "date_added",
     "record_label",
     "upc",
+    "rating",
 )
-ARTISTS_HEADER: Final = ("library_id", "catalog_id", "name", "favourite")
+ARTISTS_HEADER: Final = ("library_id", "catalog_id", "name", "favourite", "rating")
 PLAYLIST_TRACKS_HEADER: Final = (
     "playlist_id",
     "playlist_name",
@@ -104,9 +108,9 @@ _CELL_KINDS: Final = {
     "disc_number": Cell.NUMBER,
     "track_count": Cell.NUMBER,
     "position": Cell.NUMBER,
-    "genres": Cell.GENRES,
+    "rating": Cell.NUMBER,
     "favourite": Cell.FLAG,
-    "available": Cell.MAYBE_FLAG,
+    "catalog_available": Cell.MAYBE_FLAG,
     "folder": Cell.FOLDER,
 }
 SONG_CELLS: Final = _layout(rows.SONG_COLUMNS, SONGS_HEADER)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from amsync.domain.timestamps import iso_utc
 from amsync.export.atomic_files import atomic_text_file
 
 DEFAULT_STOREFRONT = "us"
@@ -69,7 +70,7 @@ class ExportReport:
 
 def utc_stamp(moment: datetime | None = None) -> str:
     """``2026-11-21T22:00:00Z``."""
-    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(moment or datetime.now(UTC)) or ""
 
 
 Destination = Path | TextIO

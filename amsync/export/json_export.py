@@ -1,7 +1,9 @@
 """``amsync export json``: the library as one JSON document (DESIGN §4, ``amsync.library`` v1).
 
 The document is written as it is read — one item per line — so its size is bounded by the disk,
-not by memory. Unknown values are ``null``, ``favourite`` is a boolean, positions count from 0.
+not by memory. Unknown values are ``null``, ``favourite`` is a boolean (the contract) and
+``rating`` the same wish with dislikes (1, -1 or ``null``, as Apple's ratings API spells it),
+positions count from 0. Names are those of the views (``catalog_url``, ``catalog_available``).
 """
 
 from __future__ import annotations
@@ -54,8 +56,9 @@ def _song(row: Any, with_removed: bool) -> dict[str, Any]:
         "kind": row[13],
         "composer": row[14],
         "content_rating": row[15],
-        "url": row[16],
-        "available": None if row[17] is None else bool(row[17]),
+        "catalog_url": row[16],
+        "catalog_available": None if row[17] is None else bool(row[17]),
+        "rating": row[19],
     }
     if with_removed:
         item["removed_at"] = _stamp(row[18])
@@ -75,6 +78,7 @@ def _album(row: Any, with_removed: bool) -> dict[str, Any]:
         "date_added": row[8],
         "record_label": row[9],
         "upc": row[10],
+        "rating": row[12],
     }
     if with_removed:
         item["removed_at"] = _stamp(row[11])
@@ -87,6 +91,7 @@ def _artist(row: Any, with_removed: bool) -> dict[str, Any]:
         "catalog_id": row[1],
         "name": row[2],
         "favourite": bool(row[3]),
+        "rating": row[5],
     }
     if with_removed:
         item["removed_at"] = _stamp(row[4])
@@ -115,6 +120,7 @@ def _playlist_head(head: playlist_rows.PlaylistHead, with_removed: bool) -> dict
         "description": head.description,
         "can_edit": head.can_edit,
         "favourite": head.favourite,
+        "rating": head.rating,
         "folder": "/".join(head.folder) if head.folder else None,
         "date_added": head.date_added,
     }

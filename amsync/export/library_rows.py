@@ -55,13 +55,19 @@ from amsync.export.row_reading import (
     chunks as chunks,
 )
 from amsync.export.row_reading import (
-    is_favourite as is_favourite,
+    favourite_flag as favourite_flag,
+)
+from amsync.export.row_reading import (
+    favourite_join as favourite_join,
 )
 from amsync.export.row_reading import (
     live as live,
 )
 from amsync.export.row_reading import (
     parse_genres as parse_genres,
+)
+from amsync.export.row_reading import (
+    rating_value as rating_value,
 )
 from amsync.export.row_reading import (
     stream as stream,
@@ -86,15 +92,17 @@ SONG_COLUMNS: Final = (
     "kind",
     "composer",
     "content_rating",
-    "url",
-    "available",
+    "catalog_url",
+    "catalog_available",
     "removed_at",
+    "rating",
 )
 
 
 def song_statement(account_id: int, *, include_removed: bool) -> AnySelect:
     """The query behind ``songs``: columns ``SONG_COLUMNS``, ordered."""
     catalog = CatalogSong
+    fav, on_fav = favourite_join("song", account_id, Song)
     return (
         select(
             Song.library_id,
@@ -108,7 +116,7 @@ def song_statement(account_id: int, *, include_removed: bool) -> AnySelect:
             func.coalesce(Song.genres, catalog.genres),
             func.coalesce(Song.release_date, catalog.release_date),
             catalog.isrc,
-            is_favourite("song", account_id, Song.library_id),
+            favourite_flag(fav),
             Song.date_added,
             Song.kind,
             catalog.composer,
@@ -116,11 +124,13 @@ def song_statement(account_id: int, *, include_removed: bool) -> AnySelect:
             catalog.url,
             catalog.available,
             Song.removed_at,
+            rating_value(fav),
         )
         .outerjoin(
             catalog,
             and_(catalog.account_id == Song.account_id, catalog.catalog_id == Song.catalog_id),
         )
+        .outerjoin(fav, on_fav)
         .where(Song.account_id == account_id, live(Song, include_removed))
         .order_by(Song.id)
     )
@@ -144,12 +154,14 @@ ALBUM_COLUMNS: Final = (
     "record_label",
     "upc",
     "removed_at",
+    "rating",
 )
 
 
 def album_statement(account_id: int, *, include_removed: bool) -> AnySelect:
     """The query behind ``albums``: columns ``ALBUM_COLUMNS``, ordered."""
     catalog = CatalogAlbum
+    fav, on_fav = favourite_join("album", account_id, Album)
     return (
         select(
             Album.library_id,
@@ -158,17 +170,19 @@ def album_statement(account_id: int, *, include_removed: bool) -> AnySelect:
             Album.artist,
             func.coalesce(Album.track_count, catalog.track_count),
             func.coalesce(Album.release_date, catalog.release_date),
-            is_favourite("album", account_id, Album.library_id),
+            favourite_flag(fav),
             func.coalesce(Album.genres, catalog.genres),
             Album.date_added,
             catalog.record_label,
             catalog.upc,
             Album.removed_at,
+            rating_value(fav),
         )
         .outerjoin(
             catalog,
             and_(catalog.account_id == Album.account_id, catalog.catalog_id == Album.catalog_id),
         )
+        .outerjoin(fav, on_fav)
         .where(Album.account_id == account_id, live(Album, include_removed))
         .order_by(Album.id)
     )
@@ -179,19 +193,22 @@ def albums(connection: Connection, account_id: int, *, include_removed: bool) ->
     return stream(connection, album_statement(account_id, include_removed=include_removed))
 
 
-ARTIST_COLUMNS: Final = ("library_id", "catalog_id", "name", "favourite", "removed_at")
+ARTIST_COLUMNS: Final = ("library_id", "catalog_id", "name", "favourite", "removed_at", "rating")
 
 
 def artist_statement(account_id: int, *, include_removed: bool) -> AnySelect:
     """The query behind ``artists``: columns ``ARTIST_COLUMNS``, ordered."""
+    fav, on_fav = favourite_join("artist", account_id, Artist)
     return (
         select(
             Artist.library_id,
             Artist.catalog_id,
             Artist.name,
-            is_favourite("artist", account_id, Artist.library_id),
+            favourite_flag(fav),
             Artist.removed_at,
+            rating_value(fav),
         )
+        .outerjoin(fav, on_fav)
         .where(Artist.account_id == account_id, live(Artist, include_removed))
         .order_by(Artist.id)
     )

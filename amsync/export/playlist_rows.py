@@ -27,7 +27,7 @@ from amsync.db.models import (
     PlaylistFolder,
     Song,
 )
-from amsync.export.row_reading import MAX_FOLDER_DEPTH, AnySelect, live, stream
+from amsync.export.row_reading import MAX_FOLDER_DEPTH, RATINGS, AnySelect, live, stream
 
 # --- playlists ---------------------------------------------------------------------------------
 
@@ -41,6 +41,7 @@ class PlaylistHead:
     description: str | None
     can_edit: bool | None
     favourite: bool
+    rating: int | None  # 1 favourite, -1 disliked, None neither (the user's current wish)
     folder: tuple[str, ...] | None  # folder names from the top
     folder_library_id: str | None
     date_added: str | None
@@ -212,15 +213,16 @@ def playlists(
     iterator before asking for the next playlist."""
     all_folders = folders(connection, account_id)
     statement = playlist_statement(account_id, include_removed=include_removed, only=only)
-    favourite_ids = set(
-        connection.execute(
-            select(Favourite.library_id).where(
+    ratings = {
+        library_id: RATINGS[state]
+        for library_id, state in connection.execute(
+            select(Favourite.library_id, Favourite.local).where(
                 Favourite.account_id == account_id,
                 Favourite.item_type == "playlist",
-                Favourite.local == "favourite",
+                Favourite.local.in_(tuple(RATINGS)),
             )
-        ).scalars()
-    )
+        )
+    }
     rows = stream(connection, statement)
     for _, group in itertools.groupby(rows, key=lambda row: row[0]):
         first = next(group)
@@ -231,7 +233,8 @@ def playlists(
             name=first[3],
             description=first[4],
             can_edit=first[5],
-            favourite=first[1] in favourite_ids,
+            favourite=ratings.get(first[1]) == 1,
+            rating=ratings.get(first[1]),
             folder=folder_path(all_folders, first[7]),
             folder_library_id=first[7],
             date_added=first[8],

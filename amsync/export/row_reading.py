@@ -14,10 +14,15 @@ from typing import Any, Final, TypeAlias
 
 from sqlalchemy import (
     Connection,
-    exists,
+    and_,
+    case,
+    false,
+    func,
+    null,
     select,
     true,
 )
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ClauseElement, Executable, Select
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -85,18 +90,34 @@ def chunks(
             cursor.close()
 
 
-def is_favourite(item_type: str, account_id: int, library_id: Any) -> Any:
-    """True when the user's current wish (``local``) for the item is ``favourite``."""
-    return (
-        exists()
-        .where(
-            Favourite.account_id == account_id,
-            Favourite.item_type == item_type,
-            Favourite.library_id == library_id,
-            Favourite.local == "favourite",
-        )
-        .label("favourite")
+def favourite_join(item_type: str, account_id: int, table: Any) -> tuple[Any, Any]:
+    """An aliased ``favourites`` and the condition that outer-joins it to ``table``'s rows of
+    ``item_type`` (at most one row each: the favourites table is unique per item)."""
+    fav = aliased(Favourite, name=f"fav_{item_type}")
+    on = and_(
+        fav.account_id == account_id,
+        fav.item_type == item_type,
+        fav.library_id == table.library_id,
     )
+    return fav, on
+
+
+def favourite_flag(fav: Any) -> Any:
+    """True when the user's current wish (``local``) is ``favourite`` (the contract's
+    boolean ``favourite``), from an outer-joined ``favourites`` row."""
+    return func.coalesce(fav.local == "favourite", false()).label("favourite")
+
+
+def rating_value(fav: Any) -> Any:
+    """The user's current wish as Apple's ratings API spells it: 1 favourite, -1 disliked,
+    NULL neither (``rating`` in exports and views)."""
+    return case((fav.local == "favourite", 1), (fav.local == "disliked", -1), else_=null()).label(
+        "rating"
+    )
+
+
+RATINGS: Final = {"favourite": 1, "disliked": -1}
+"""A ``favourites.local`` state → its rating (other states: no rating)."""
 
 
 @functools.lru_cache(maxsize=4096)

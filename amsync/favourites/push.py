@@ -65,15 +65,13 @@ async def push_favourites(
     account: str,
     options: PushOptions = PushOptions(),
     progress: ProgressCallback = no_progress,
+    report: PushReport | None = None,
 ) -> PushReport:
-    """Reconcile favourites with Apple Music (see the module docstring)."""
+    """Reconcile favourites with Apple Music (see the module docstring). The outcome goes into
+    ``report`` (a new one unless given), which holds what was done so far when the push fails."""
+    if report is None:
+        report = new_push_report(account, options)
     account_id = store.account_id(account, create=False)
-    report = PushReport(
-        account=account,
-        status="running",
-        started_at=datetime.now(UTC),
-        prefer=options.prefer.value,
-    )
     lock: HeldLock | None = None
     if not options.dry_run:
         lock = acquire_run_lock(
@@ -94,6 +92,15 @@ async def push_favourites(
     finally:
         if lock is not None:
             lock.release()
+
+
+def new_push_report(account: str, options: PushOptions) -> PushReport:
+    return PushReport(
+        account=account,
+        status="running",
+        started_at=datetime.now(UTC),
+        prefer=options.prefer.value,
+    )
 
 
 @dataclass

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from amsync.domain.timestamps import iso_utc
 from amsync.favourites.plan import UNSUPPORTED_REASON, Action, PlannedItem, PushPlan
 
 
@@ -138,4 +139,4 @@ class PushReport:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
+    return iso_utc(moment)

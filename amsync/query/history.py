@@ -3,8 +3,9 @@
 Two sources: the change log the sync writes (``item_changes``: added, changed, removed,
 revived, each with the item's name and artist) and the playlists' revisions (each revision
 compared with the one before it: tracks added, tracks removed, renamed). ``since`` is a date
-(``2026-03-01``), a time (``2026-03-01T12:00:00Z``) or a run id (``12``: from that run's
-start on).
+(``2026-03-01``), a time in the spelling amsync prints and the views show
+(``2026-03-01T12:00:00Z``; a fraction or an offset is accepted too) or a run id (``12``: from
+that run's start on).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import Connection, select
@@ -21,6 +22,7 @@ from sqlalchemy import Connection, select
 from amsync.db.models import ItemChange, Playlist, PlaylistEntry, PlaylistRevision, SyncRun
 from amsync.db.store import Store
 from amsync.domain.changes import CHANGE_KINDS
+from amsync.domain.timestamps import iso_utc, parse_moment
 from amsync.errors import UsageError
 from amsync.query.playlist_lookup import find_playlist
 from amsync.query.snapshot import snapshot
@@ -30,7 +32,7 @@ _RUN_ID: Final = re.compile(r"^\d{1,12}$")
 
 
 def _stamp(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    return iso_utc(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +90,12 @@ def parse_since(connection: Connection, account_id: int, value: str) -> datetime
             raise UsageError(f"no run {text} for this account", hint="`amsync stats` lists runs")
         return started
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_moment(text)
     except ValueError:
         raise UsageError(
-            f"--since {value!r} is neither a date (2026-03-01), a time nor a run id"
+            f"--since {value[:60]!r} is neither a date (2026-03-01), a UTC time as amsync "
+            "prints it (2026-03-01T12:00:00Z) nor a run id"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _item_changes(

@@ -6,11 +6,12 @@ Plain SQL on a ``Reader`` (both backends; see ``amsync.db.reading``).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from amsync.db.reading import Reader, first, scalar
+from amsync.domain.timestamps import iso_utc, parse_moment
 from amsync.query.snapshot import reading
 
 if TYPE_CHECKING:
@@ -26,23 +27,16 @@ COLLECTIONS: Final = {
 }
 
 
-def iso_utc(value: datetime | str | None) -> str | None:
-    """A stored moment as amsync prints it: ``YYYY-MM-DDTHH:MM:SSZ`` (UTC, no fraction).
-
-    PostgreSQL hands back aware datetimes; SQLite's text column holds what SQLAlchemy wrote
-    (``2026-11-29 09:51:40.812345``, UTC, sometimes with an offset): both are accepted."""
-    if value is None:
-        return None
+def _stamp(value: datetime | str | None) -> str | None:
+    """A stored moment as amsync prints it (``amsync.domain.timestamps.iso_utc``). PostgreSQL
+    hands back datetimes; SQLite's text column holds what SQLAlchemy wrote (``2026-11-29
+    09:51:40.812345``, UTC), which is parsed first."""
     if isinstance(value, str):
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return iso_utc(parse_moment(value))
         except ValueError:
             return value
-    else:
-        moment = value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(value)
 
 
 def _collection_counts(reader: Reader, account_id: int) -> dict[str, dict[str, int]]:
@@ -57,22 +51,37 @@ def _collection_counts(reader: Reader, account_id: int) -> dict[str, dict[str, i
     return {name: counts[name] for name in COLLECTIONS}
 
 
+ITEM_TABLES: Final = {
+    "song": "songs",
+    "album": "albums",
+    "artist": "artists",
+    "playlist": "playlists",
+}
+
+
 def _favourite_counts(reader: Reader, account_id: int) -> dict[str, Any]:
+    """Favourites and dislikes (the user's current wish) of the items in the library — the
+    items the exports list — by type, with the totals a backup's manifest records too
+    (``favourites``, ``dislikes``)."""
+    parts = [
+        f"SELECT '{item_type}', f.local, count(*) FROM favourites f JOIN {table} t "
+        "ON t.account_id = f.account_id AND t.library_id = f.library_id "
+        f"WHERE f.account_id = :account AND f.item_type = '{item_type}' "
+        "AND f.local IN ('favourite', 'disliked') AND t.removed_at IS NULL GROUP BY f.local"
+        for item_type, table in ITEM_TABLES.items()
+    ]
     by_type: dict[str, dict[str, int]] = {}
-    rows = reader.rows(
-        "SELECT item_type, local, count(*) FROM favourites "
-        "WHERE account_id = :account AND local <> 'none' GROUP BY item_type, local "
-        "ORDER BY item_type, local",
-        {"account": account_id},
-    )
-    for item_type, state, n in rows:
+    totals = {"favourites": 0, "dislikes": 0}
+    for item_type, state, n in reader.rows(" UNION ALL ".join(parts), {"account": account_id}):
         by_type.setdefault(str(item_type), {})[str(state)] = int(n)
+        totals["favourites" if state == "favourite" else "dislikes"] += int(n)
+    by_type = {t: dict(sorted(by_type[t].items())) for t in ITEM_TABLES if t in by_type}
     pending = scalar(
         reader,
         "SELECT count(*) FROM favourite_pushes WHERE account_id = :account",
         {"account": account_id},
     )
-    return {"by_type": by_type, "pending_pushes": int(pending or 0)}
+    return {"by_type": by_type, **totals, "pending_pushes": int(pending or 0)}
 
 
 def _counts_value(value: Any) -> dict[str, Any]:
@@ -96,8 +105,8 @@ def _runs(reader: Reader, account_id: int) -> list[dict[str, Any]]:
             "id": int(run_id),
             "kind": kind,
             "status": status,
-            "started_at": iso_utc(started),
-            "finished_at": iso_utc(finished),
+            "started_at": _stamp(started),
+            "finished_at": _stamp(finished),
             "counts": _counts_value(counts),
             "error": error,
         }
@@ -143,7 +152,7 @@ def library_stats(source: Store | Reader, account_id: int) -> dict[str, Any]:
         return {
             "account": account[0],
             "storefront": account[1],
-            "last_synced_at": iso_utc(account[2]),
+            "last_synced_at": _stamp(account[2]),
             "database": {
                 "location": reader.location,
                 "backend": reader.backend,

@@ -12,6 +12,7 @@ see.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from dataclasses import dataclass
@@ -48,6 +49,20 @@ PRAGMA_WITH_ARGUMENT: Final = frozenset(
     {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list"}
 )
 
+# Words that begin an SQL statement on SQLite or PostgreSQL. A statement that begins with any
+# other word is not SQL that some database would run: a syntax error, not a refusal.
+STATEMENT_WORDS: Final = frozenset(
+    {
+        *READING_STARTS,
+        *WRITING_WORDS,
+        "EXPLAIN", "PRAGMA", "CREATE", "DROP", "ALTER", "ATTACH", "DETACH", "BEGIN", "COMMIT",
+        "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "VACUUM", "ANALYZE", "ANALYSE", "REINDEX",
+        "GRANT", "REVOKE", "TRUNCATE", "COPY", "SET", "RESET", "SHOW", "LOCK", "LISTEN",
+        "UNLISTEN", "NOTIFY", "DO", "CALL", "COMMENT", "CLUSTER", "DISCARD", "PREPARE",
+        "EXECUTE", "DEALLOCATE", "DECLARE", "FETCH", "MOVE", "CLOSE", "CHECKPOINT", "LOAD",
+        "SECURITY", "REFRESH", "IMPORT", "REASSIGN", "START", "ABORT",
+    }
+)  # fmt: skip
 _WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _DOLLAR_TAG: Final = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 HELP: Final = "amsync query runs one read-only statement: SELECT, WITH, VALUES or EXPLAIN"
@@ -139,8 +154,22 @@ def _first_word(items: list[Token], start: int = 0) -> tuple[int, str]:
 
 
 def _refuse(word: str) -> UsageError:
+    first = word.split(" ")[-1]
+    if first and first not in STATEMENT_WORDS:
+        return _syntax_error(first)
     shown = word if word.isascii() and len(word) < 30 else "this statement"
     return UsageError(f"{shown} is refused: {HELP} (the mirror is never changed by a query)")
+
+
+def _syntax_error(word: str) -> UsageError:
+    """A statement that begins with a word no SQL statement begins with."""
+    shown = word if len(word) <= 30 else word[:30] + "…"
+    close = difflib.get_close_matches(word.upper(), sorted(READING_STARTS | {"EXPLAIN"}), n=1)
+    suggestion = f" (did you mean {close[0]}?)" if close else ""
+    return UsageError(
+        f"syntax error: {shown!r} does not begin an SQL statement{suggestion}",
+        hint="amsync query runs one SELECT, WITH, VALUES or EXPLAIN statement",
+    )
 
 
 def _check_pragma(items: list[Token]) -> None:

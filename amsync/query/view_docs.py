@@ -27,6 +27,9 @@ COMMON_COLUMNS: Final = {
     "artist": "The artist's name.",
     "album": "The album's name.",
     "favourite": "1 when you marked it favourite (your current wish).",
+    "rating": "Your current wish as a number: 1 favourite, -1 disliked, empty for neither (as "
+    "`rating` in `amsync export json`).",
+    "content_rating": "explicit or clean, when Apple says.",
     "first_seen_at": "When a sync first saw it (UTC).",
     "last_seen_at": "When a sync last wrote the row (UTC); live rows are also seen by every "
     "later successful sync (accounts.last_synced_at).",

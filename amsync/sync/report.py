@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from amsync.domain.timestamps import iso_utc
+
 
 @dataclass(slots=True)
 class SyncReport:
@@ -41,10 +43,8 @@ class SyncReport:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["started_at"] = self.started_at.isoformat().replace("+00:00", "Z")
-        data["finished_at"] = (
-            self.finished_at.isoformat().replace("+00:00", "Z") if self.finished_at else None
-        )
+        data["started_at"] = iso_utc(self.started_at)
+        data["finished_at"] = iso_utc(self.finished_at)
         data["duration_s"] = round(self.duration_s, 3)
         data["refused"] = self.refused
         return data

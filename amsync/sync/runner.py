@@ -30,6 +30,9 @@ from amsync.sync.staging import Staging
 
 HEARTBEAT_S: Final = 60.0
 APPLY_PHASE: Final = "writing mirror"
+NO_ACCOUNT: Final = 0
+"""The id no account has: a dry run of an account the database does not hold yet plans against
+an empty mirror."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +52,19 @@ async def run_sync(
     account: str,
     options: SyncOptions = SyncOptions(),
     progress: ProgressCallback = no_progress,
+    report: SyncReport | None = None,
 ) -> SyncReport:
-    account_id = store.account_id(account)
+    """Sync ``account``. The outcome goes into ``report`` (a new one unless given), which
+    also holds what was done so far when the sync fails (its requests, for a caller's
+    failure report)."""
     started = datetime.now(UTC)
-    report = SyncReport(account=account, status="running", started_at=started)
+    if report is None:
+        report = SyncReport(account=account, status="running", started_at=started)
+    report.status, report.started_at = "running", started
+    if options.dry_run:  # changes nothing, not even by adding the account
+        account_id = store.find_account_id(account) or NO_ACCOUNT
+    else:
+        account_id = store.account_id(account)
     lock: HeldLock | None = None
     run_id: int | None = None
     if not options.dry_run:

@@ -75,6 +75,7 @@ class FakeLibrary:
     ``short[offset] = n`` drops the last ``n`` items of that page the first time it is served;
     ``missing[offset] = k`` answers 404 the first ``k`` times; ``total`` overrides ``meta.total``
     (``None`` in ``total_override`` hides it when ``hide_total``); 404 past the end.
+    ``GET /v1/test`` answers 200 as Apple's does (not recorded in ``requests``).
     """
 
     items: list[dict[str, Any]]
@@ -88,6 +89,8 @@ class FakeLibrary:
     requests: list[httpx.Request] = field(default_factory=list)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/test":  # Apple's check that this is the API (200)
+            return json_response({})
         self.requests.append(request)
         if request.url.path != self.path:
             return error_response(404, "40400")

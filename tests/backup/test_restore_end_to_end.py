@@ -109,8 +109,10 @@ def test_restore_recreates_what_was_lost_and_is_idempotent(
         added = {(a["kind"], a["catalog_id"]) for a in plan["additions"]}
         assert added == {("song", c) for c in lost["songs"]}
         assert {p["name"] for p in plan["playlists"]} == set(lost["playlists"])
-        planned_ratings = {(f["resource_type"], f["item_id"]) for f in plan["favourites"]}
-        assert len(planned_ratings) + sum(p["favourite"] for p in plan["playlists"]) == len(
+        planned_ratings = {
+            (f["resource_type"], f["item_id"]) for f in plan["favourites"] if f["value"] == 1
+        }
+        assert len(planned_ratings) + sum(p["rating"] == 1 for p in plan["playlists"]) == len(
             lost["ratings"]
         )
 

@@ -137,12 +137,12 @@ def _document() -> LibraryDocument:
         exported_at=None,
         songs=[
             DocSong("i.a", "100", "A"),
-            DocSong("i.gone", "200", "B", favourite=True),
+            DocSong("i.gone", "200", "B", rating=1),
             DocSong("i.up", None, "Upload"),
             DocSong("i.old", "300", "Withdrawn"),
         ],
         playlists=[
-            DocPlaylist("p.1", None, "Mix", tracks=tracks, favourite=True),
+            DocPlaylist("p.1", None, "Mix", tracks=tracks, rating=1),
             DocPlaylist("p.2", None, "Mix"),
             DocPlaylist("p.3", None, "Kept"),
         ],
@@ -182,7 +182,13 @@ def test_plan_adds_missing_songs_and_one_of_two_same_named_playlists() -> None:
         ("songs", "200"),
         ("library-playlists", "p.9"),  # the favourite "Mix" is the one matched by name
     ]
-    assert plan.present == {"songs": 1, "albums": 0, "playlists": 2, "favourites": 0}
+    assert plan.present == {
+        "songs": 1,
+        "albums": 0,
+        "playlists": 2,
+        "favourites": 0,
+        "dislikes": 0,
+    }
 
 
 def test_track_ids_keep_order_duplicates_and_prefer_library_ids() -> None:
@@ -235,7 +241,7 @@ def test_a_current_dislike_is_left_alone() -> None:
     plan = _plan(apple).plan
     assert plan.favourites == []
     assert plan.present["favourites"] == 1
-    assert any("disliked on Apple now" in note for note in plan.notes)
+    assert any("a dislike on Apple now" in note for note in plan.notes)
 
 
 def test_apply_goes_on_after_a_refused_playlist_and_a_rerun_finishes() -> None:

@@ -37,9 +37,9 @@ def test_sync_backup_json_keeps_stdout_one_document(tmp_path: Path, home: Path) 
     with emulator.serve() as server:
         result = amsync(["--db", db, "sync", "--backup", "--json"], server.url)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["status"] == "succeeded"
-    backup_line = json.loads(result.stderr.strip().splitlines()[-1])
-    assert Path(backup_line["backup"]["path"]).is_dir()
+    document = json.loads(result.stdout)  # one document: the sync's, with its backup
+    assert document["status"] == "succeeded" and document["exit_code"] == 0
+    assert Path(document["backup"]["path"]).is_dir()
 
 
 def test_refused_sync_takes_no_backup(tmp_path: Path, home: Path) -> None:

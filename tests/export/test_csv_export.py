@@ -57,7 +57,9 @@ def test_five_files_with_documented_columns(sample_db: str, tmp_path: Path) -> N
     assert set(songs) == {"i.S1", "i.S2", "i.S3", "i.S5", "i.S6"}
     assert songs["i.S1"]["isrc"] == "GBBKS1500214"
     assert songs["i.S1"]["favourite"] == "true" and songs["i.S2"]["favourite"] == "false"
-    assert songs["i.S1"]["genres"] == "Pop; Music"
+    assert songs["i.S1"]["genres"] == '["Pop", "Music"]', "as songs_v shows them"
+    assert [songs[i]["rating"] for i in ("i.S1", "i.S2", "i.S3")] == ["1", "-1", ""]
+    assert songs["i.S1"]["catalog_url"].startswith("https://")
     assert songs["i.S2"]["catalog_id"] == ""
     tracks = _read(out / "playlist_tracks.csv")
     road = [t for t in tracks if t["playlist_id"] == "p.P1"]

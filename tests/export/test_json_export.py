@@ -53,11 +53,20 @@ def test_document_matches_the_mirror(sample_db: str) -> None:
     upload = songs["i.S2"]
     assert upload["catalog_id"] is None and upload["isrc"] is None and upload["genres"] is None
     assert upload["favourite"] is False, "disliked is not a favourite"
+    assert (hello["rating"], upload["rating"], songs["i.S3"]["rating"]) == (1, -1, None)
+    assert hello["catalog_url"].startswith("https://") and hello["catalog_available"] is True
+    assert "url" not in hello and "available" not in hello, "one name per concept"
     assert songs["i.S5"]["name"] == HOSTILE_SONG_NAME
     assert [a["library_id"] for a in doc["albums"]] == ["l.A1"]
     assert set(doc["albums"][0]) >= ALBUM_KEYS and doc["albums"][0]["favourite"] is True
     assert doc["artists"] == [
-        {"library_id": "r.R1", "catalog_id": "9000", "name": "Adele", "favourite": True}
+        {
+            "library_id": "r.R1",
+            "catalog_id": "9000",
+            "name": "Adele",
+            "favourite": True,
+            "rating": 1,
+        }
     ]
 
 

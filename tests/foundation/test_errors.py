@@ -12,6 +12,7 @@ EXPECTED = {
     errors.UsageError: 2,
     errors.CredentialsMissing: 2,
     errors.SignInIncomplete: 3,
+    errors.NotAppleMusicApi: 2,
     errors.ApiError: 1,
     errors.AuthorizationError: 3,
     errors.DeveloperTokenRejected: 3,

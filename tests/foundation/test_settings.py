@@ -48,11 +48,11 @@ def test_home_option_beats_environment(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"AMSYNC_RETRY_BUDGET": "soon"}, "AMSYNC_RETRY_BUDGET must be a number"),
-        ({"AMSYNC_RETRY_BUDGET": "-1"}, "must be at least 0"),
+        ({"AMSYNC_RETRY_BUDGET": "soon"}, "AMSYNC_RETRY_BUDGET=soon"),
+        ({"AMSYNC_RETRY_BUDGET": "-1"}, "must be a number from 0 to 86400"),
         ({"AMSYNC_ACCOUNT": "../etc"}, "account name '../etc' is not allowed"),
         ({"AMSYNC_STOREFRONT": "USA"}, "not a two-letter storefront"),
-        ({"AMSYNC_API_URL": "ftp://x"}, "must start with http"),
+        ({"AMSYNC_API_URL": "ftp://x"}, "must be an http:// or https:// URL"),
         ({"AMSYNC_KEY_FILE": "/k.p8"}, "needs all of AMSYNC_KEY_FILE"),
     ],
 )
