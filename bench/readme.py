@@ -14,7 +14,15 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 RESULTS = ROOT / "bench" / "results"
 START, END = "<!-- performance:start -->", "<!-- performance:end -->"
-ORDER = ("sync", "accounts", "apply", "export_search", "local_match", "emulator_throughput")
+ORDER = (
+    "sync",
+    "accounts",
+    "apply",
+    "export_search",
+    "local_match",
+    "emulator_throughput",
+    "cli_latency",
+)
 REPRODUCE = {
     "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
     "accounts": ".venv/bin/python -m bench.accounts --postgres URL",
@@ -22,6 +30,7 @@ REPRODUCE = {
     "export_search": ".venv/bin/python -m bench.export_search --songs 100000",
     "local_match": ".venv/bin/python -m bench.local_match --songs 100000",
     "emulator_throughput": ".venv/bin/python -m bench.emulator_throughput --songs 100000",
+    "cli_latency": ".venv/bin/python -m bench.cli_latency --runs 15",
 }
 
 
