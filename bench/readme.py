@@ -21,6 +21,7 @@ ORDER = (
     "export_search",
     "local_match",
     "emulator_throughput",
+    "cli_latency",
     "history_import",
 )
 REPRODUCE = {
@@ -30,6 +31,7 @@ REPRODUCE = {
     "export_search": ".venv/bin/python -m bench.export_search --songs 100000",
     "local_match": ".venv/bin/python -m bench.local_match --songs 100000",
     "emulator_throughput": ".venv/bin/python -m bench.emulator_throughput --songs 100000",
+    "cli_latency": ".venv/bin/python -m bench.cli_latency --runs 15",
     "history_import": ".venv/bin/python -m bench.history_import --postgres URL",
 }
 

@@ -17,6 +17,7 @@ from amsync.api.parsing import ResourceParser, parse_catalog_song, parse_rating_
 from amsync.api.session import ApiSession
 from amsync.api.stats import endpoint_of
 from amsync.domain import CatalogSong
+from amsync.domain.progress import current_tally
 from amsync.errors import TransientApiError
 
 T = TypeVar("T")
@@ -52,6 +53,9 @@ class CatalogBatcher:
         found: list[T] = []
         endpoint = endpoint_of(path)
         position = 0
+        tally = current_tally()
+        if tally is not None:
+            tally.pages_planned += -(-len(wanted) // self.batch_size)
         while position < len(wanted):
             batch = wanted[position : position + self.batch_size]
             try:
@@ -66,9 +70,11 @@ class CatalogBatcher:
                 if exc.status != 504 or self.batch_size <= self._floor:
                     raise
                 self.batch_size = max(self._floor, self.batch_size // 2)
-                logger.debug("504 from %s: batch size now %d", endpoint, self.batch_size)
+                logger.info("504 from %s: batch size now %d", endpoint, self.batch_size)
                 continue
             position += len(batch)
+            if tally is not None:
+                tally.pages_done += 1
             if reply is None or reply.document is None:
                 continue
             found.extend(parse_page(reply.document, endpoint, {resource_type: parse}).items)
@@ -117,8 +123,14 @@ async def ratings(session: ApiSession, resource_type: str, ids: Iterable[str]) -
     path = f"/v1/me/ratings/{resource_type}"
     endpoint = endpoint_of(path)
     values: dict[str, int] = {}
-    for batch in chunks(unique(ids), RATINGS_BATCH):
+    wanted = unique(ids)
+    tally = current_tally()
+    if tally is not None:
+        tally.pages_planned += -(-len(wanted) // RATINGS_BATCH)
+    for batch in chunks(wanted, RATINGS_BATCH):
         reply = await session.request("GET", path, params={"ids": ",".join(batch)}, missing_ok=True)
+        if tally is not None:
+            tally.pages_done += 1
         if reply is None or reply.document is None:
             continue
         page = parse_page(reply.document, endpoint, {"ratings": parse_rating_value})

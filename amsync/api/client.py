@@ -123,6 +123,10 @@ class AppleMusicClient:
         return self._session.stats
 
     @property
+    def ratings_batch_size(self) -> int:
+        return catalog.RATINGS_BATCH
+
+    @property
     def request_rate(self) -> float:
         """The adaptive request rate (requests per second) the client has settled on."""
         return self._session.pacer.rate

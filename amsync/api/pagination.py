@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from amsync.api.parsing import ResourceParser
 from amsync.api.session import ApiSession
 from amsync.api.stats import endpoint_of
 from amsync.domain import ListingResult
+from amsync.domain.progress import current_tally
 from amsync.errors import MalformedResponse
 
 T = TypeVar("T")
@@ -124,10 +126,17 @@ class Lister:
 
     async def run(self, spec: ListingSpec[T], on_page: OffsetPageCallback[T]) -> ListingResult:
         progress = _Progress(spec, on_page)
+        tally = current_tally()
+        if tally is not None:  # the page plan, for the caller's progress and ETA
+            tally.listings += 1
+            tally.pages_planned += 1
         first = await self._fetch(spec, spec.path, 0)
         if first is None:
             progress.expected_total = 0
             return progress.result()
+        if tally is not None and first.total is not None:
+            tally.total = first.total
+            tally.pages_planned += max(0, math.ceil(first.total / self._limit) - 1)
         progress.accept(0, first)
         last_page, last_offset = first, 0
         next_offset = self._offset_of(first.next_path, spec, progress)
@@ -194,20 +203,27 @@ class Lister:
 
     async def _fetch(self, spec: ListingSpec[T], path: str, offset: int) -> Page[T] | None:
         """One page, re-fetched while it is missing (404, except at offset 0) or short."""
+        page = await self._fetch_page(spec, path, offset)
+        tally = current_tally()
+        if tally is not None:
+            tally.pages_done += 1
+        return page
+
+    async def _fetch_page(self, spec: ListingSpec[T], path: str, offset: int) -> Page[T] | None:
         page: Page[T] | None = None
         for attempt in range(self._missing_page_retries + 1):
             page = await self._get_page(spec, path, offset)
             if page is not None or offset == 0:
                 break
             if attempt < self._missing_page_retries:
-                logger.debug("404 at offset %d of %s: retrying", offset, spec.collection)
+                logger.info("404 at offset %d of %s: retrying", offset, spec.collection)
                 await self._session.sleep(self._session.jitter(0.5 * 2**attempt))
         if page is None:
             return None
         for _ in range(self._short_page_retries):
             if not self._is_short(page, offset):
                 break
-            logger.debug(
+            logger.info(
                 "short page (%d items) at offset %d of %s: fetching it again",
                 page.size,
                 offset,

@@ -142,7 +142,7 @@ class RequestTicket:
     def throttled(self) -> None:
         control = self._pacer.control
         if control.record_throttled(self.reserved_at, self._pacer.clock()):
-            logger.debug("throttled: request rate lowered to %.2f/s", control.rate)
+            logger.info("throttled (429): slowing down to %.1f requests/s", control.rate)
 
 
 class RequestPacer:

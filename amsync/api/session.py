@@ -45,6 +45,7 @@ from amsync.api.fields import JsonObject
 from amsync.api.rate import RequestPacer
 from amsync.api.retry import RETRIED_STATUSES, Failure, RetryableFailure, RetryPolicy
 from amsync.api.stats import RequestStats, endpoint_of
+from amsync.domain.progress import current_tally
 from amsync.errors import (
     ApiError,
     AuthorizationError,
@@ -197,8 +198,11 @@ class ApiSession:
         def before_sleep(state: RetryCallState) -> None:
             failure = _failure_of(state)
             self.stats.retries += 1
-            logger.debug(
-                "retry %s %s after %s (attempt %d) in %.2f s",
+            tally = current_tally()
+            if tally is not None:
+                tally.retries += 1
+            logger.info(
+                "retrying %s %s after %s (attempt %d) in %.2f s",
                 method,
                 endpoint,
                 failure.reason,
@@ -249,6 +253,7 @@ class ApiSession:
                 )
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 self.stats.record_transport_error(endpoint)
+                _count(throttled=False)
                 logger.debug("%s %s failed: %s", method, path, type(exc).__name__)
                 raise RetryableFailure(Failure.TRANSPORT, None, type(exc).__name__) from None
             status = response.status_code
@@ -258,6 +263,9 @@ class ApiSession:
                 ticket.succeeded()
         content = response.content
         self.stats.record_response(endpoint, status, len(content))
+        _count(throttled=status == 429)
+        # -vv: every request. ``path`` never holds a token (tokens travel in headers only) and
+        # the query string is left out.
         logger.debug("%s %s -> %d in %.0f ms", method, path, status, (self._clock() - sent) * 1000)
         failure = RETRIED_STATUSES.get(status)
         if failure is not None and (retry_504 or status != 504):
@@ -315,7 +323,7 @@ class ApiSession:
         provider = self.config.developer_token
         if provider.can_renew:
             provider.renew()
-            logger.debug("401 from %s: developer token re-signed, retrying once", endpoint)
+            logger.info("401 from %s: developer token re-signed, retrying once", endpoint)
             reply = await self._send(method, path, params, json, retry_504=retry_504)
             if reply.status != 401:
                 return reply
@@ -346,7 +354,7 @@ class ApiSession:
                 status=403,
                 endpoint=endpoint,
             )
-        logger.debug("403 from %s but the user token probe passed: retrying once", endpoint)
+        logger.info("403 from %s but the user token probe passed: retrying once", endpoint)
         reply = await self._send(method, path, params, json, retry_504=retry_504)
         if reply.status == 403:
             raise AuthorizationError(
@@ -406,6 +414,14 @@ class ApiSession:
             if secret and secret.reveal() and secret.reveal() in clean:
                 clean = clean.replace(secret.reveal(), "***")
         return clean
+
+
+def _count(*, throttled: bool) -> None:
+    """One request sent, into the tally of the phase the current task works for."""
+    tally = current_tally()
+    if tally is not None:
+        tally.requests += 1
+        tally.throttled += throttled
 
 
 def _declared_not_json(headers: httpx.Headers) -> bool:

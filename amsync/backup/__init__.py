@@ -13,16 +13,34 @@ Errors: a path that is not a backup or export is a ``ConfigError`` (exit 2); a b
 cannot be written or does not verify is a ``StoreError`` (exit 1).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from amsync.backup.manifest import Manifest, read_manifest
-from amsync.backup.rotation import RotationReport, list_backups, rotate_backups
-from amsync.backup.take import (
+from amsync.backup.rotation import (
     DEFAULT_KEEP,
-    BackupOptions,
-    BackupReport,
+    RotationReport,
     default_backup_dir,
-    take_backup,
+    list_backups,
+    rotate_backups,
 )
 from amsync.backup.verify import VerifyReport, damage_of, require_good, verify_backup
+
+if TYPE_CHECKING:
+    from amsync.backup.take import BackupOptions, BackupReport, take_backup
+
+_TAKE = frozenset({"BackupOptions", "BackupReport", "take_backup"})
+
+
+def __getattr__(name: str) -> Any:
+    """Taking a backup needs the database and the exporter (SQLAlchemy): loaded on first use,
+    so that ``amsync backup --help`` and ``backup list`` stay quick."""
+    if name in _TAKE:
+        return getattr(importlib.import_module("amsync.backup.take"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_KEEP",

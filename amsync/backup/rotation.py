@@ -20,6 +20,7 @@ from amsync.backup.verify import verify_backup
 from amsync.errors import ConfigError
 
 BACKUP_NAME: Final = re.compile(r"^(\d{8}T\d{6}Z)(?:-(\d+))?$")
+DEFAULT_KEEP: Final = 7
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,10 @@ class RotationReport:
             "spared": self.spared,
             "failed": self.failed,
         }
+
+
+def default_backup_dir(home: Path, account: str) -> Path:
+    return home / "backups" / account
 
 
 def list_backups(directory: Path) -> list[Path]:

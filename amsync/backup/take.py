@@ -31,7 +31,11 @@ from amsync.backup.manifest import (
     sha256_of,
     write_manifest,
 )
-from amsync.backup.rotation import RotationReport, rotate_backups
+from amsync.backup.rotation import (
+    DEFAULT_KEEP,
+    RotationReport,
+    rotate_backups,
+)
 from amsync.backup.snapshot import copy_sqlite, integrity_problems, mirror_counts, open_snapshot
 from amsync.backup.snapshot import schema_revision as snapshot_revision
 from amsync.backup.verify import SNAPSHOT_COUNT_KEYS, require_good, verify_backup
@@ -39,7 +43,6 @@ from amsync.db.store import Store, open_store
 from amsync.errors import OutputPathError, StoreError, UsageError
 from amsync.export import ExportOptions, export_json
 
-DEFAULT_KEEP: Final = 7
 PG_DUMP_NAME: Final = "amsync.pgdump"
 
 log = logging.getLogger(__name__)
@@ -209,10 +212,6 @@ def url_without_password(url: URL) -> str:
         query=url.query,
     )
     return bare.render_as_string(hide_password=False)
-
-
-def default_backup_dir(home: Path, account: str) -> Path:
-    return home / "backups" / account
 
 
 def _fsync_dir(path: Path) -> None:

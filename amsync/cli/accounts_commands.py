@@ -6,11 +6,10 @@ import sys
 
 import click
 
-from amsync.accounts import add_account, list_accounts, remove_account
 from amsync.cli.context import AppContext, pass_app
-from amsync.cli.output import emit_json, info, safe_text
+from amsync.cli.output import info
+from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.config.settings import check_account_name
-from amsync.domain.timestamps import iso_utc
 from amsync.errors import ConfigError, UsageError
 
 
@@ -19,29 +18,39 @@ def accounts() -> None:
     """List, add and remove the accounts (mirrored libraries) in the database."""
 
 
+ACCOUNT_COLUMNS = (
+    "name",
+    "storefront",
+    "created_at",
+    "last_synced_at",
+    "songs",
+    "playlists",
+    "runs",
+)
+
+
 @accounts.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@listing_format_option
 @click.option("--names", is_flag=True, help="Print only the names, one a line (for scripts).")
 @pass_app
-def accounts_list(app: AppContext, as_json: bool, names: bool) -> None:
-    """List the accounts with their size and last sync."""
+def accounts_list(app: AppContext, fmt: str | None, as_json: bool, names: bool) -> None:
+    """List the accounts with their size and last sync.
+
+    Columns: name, storefront, created_at, last_synced_at, songs, playlists, runs.
+    """
+    from amsync.accounts import list_accounts
+
     found = list_accounts(app.store())
-    if as_json:
-        emit_json([a.as_dict() for a in found])
-        return
     if names:
         for account in found:
             click.echo(account.name)
         return
-    if not found:
+    output = chosen_format(fmt, as_json)
+    if not found and output == "table":
         info("no accounts yet: `amsync sync` creates the first one", quiet=app.quiet)
         return
-    for a in found:
-        synced = iso_utc(a.last_synced_at) or "never"
-        click.echo(
-            f"{safe_text(a.name):<24} {a.songs:>8} songs {a.playlists:>6} playlists  "
-            f"storefront {a.storefront or '-'}  last sync {synced}"
-        )
+    rows = ([a.as_dict()[c] for c in ACCOUNT_COLUMNS] for a in found)
+    emit_listing(output, ACCOUNT_COLUMNS, rows)
 
 
 @accounts.command("add")
@@ -49,6 +58,8 @@ def accounts_list(app: AppContext, as_json: bool, names: bool) -> None:
 @pass_app
 def accounts_add(app: AppContext, name: str) -> None:
     """Add an account NAME (its tokens: `amsync --account NAME auth set`)."""
+    from amsync.accounts import add_account
+
     _check_name(app, name)
     if add_account(app.store(), name):
         info(f"account {name!r} added", quiet=app.quiet)
@@ -62,6 +73,8 @@ def accounts_add(app: AppContext, name: str) -> None:
 @pass_app
 def accounts_remove(app: AppContext, name: str, yes: bool) -> None:
     """Remove account NAME: its mirror, history and stored tokens; nothing of other accounts."""
+    from amsync.accounts import remove_account
+
     _check_name(app, name)
     if not yes:
         if not sys.stdin.isatty():

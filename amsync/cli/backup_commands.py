@@ -3,37 +3,33 @@ mirror, restores to Apple Music, and the snippets that run amsync unattended."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from amsync.backup import (
     DEFAULT_KEEP,
-    BackupOptions,
-    BackupReport,
     VerifyReport,
     damage_of,
     default_backup_dir,
-    take_backup,
     verify_backup,
 )
-from amsync.backup.restore import make_restore_plan
-from amsync.backup.restore_apply import RestoreReport, apply_restore
-from amsync.backup.restore_plan import RestorePlan, RestoreSelection
 from amsync.backup.schedule import EVERY, KINDS, ScheduleSpec, command_arguments, render_schedule
-from amsync.backup.source import read_restore_source
-from amsync.backup.take import url_without_password
-from amsync.cli.client_factory import token_warnings
 from amsync.cli.context import AppContext, app_context, pass_app
 from amsync.cli.json_outcome import JsonOutcome, json_outcome
 from amsync.cli.logfile import attach_log_file, run_log
 from amsync.cli.output import info, safe_text, warn
-from amsync.db.engine import database_url
+from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.errors import AmsyncError, StoreError
+
+if TYPE_CHECKING:  # imported when used: `amsync backup --help` must stay quick
+    from amsync.backup import BackupReport
+    from amsync.backup.restore_apply import RestoreReport
+    from amsync.backup.restore_plan import RestorePlan, RestoreSelection
 
 PLAN_LINES = 40
 
@@ -60,6 +56,8 @@ def _secrets(app: AppContext) -> list[str]:
 def start_run_log(app: AppContext, command: str, *, warn_terminal: bool) -> None:
     """Attach ``<home>/logs/amsync.log`` and log (and, for commands that build no API client,
     print) the token-expiry warnings: they never fail a run."""
+    from amsync.cli.client_factory import token_warnings
+
     attach_log_file(app.settings.home, _secrets(app))
     run_log().info("%s started (account %s)", command, app.settings.account)
     messages: list[str] = []
@@ -124,6 +122,8 @@ def backup(ctx: click.Context, directory: Path | None, keep: int, as_json: bool)
 
 
 def _take(app: AppContext, directory: Path | None, keep: int) -> BackupReport:
+    from amsync.backup import BackupOptions, take_backup
+
     settings = app.settings
     folder = directory or default_backup_dir(settings.home, settings.account)
     try:
@@ -180,6 +180,35 @@ def verify(app: AppContext, path: Path, as_json: bool) -> None:
             _render_verify(report, quiet=app.quiet)
     if damaged is not None:
         raise damaged
+
+
+@backup.command("list")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder of this account's backups [default <home>/backups/<account>].",
+)
+@listing_format_option
+@pass_app
+def list_command(app: AppContext, directory: Path | None, fmt: str | None, as_json: bool) -> None:
+    """List this account's backups, newest first, as their manifests describe them.
+
+    Columns: name, created_at, account, schema_revision, songs, albums, artists, playlists,
+    tracks, favourites, dislikes, bytes, path, problem (a folder whose manifest cannot be
+    read). Check a backup's contents with `amsync backup verify PATH`.
+    """
+    from amsync.backup.listing import COLUMNS, describe_backups
+
+    settings = app.settings
+    folder = directory or default_backup_dir(settings.home, settings.account)
+    entries = describe_backups(folder)
+    output = chosen_format(fmt, as_json)
+    if not entries and output == "table":
+        info(f"no backups in {safe_text(str(folder))}", quiet=app.quiet)
+        return
+    emit_listing(output, COLUMNS, ([e.as_dict()[c] for c in COLUMNS] for e in entries))
 
 
 def _render_verify(report: VerifyReport, *, quiet: bool) -> None:
@@ -245,6 +274,8 @@ def restore(
     --favourites, everything is restored. The plan is printed first; --dry-run stops there.
     Uploads without a catalog id and songs Apple withdrew cannot be restored; they are listed.
     """
+    from amsync.backup.restore_plan import RestoreSelection
+
     with json_outcome(as_json) as outcome:
         _restore(
             app,
@@ -272,6 +303,12 @@ def _restore(
     yes: bool,
     as_json: bool,
 ) -> None:
+    import asyncio
+
+    from amsync.backup.restore import make_restore_plan
+    from amsync.backup.restore_apply import RestoreReport, apply_restore
+    from amsync.backup.source import read_restore_source
+
     start_run_log(app, "restore", warn_terminal=False)
     source = read_restore_source(source_path)
     if source.account and source.account != app.settings.account:
@@ -454,6 +491,9 @@ def _program() -> tuple[str, ...]:
 def _scheduled_db(db: str) -> str:
     """``--db`` for the schedule: an absolute path, or a URL without its password (PostgreSQL
     reads that from ``~/.pgpass`` or ``PGPASSWORD``)."""
+    from amsync.backup.take import url_without_password
+    from amsync.db.engine import database_url
+
     if "://" not in db:
         return str(Path(db).expanduser().absolute())
     return url_without_password(database_url(db))

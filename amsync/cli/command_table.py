@@ -106,6 +106,16 @@ COMMANDS: Final[dict[str, CommandRow]] = {
     "db": CommandRow(
         "amsync.cli.db_commands", "db", "Show, check and upgrade the database schema."
     ),
+    "completion": CommandRow(
+        "amsync.cli.completion",
+        "completion",
+        "Print the shell completion script for bash, zsh or fish.",
+    ),
+    "datasette-metadata": CommandRow(
+        "amsync.cli.datasette_command",
+        "datasette_metadata_command",
+        "Print a Datasette metadata document: titles, descriptions and canned queries.",
+    ),
     "emulator": CommandRow(
         "amsync.cli.emulator_commands", "emulator", "Run the bundled Apple Music API emulator."
     ),

@@ -7,7 +7,8 @@ everything is built lazily, once, and closed when the command ends.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # imported when first used: `amsync --help` must not pay for 
     from amsync.cli.client_factory import ResolvedTokens
     from amsync.config.credentials import CredentialStore
     from amsync.config.settings import Settings
+    from amsync.db.reading import Reader, SqliteReader
     from amsync.db.store import Store
 
 
@@ -90,6 +92,45 @@ class AppContext:
                 self.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._stores[key] = open_store(self.settings.db, create=create, readonly=readonly)
         return self._stores[key]
+
+    @contextmanager
+    def reading(self, *, upgrade: bool = True) -> Iterator[Reader]:
+        """One consistent read of the mirror for the offline commands.
+
+        An SQLite mirror at this amsync's schema is read with the standard library's
+        ``sqlite3`` (no SQLAlchemy to load: these commands answer in about 0.1 s); anything
+        else goes through the store, whose checks give the errors and — with ``upgrade`` —
+        bring an older SQLite mirror up to date first."""
+        with self._fast_reader() as fast:
+            if fast is not None:
+                yield fast
+                return
+        from amsync.query.snapshot import reading
+
+        store = self.store(create=False, readonly=not upgrade)
+        with reading(store) as reader:
+            yield reader
+
+    @contextmanager
+    def _fast_reader(self) -> Iterator[SqliteReader | None]:
+        from amsync.db.reading import open_sqlite_reader, sqlite_path_of
+
+        path = sqlite_path_of(self.settings.db)
+        if path is None:
+            yield None
+            return
+        with open_sqlite_reader(path) as reader:
+            yield reader
+
+    @contextmanager
+    def sql_source(self) -> Iterator[Store | SqliteReader]:
+        """Where ``amsync query`` runs its statement: the fast SQLite reader, or the store
+        opened read-only."""
+        with self._fast_reader() as fast:
+            if fast is not None:
+                yield fast
+                return
+        yield self.store(create=False, readonly=True)
 
     def store_or_scratch(self) -> Store:
         """For commands that must create nothing (``sync --dry-run``): the database if it

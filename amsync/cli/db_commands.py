@@ -6,9 +6,6 @@ import click
 
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, info
-from amsync.db.diagnostics import integrity_check, schema_check
-from amsync.db.engine import create_database_engine, database_url, describe, is_sqlite
-from amsync.db.schema import keep_sqlite_copy, schema_drift, schema_state, upgrade
 from amsync.domain.checks import CheckStatus
 from amsync.errors import SchemaTooNew, StoreError, StoreUnavailable
 
@@ -25,6 +22,9 @@ def db_upgrade(app: AppContext) -> None:
 
     An SQLite file is copied beside itself first (NAME.pre-REVISION-TIME.bak).
     """
+    from amsync.db.engine import create_database_engine, database_url, describe, is_sqlite
+    from amsync.db.schema import keep_sqlite_copy, schema_state, upgrade
+
     url = database_url(app.settings.db)
     if is_sqlite(url):
         app.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -61,6 +61,9 @@ def db_upgrade(app: AppContext) -> None:
 @pass_app
 def db_current(app: AppContext, as_json: bool) -> None:
     """Show the database's schema revision and this amsync's."""
+    from amsync.db.engine import create_database_engine, database_url, describe, is_sqlite
+    from amsync.db.schema import schema_state
+
     url = database_url(app.settings.db)
     engine = create_database_engine(url, create=False, readonly=is_sqlite(url))
     try:
@@ -91,6 +94,9 @@ def db_current(app: AppContext, as_json: bool) -> None:
 @pass_app
 def db_check(app: AppContext) -> None:
     """Check integrity, schema revision and that the schema matches this amsync's models."""
+    from amsync.db.diagnostics import integrity_check, schema_check
+    from amsync.db.schema import schema_drift
+
     store = app.store(create=False)
     problems = 0
     integrity = integrity_check(store)

@@ -8,31 +8,25 @@ any other non-empty folder is refused.
 
 from __future__ import annotations
 
-import asyncio
+import os
 import secrets
+import shlex
 import shutil
+import sys
 import time
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import click
 
-from amsync.api import AppleMusicClient, ClientConfig, RateSettings, StaticDeveloperToken
 from amsync.cli.context import AppContext, pass_app
-from amsync.cli.demo_local_files import local_files_demo
 from amsync.cli.output import info, warn
-from amsync.cli.progress import ProgressDisplay
-from amsync.cli.sync_commands import render_report
-from amsync.config.secret import Secret
-from amsync.db.store import Store, open_store
-from amsync.emulator import Emulator, LibrarySpec, generate_library
 from amsync.errors import OutputPathError
-from amsync.export.csv_export import export_csv
-from amsync.export.export_options import ExportOptions
-from amsync.export.json_export import export_json
-from amsync.export.m3u_export import export_m3u
-from amsync.sync.report import SyncReport
-from amsync.sync.runner import run_sync
+
+if TYPE_CHECKING:  # imported when the demo runs: `amsync demo --help` must stay quick
+    from amsync.api import ClientConfig
+    from amsync.db.store import Store
+    from amsync.sync.report import SyncReport
 
 MARKER: Final = ".amsync-demo"
 
@@ -62,6 +56,15 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
 
     Needs no Apple account and no network: the emulator serves Apple Music's API on 127.0.0.1.
     """
+    import asyncio
+
+    from amsync.api import ClientConfig, RateSettings, StaticDeveloperToken
+    from amsync.cli.demo_local_files import local_files_demo
+    from amsync.cli.sync_commands import render_report
+    from amsync.config.secret import Secret
+    from amsync.db.store import open_store
+    from amsync.emulator import Emulator, LibrarySpec, generate_library
+
     folder = _prepare(folder.expanduser().absolute())
     started = time.monotonic()
     library = generate_library(LibrarySpec(songs=songs, seed=seed))
@@ -87,25 +90,23 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
         for message in report.warnings:
             warn(message)
         exports = _export(store, folder)
-        exports += local_files_demo(store, store.account_id("default"), folder, seed)
+        local = local_files_demo(store, store.account_id("default"), folder, seed)
+        exports += [_made_in(folder, line) for line in local]
+        mirrored = _mirrored(store)
     finally:
         store.close()
     elapsed = time.monotonic() - started
-    info("", quiet=app.quiet)
-    info(f"demo finished in {elapsed:.1f} s; everything is in {folder}", quiet=app.quiet)
-    for line in exports:
-        info(f"  {line}", quiet=app.quiet)
-    info("look at it with:", quiet=app.quiet)
-    info(
-        f'  amsync --db {database} query "SELECT name, artist FROM songs LIMIT 10"', quiet=app.quiet
-    )
-    info(f"  sqlite3 {database}", quiet=app.quiet)
-    info(f"  datasette {database}", quiet=app.quiet)
+    for line in closing_lines(database, elapsed, mirrored, exports, program=amsync_program()):
+        info(line, quiet=app.quiet)
 
 
 async def _sync(config: ClientConfig, store: Store, *, enabled: bool) -> SyncReport:
+    from amsync.api import AppleMusicClient
+    from amsync.cli.progress import ProgressDisplay
+    from amsync.sync.runner import run_sync
+
     async with AppleMusicClient(config) as client:
-        with ProgressDisplay(enabled=enabled) as display:
+        with ProgressDisplay(enabled=enabled, client=client) as display:
             return await run_sync(client, store, "default", progress=display)
 
 
@@ -126,8 +127,13 @@ def _prepare(folder: Path) -> Path:
     return folder
 
 
-def _export(store: Store, folder: Path) -> list[str]:
-    """Every export format into ``folder/exports``; a line per format for the summary."""
+def _export(store: Store, folder: Path) -> list[tuple[str, str]]:
+    """Every export format into ``folder/exports``; (path in the folder, what it holds)."""
+    from amsync.export.csv_export import export_csv
+    from amsync.export.export_options import ExportOptions
+    from amsync.export.json_export import export_json
+    from amsync.export.m3u_export import export_m3u
+
     exports = folder / "exports"
     account_id = store.account_id("default")
     options = ExportOptions()
@@ -136,9 +142,97 @@ def _export(store: Store, folder: Path) -> list[str]:
     export_json(store, account_id, library_json, options)
     csv_report = export_csv(store, account_id, exports / "csv", options)
     m3u_report = export_m3u(store, account_id, exports / "m3u", options)
+    m3u = f"{len(m3u_report.files)} M3U8 playlists"
+    missing = m3u_report.tracks_without_location
+    if missing:
+        m3u += (
+            f"; {missing} of their tracks have no location — uploads, which have no Apple Music "
+            "catalog id and so no URL — and are written as # comments"
+        )
     return [
-        f"{library_json}: the whole library as JSON",
-        f"{exports / 'csv'}: {len(csv_report.files)} CSV files",
-        f"{exports / 'm3u'}: {len(m3u_report.files)} M3U8 playlists "
-        f"({m3u_report.tracks_without_location} tracks without a location)",
+        ("exports/library.json", "the whole library as JSON"),
+        ("exports/csv", f"{len(csv_report.files)} CSV files"),
+        ("exports/m3u", m3u),
+    ]
+
+
+def _made_in(folder: Path, line: str) -> tuple[str, str]:
+    """A summary line ``PATH: what`` as (the path inside the demo folder, what)."""
+    path, _, what = line.partition(": ")
+    if what and path.startswith(f"{folder}/"):
+        return path[len(str(folder)) + 1 :], what
+    return "", line
+
+
+def _mirrored(store: Store) -> dict[str, int]:
+    """Live items in the mirror by kind: songs, music videos, albums, artists, playlists."""
+    from amsync.query.snapshot import reading
+
+    with reading(store) as reader:
+        rows = reader.rows(
+            "SELECT kind, count(*) FROM songs WHERE removed_at IS NULL GROUP BY kind "
+            "UNION ALL SELECT 'albums', count(*) FROM albums WHERE removed_at IS NULL "
+            "UNION ALL SELECT 'artists', count(*) FROM artists WHERE removed_at IS NULL "
+            "UNION ALL SELECT 'playlists', count(*) FROM playlists WHERE removed_at IS NULL"
+        )
+    names = {"song": "songs", "music-video": "music videos"}
+    found = {names.get(str(kind), str(kind)): int(n) for kind, n in rows}
+    order = ("songs", "music videos", "albums", "artists", "playlists")
+    return {kind: found.pop(kind) for kind in order if kind in found} | found
+
+
+def amsync_program() -> str:
+    """How to run this amsync again, as short as is still right: ``amsync`` when that is the
+    one on PATH, else its path (relative to the current folder when inside it), or
+    ``python -m amsync``."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is None or script.name in ("__main__.py", "-c") or not script.exists():
+        return f"{shlex.quote(_shown_path(Path(sys.executable)))} -m amsync"
+    on_path = shutil.which("amsync")
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "amsync"
+    return shlex.quote(_shown_path(script))
+
+
+def _shown_path(path: Path) -> str:
+    absolute = path.absolute()
+    try:
+        return os.path.relpath(absolute) if absolute.is_relative_to(Path.cwd()) else str(absolute)
+    except ValueError:
+        return str(absolute)
+
+
+def closing_lines(
+    database: Path,
+    elapsed: float,
+    mirrored: dict[str, int],
+    exports: list[tuple[str, str]],
+    *,
+    program: str,
+) -> list[str]:
+    """What the demo made and what to do next."""
+    db = shlex.quote(str(database))
+    counts = ", ".join(f"{n} {kind}" for kind, n in mirrored.items() if n)
+    run = f"{program} --db {db}"
+    made = [(database.name, f"the mirror: {counts}"), *exports]
+    return [
+        "",
+        f"demo finished in {elapsed:.1f} s; everything is in {database.parent}",
+        *(f"  {name:<21} {what}" for name, what in made),
+        "",
+        "look at it (the views songs_v, albums_v, playlists_v, playlist_tracks_v … are the stable"
+        " interface):",
+        f'  {run} query "SELECT name, artist, album FROM songs_v ORDER BY name LIMIT 10"',
+        f"  {run} search love",
+        f"  {run} stats",
+        f"  sqlite3 {db} 'SELECT count(*) FROM songs_v'",
+        f"  {program} --db {db} datasette-metadata > metadata.json && "
+        f"datasette {db} --metadata metadata.json",
+        "",
+        "next:",
+        f"  sync from the emulator yourself: `{program} emulator serve` prints a URL and two "
+        f"tokens; then AMSYNC_DEVELOPER_TOKEN=… AMSYNC_MUSIC_USER_TOKEN=… {program} --api-url "
+        "URL sync",
+        f'  or connect your Apple Music account: `{program} auth login` (README: "Connecting '
+        'your Apple Music account")',
     ]

@@ -18,9 +18,6 @@ from types import FrameType
 
 import click
 
-from amsync.emulator import Emulator, FaultConfig, LibrarySpec, awkward_spec, generate_library
-from amsync.emulator.musickit import SCRIPT_PATH as MUSICKIT_SCRIPT_PATH
-
 
 @click.group("emulator")
 def emulator() -> None:
@@ -72,6 +69,9 @@ def serve(
     awkward: bool,
 ) -> None:
     """Serve a generated library until SIGINT/SIGTERM."""
+    from amsync.emulator import Emulator, FaultConfig, LibrarySpec, awkward_spec, generate_library
+    from amsync.emulator.musickit import SCRIPT_PATH as MUSICKIT_SCRIPT_PATH
+
     if public_key is not None and not (key_id and team_id):
         raise click.UsageError("--public-key needs --key-id and --team-id")
     if awkward:

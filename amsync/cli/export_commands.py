@@ -7,26 +7,18 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from amsync.cli.completion import complete_playlist
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, info, safe_text, warn
-from amsync.db.store import Store
 from amsync.errors import UsageError
-from amsync.export import (
-    ExportOptions,
-    ExportReport,
-    export_csv,
-    export_csv_playlist,
-    export_json,
-    export_m3u,
-    export_m3u_playlist,
-    export_xspf,
-    export_xspf_playlist,
-)
-from amsync.export.atomic_files import STDOUT
+
+if TYPE_CHECKING:  # imported when an export runs: `amsync export --help` must stay quick
+    from amsync.db.store import Store
+    from amsync.export import ExportOptions, ExportReport
 
 
 def _common(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,6 +29,7 @@ def _common(function: Callable[..., Any]) -> Callable[..., Any]:
             multiple=True,
             metavar="NAME_OR_ID",
             help="Only this playlist (repeatable): a library id or a name.",
+            shell_complete=complete_playlist,
         ),
         click.option(
             "--include-removed",
@@ -94,11 +87,15 @@ def _store(app: AppContext) -> tuple[Store, int]:
 
 
 def _options(app: AppContext, **values: Any) -> ExportOptions:
+    from amsync.export import ExportOptions
+
     return ExportOptions(storefront=app.settings.storefront, **values)
 
 
 def _single_file_target(output: str | None, playlists: tuple[str, ...]) -> Path | str | None:
     """With ``--playlist``: ``"-"`` (stdout), a file path, or ``None`` for folder mode."""
+    from amsync.export.atomic_files import STDOUT
+
     if not playlists:
         return None
     if output is None or output == STDOUT:
@@ -134,6 +131,9 @@ def export_json_command(
 
     With --playlist, only those playlists are written (songs, albums and artists are empty).
     """
+    from amsync.export import export_json
+    from amsync.export.atomic_files import STDOUT
+
     store, account_id = _store(app)
     options = _options(app, include_removed=include_removed, playlists=playlists)
     to_stdout = output in (None, STDOUT)
@@ -178,6 +178,9 @@ def export_csv_command(
     --layout soundiiz, tunemymusic or exportify: playlist tracks (with ISRCs) in the columns
     that service imports.
     """
+    from amsync.export import export_csv, export_csv_playlist
+    from amsync.export.atomic_files import STDOUT
+
     store, account_id = _store(app)
     options = _options(
         app, include_removed=include_removed, playlists=playlists, raw=raw, layout=layout
@@ -269,6 +272,8 @@ def _playlist_files(
     to_one: Callable[[Store, int, Any, ExportOptions], ExportReport],
     locations: dict[str, Any],
 ) -> None:
+    from amsync.export.atomic_files import STDOUT
+
     store, account_id = _store(app)
     options = _options(app, include_removed=include_removed, playlists=playlists, **locations)
     single = _single_file_target(output, playlists)
@@ -314,6 +319,8 @@ def export_m3u_command(
     music file `amsync local match` found for it; a track without one is written as a comment
     and counted. File paths are absolute or relative to each playlist file's own folder.
     """
+    from amsync.export import export_m3u, export_m3u_playlist
+
     _playlist_files(
         app,
         output,
@@ -370,6 +377,8 @@ def export_xspf_command(
     --relative); a track without one is listed without a location and counted. Text is
     XML-escaped; control characters that XML does not allow are removed.
     """
+    from amsync.export import export_xspf, export_xspf_playlist
+
     _playlist_files(
         app,
         output,

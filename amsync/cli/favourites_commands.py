@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.json_outcome import ProgressTally, json_outcome
 from amsync.cli.output import emit_json, info, safe_text, warn
-from amsync.cli.progress import ProgressDisplay
-from amsync.db.store import Store
+from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.domain import FavouriteState, ItemType, no_progress
 from amsync.errors import EXIT_TEMPFAIL
-from amsync.favourites.edits import SetLocalResult, set_favourite
-from amsync.favourites.importing import describe_unmatched, import_favourites
-from amsync.favourites.listing import FavouriteEntry, diff_favourites, list_favourites
 from amsync.favourites.plan import UNSUPPORTED_REASON, Prefer
-from amsync.favourites.push import PushOptions, new_push_report, push_favourites
 from amsync.favourites.report import ItemReport, Outcome, PushReport
+
+if TYPE_CHECKING:  # imported when a command runs: `amsync favourites --help` must stay quick
+    from amsync.db.store import Store
+    from amsync.favourites.edits import SetLocalResult
+    from amsync.favourites.push import PushOptions
+
+FAVOURITE_COLUMNS = (
+    "type",
+    "library_id",
+    "catalog_id",
+    "name",
+    "artist",
+    "state",
+    "remote",
+    "status",
+    "removed",
+)
 
 TYPES = click.Choice([kind.value for kind in ItemType])
 PREFER = click.Choice([p.value for p in Prefer])
@@ -57,31 +69,25 @@ def _name(name: str | None, artist: str | None) -> str:
 
 @favourites.command("list")
 @click.option("--type", "item_type", type=TYPES, help="Only items of this type.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@listing_format_option
 @pass_app
-def list_command(app: AppContext, item_type: str | None, as_json: bool) -> None:
+def list_command(app: AppContext, item_type: str | None, fmt: str | None, as_json: bool) -> None:
     """List your favourites and dislikes, with their push status.
 
     Status: synced (Apple agrees), pending (a push is outstanding), local-only (artists).
+    Columns: type, library_id, catalog_id, name, artist, state (yours), remote (Apple's, as
+    last read), status, removed (no longer in the library).
     """
+    from amsync.favourites.listing import list_favourites
+
     kind = ItemType(item_type) if item_type else None
     entries = list_favourites(_store(app), app.settings.account, kind)
-    if as_json:
-        emit_json([entry.as_dict() for entry in entries])
-        return
-    if not entries:
+    output = chosen_format(fmt, as_json)
+    if not entries and output == "table":
         info("no favourites", quiet=app.quiet)
         return
-    for entry in entries:
-        click.echo(_entry_line(entry))
-
-
-def _entry_line(entry: FavouriteEntry) -> str:
-    removed = " (removed from the library)" if entry.removed else ""
-    return (
-        f"{entry.item_type.value:<8} {entry.state.value:<9} {entry.status:<10} "
-        f"{safe_text(entry.library_id)}  {_name(entry.name, entry.artist)}{removed}"
-    )
+    rows = ([entry.as_dict()[c] for c in FAVOURITE_COLUMNS] for entry in entries)
+    emit_listing(output, FAVOURITE_COLUMNS, rows)
 
 
 # --- add / remove --------------------------------------------------------------------------------
@@ -100,6 +106,8 @@ def add_command(
 
     ID is a library id (i.…, l.…, p.…, r.…) or a catalog id of an item in the mirror.
     """
+    from amsync.favourites.edits import set_favourite
+
     state = FavouriteState.DISLIKED if disliked else FavouriteState.FAVOURITE
     result = set_favourite(
         _store(app), app.settings.account, ItemType(item_type), item_id, state, wait_s=wait_s
@@ -114,6 +122,8 @@ def add_command(
 @pass_app
 def remove_command(app: AppContext, item_type: str, item_id: str, wait_s: float) -> None:
     """Unmark an item (neither favourite nor disliked); `amsync favourites push` sends it."""
+    from amsync.favourites.edits import set_favourite
+
     result = set_favourite(
         _store(app),
         app.settings.account,
@@ -155,6 +165,8 @@ def diff_command(app: AppContext, prefer: str, as_json: bool) -> None:
 
     Makes no request: Apple's side is what the last sync read.
     """
+    from amsync.favourites.listing import diff_favourites
+
     report = diff_favourites(_store(app), app.settings.account, Prefer(prefer))
     if as_json:
         emit_json(report.as_dict())
@@ -182,6 +194,8 @@ def push_command(app: AppContext, dry_run: bool, prefer: str, wait_s: float, as_
     Songs, albums and playlists are rated (PUT 1 / -1, DELETE) and read back; a change Apple
     does not confirm stays pending, is retried by the next push, and makes the exit code 75.
     """
+    from amsync.favourites.push import PushOptions, new_push_report
+
     options = PushOptions(dry_run=dry_run, prefer=Prefer(prefer), wait_s=wait_s)
     with json_outcome(as_json) as outcome:
         tally = ProgressTally(no_progress)
@@ -206,13 +220,18 @@ def run_push(
     report: PushReport | None = None,
 ) -> PushReport:
     """Run a push with the context's store and client (also used by `amsync sync`)."""
+    import asyncio
+
+    from amsync.cli.progress import ProgressDisplay
+    from amsync.favourites.push import push_favourites
+
     store = _store(app)
     client = app.client()
     progress = tally or ProgressTally(no_progress)
 
     async def go() -> PushReport:
         async with client:
-            with ProgressDisplay(enabled=show_progress) as display:
+            with ProgressDisplay(enabled=show_progress, client=client) as display:
                 progress.then(display)
                 return await push_favourites(
                     client, store, app.settings.account, options, progress, report
@@ -303,6 +322,8 @@ def import_command(app: AppContext, file: Path, wait_s: float, as_json: bool) ->
     `amsync export csv` works as it is), by ISRC, or by artist and title ("Artist - Title");
     an optional state column says favourite, disliked or none. Unmatched rows are listed.
     """
+    from amsync.favourites.importing import describe_unmatched, import_favourites
+
     report = import_favourites(_store(app), app.settings.account, file, wait_s=wait_s)
     if as_json:
         emit_json(report.as_dict())

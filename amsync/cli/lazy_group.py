@@ -1,5 +1,6 @@
 """A click group that imports a command's module only when that command runs (or its own help
-is asked for): the listing in ``amsync --help`` comes from ``command_table``."""
+is asked for): the listing in ``amsync --help`` comes from ``command_table``. Each command it
+loads also accepts the global options after its name (``amsync.cli.global_options``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import click
 
 from amsync.cli.command_table import COMMANDS, CommandRow
+from amsync.cli.global_options import attach_global_options
 
 
 class LazyGroup(click.Group):
@@ -21,7 +23,7 @@ class LazyGroup(click.Group):
         row = COMMANDS.get(cmd_name)
         if row is None:
             return None
-        command = load_command(row)
+        command = attach_global_options(load_command(row))
         self.commands[cmd_name] = command
         return command
 

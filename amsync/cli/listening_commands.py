@@ -217,17 +217,16 @@ def top(
     amsync top songs --year 2025; amsync top artists --since 2026-01-01 --by time. Plays are
     plays not skipped; hours is listening time. Needs `amsync import apple-data` first.
     """
+    from amsync.db.reading import account_id_of
     from amsync.query.listening import Period, has_history, top_played
-    from amsync.query.snapshot import snapshot
 
     period = Period.of(year, since)
-    store = app.store(create=False, readonly=True)
-    account_id = store.account_id(app.settings.account, create=False)
-    columns, rows = top_played(store, account_id, kind, period, by=by, limit=limit)
     chosen = chosen_format(fmt, as_json)
+    with app.reading() as reader:
+        account_id = account_id_of(reader, app.settings.account)
+        columns, rows = top_played(reader, account_id, kind, period, by=by, limit=limit)
+        imported = bool(rows) or has_history(reader, account_id)
     if not rows and chosen == "table":
-        with snapshot(store) as connection:
-            imported = has_history(connection, account_id)
         if not imported:
             click.echo(
                 "no listening history yet: import Apple's privacy export with "

@@ -1,132 +1,73 @@
 """``amsync query | search | stats | history | show playlist | health``: offline questions to
-the mirror (no network). Library text shown on a terminal goes through ``safe_text``."""
+the mirror (no network). Library text shown on a terminal goes through ``safe_text``.
+
+Every one takes ``--format table|tsv|csv|json`` (``amsync.cli.tabular``). Nothing heavy is
+imported at module level: ``query``, ``search``, ``stats`` and ``show playlist`` read an SQLite
+mirror through the standard library (``AppContext.reading``) and answer without loading
+SQLAlchemy.
+"""
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
+from amsync.cli.completion import complete_playlist
 from amsync.cli.context import AppContext, pass_app
-from amsync.cli.output import emit_json, safe_text, warn
-from amsync.db.store import Store
-from amsync.domain.timestamps import iso_utc
-from amsync.query.health import as_dicts, library_health
-from amsync.query.history import CHANGES, history
-from amsync.query.library_stats import library_stats
-from amsync.query.playlist_view import show_playlist
-from amsync.query.readonly_sql import run_query
-from amsync.query.search import TYPES, search
+from amsync.cli.output import safe_text, warn
+from amsync.cli.tabular import (
+    chosen_format,
+    emit_listing,
+    emit_report,
+    listing_format_option,
+    table_lines,
+    table_width,
+)
+from amsync.domain.changes import CHANGE_KINDS
+
+if TYPE_CHECKING:
+    from amsync.query.health import HealthCheck
+    from amsync.query.history import HistoryReport
+    from amsync.query.playlist_view import PlaylistView
+    from amsync.query.song_view import SongView
 
 TABLE_ROWS: Final = 1000
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return iso_utc(value) or ""
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).hex()
-    return str(value)
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
-        return value
-    return _cell_text(value)
-
-
-def render_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, limit: int) -> int:
-    """Rows as a table on stdout (at most ``limit``); returns how many were left out."""
-    table = Table(show_header=True, header_style="bold", show_lines=False)
-    for column in columns:
-        table.add_column(Text(safe_text(column)), overflow="fold")
-    shown = left_out = 0
-    for row in rows:
-        if shown >= limit:
-            left_out += 1
-            continue
-        table.add_row(*(Text(safe_text(_cell_text(v))) for v in row))
-        shown += 1
-    Console(highlight=False, soft_wrap=False).print(table)
-    return left_out
-
-
-def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell_text(v) for v in row])
-
-
-def write_json_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A JSON array of objects, written row by row."""
-    out = sys.stdout
-    out.write("[")
-    first = True
-    for row in rows:
-        item = {c: _json_value(v) for c, v in zip(columns, row, strict=False)}
-        out.write(("\n" if first else ",\n") + json.dumps(item, ensure_ascii=False, default=str))
-        first = False
-    out.write("]\n" if first else "\n]\n")
-    out.flush()
-
-
-def _reading_store(app: AppContext) -> Store:
-    return app.store(create=False, readonly=True)
+SEARCH_TYPES: Final = ("song", "album", "artist", "playlist")
 
 
 @click.command("query")
 @click.argument("sql")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@listing_format_option
 @click.option(
     "--all-accounts", is_flag=True, help="See every account's rows, not only the current one's."
 )
 @pass_app
-def query(app: AppContext, sql: str, fmt: str, all_accounts: bool) -> None:
+def query(app: AppContext, sql: str, fmt: str | None, as_json: bool, all_accounts: bool) -> None:
     """Run one read-only SQL statement against the mirror.
 
     The views songs_v, albums_v, artists_v, folders_v, playlists_v, playlist_tracks_v,
     playlist_entries_v, favourites_v and changes_v are the stable interface (README "Querying
     the mirror"); tables can be read too. Only the current account's rows are visible unless
     --all-accounts. Writing statements, ATTACH, pragma writes and several statements are
-    refused (exit 2); the database is opened read-only.
+    refused (exit 2); the database is opened read-only. On a terminal a result too wide for it
+    is shown one record per block.
     """
-    store = _reading_store(app)
-    account_id = None if all_accounts else store.account_id(app.settings.account, create=False)
-    with run_query(store, sql, account_id=account_id) as result:
-        if fmt == "csv":
-            write_csv(result.columns, result.rows)
-        elif fmt == "json":
-            write_json_rows(result.columns, result.rows)
+    from amsync.db.reading import SqliteReader, account_id_of
+    from amsync.query.readonly_sql import run_query
+
+    output = chosen_format(fmt, as_json)
+    with app.sql_source() as source:
+        if all_accounts:
+            account_id = None
+        elif isinstance(source, SqliteReader):
+            account_id = account_id_of(source, app.settings.account)
         else:
-            left_out = render_table(result.columns, result.rows, limit=TABLE_ROWS)
-            if left_out:
-                warn(f"{left_out} more row(s) not shown; use --format csv or json to see all")
-
-
-def _account(app: AppContext, store: Store) -> int:
-    return store.account_id(app.settings.account, create=False)
-
-
-def _library_store(app: AppContext) -> Store:
-    return app.store(create=False)
+            account_id = source.account_id(app.settings.account, create=False)
+        with run_query(source, sql, account_id=account_id) as result:
+            left_out = emit_listing(output, result.columns, result.rows, limit=TABLE_ROWS)
+    if left_out:
+        warn(f"{left_out} more row(s) not shown; use --format tsv, csv or json to see all")
 
 
 def _duration(ms: int | None) -> str:
@@ -141,46 +82,58 @@ def _duration(ms: int | None) -> str:
 @click.option(
     "--type",
     "types",
-    type=click.Choice(TYPES),
+    type=click.Choice(SEARCH_TYPES),
     multiple=True,
     help="Only this kind of item (repeatable) [default: all].",
 )
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@listing_format_option
 @pass_app
 def search_command(
-    app: AppContext, text: str, types: tuple[str, ...], limit: int, as_json: bool
+    app: AppContext,
+    text: str,
+    types: tuple[str, ...],
+    limit: int,
+    fmt: str | None,
+    as_json: bool,
 ) -> None:
     """Find songs, albums, artists and playlists by words of their names (offline).
 
     Each word must begin a word of the name, artist, album or description: `amsync search
-    "hel ade"` finds Hello by Adele. Removed items are not found.
+    "hel ade"` finds Hello by Adele. Removed items are not found. Columns: type, library_id,
+    name, artist (songs, albums), album (songs), description (playlists).
     """
-    store = _library_store(app)
-    hits = search(store, _account(app, store), text, types=types or TYPES, limit=limit)
-    if as_json:
-        emit_json([hit.as_dict() for hit in hits])
-        return
-    if not hits:
+    from amsync.db.reading import account_id_of
+    from amsync.query.search import COLUMNS, search
+
+    output = chosen_format(fmt, as_json)
+    with app.reading() as reader:
+        account_id = account_id_of(reader, app.settings.account)
+        hits = search(reader, account_id, text, types=types or SEARCH_TYPES, limit=limit)
+    if not hits and output == "table":
         click.echo("nothing found")
         return
-    render_table(
-        ["type", "id", "name", "artist", "album / description"],
-        ([h.type, h.library_id, h.name, h.artist, h.album] for h in hits),
-        limit=limit,
-    )
+    emit_listing(output, COLUMNS, (hit.as_row() for hit in hits))
 
 
 @click.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@listing_format_option
 @pass_app
-def stats(app: AppContext, as_json: bool) -> None:
-    """Counts, favourites, database size, storefront and the last runs."""
-    store = _library_store(app)
-    data = library_stats(store, _account(app, store))
-    if as_json:
-        emit_json(data)
-        return
+def stats(app: AppContext, fmt: str | None, as_json: bool) -> None:
+    """Counts, favourites, database size, storefront and the last runs.
+
+    --format json prints one object; tsv and csv print key/value rows whose key is the path
+    of the value in that object (counts.songs.live).
+    """
+    from amsync.db.reading import account_id_of
+    from amsync.query.library_stats import library_stats
+
+    with app.reading() as reader:
+        data = library_stats(reader, account_id_of(reader, app.settings.account))
+    emit_report(chosen_format(fmt, as_json), data, lambda: _stats_text(data))
+
+
+def _stats_text(data: dict[str, Any]) -> None:
     size = data["database"]["size_bytes"]
     click.echo(f"account: {safe_text(data['account'])} (storefront {data['storefront'] or '?'})")
     click.echo(f"database: {safe_text(data['database']['location'])}")
@@ -215,16 +168,32 @@ def show() -> None:
 
 
 @show.command("playlist")
-@click.argument("name_or_id")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@click.argument("name_or_id", shell_complete=complete_playlist)
+@listing_format_option
 @pass_app
-def show_playlist_command(app: AppContext, name_or_id: str, as_json: bool) -> None:
-    """One playlist (a name or a library id) with its tracks in order, from position 0."""
-    store = _library_store(app)
-    view = show_playlist(store, _account(app, store), name_or_id)
-    if as_json:
-        emit_json(view.as_dict())
-        return
+def show_playlist_command(app: AppContext, name_or_id: str, fmt: str | None, as_json: bool) -> None:
+    """One playlist (a name or a library id) with its tracks in order, from position 0.
+
+    --format json prints the playlist as one object with its tracks; tsv and csv print the
+    tracks, one a line: position, library_id, catalog_id, name, artist, album, duration_ms,
+    isrc.
+    """
+    from amsync.db.reading import account_id_of
+    from amsync.query.playlist_view import TRACK_COLUMNS, show_playlist
+
+    output = chosen_format(fmt, as_json)
+    with app.reading() as reader:
+        view = show_playlist(reader, account_id_of(reader, app.settings.account), name_or_id)
+    emit_report(
+        output,
+        view.as_dict(),
+        lambda: _playlist_text(view),
+        columns=TRACK_COLUMNS,
+        rows=[[t[c] for c in TRACK_COLUMNS] for t in view.tracks],
+    )
+
+
+def _playlist_text(view: PlaylistView) -> None:
     folder = f" in {safe_text(view.folder)}" if view.folder else ""
     removed = " (removed)" if view.removed else ""
     click.echo(f"{safe_text(view.name)} [{view.library_id}]{folder}{removed}")
@@ -232,30 +201,49 @@ def show_playlist_command(app: AppContext, name_or_id: str, as_json: bool) -> No
         click.echo(safe_text(view.description))
     click.echo(f"{len(view.tracks)} tracks, {_duration(view.duration_ms) or '0:00'}")
     if view.tracks:
-        render_table(
-            ["#", "name", "artist", "album", "time"],
-            (
-                [t["position"], t["name"], t["artist"], t["album"], _duration(t["duration_ms"])]
-                for t in view.tracks
-            ),
-            limit=len(view.tracks),
-        )
+        rows = [
+            [t["position"], t["name"], t["artist"], t["album"], _duration(t["duration_ms"])]
+            for t in view.tracks
+        ]
+        for line in table_lines(
+            ["#", "name", "artist", "album", "time"], rows, width=table_width()
+        ):
+            click.echo(line)
+
+
+HISTORY_COLUMNS: Final = (
+    "at",
+    "change",
+    "type",
+    "library_id",
+    "name",
+    "artist",
+    "playlist_id",
+    "playlist",
+    "count",
+    "detail",
+)
 
 
 @show.command("song")
 @click.argument("song_id")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@listing_format_option
 @pass_app
-def show_song_command(app: AppContext, song_id: str, as_json: bool) -> None:
+def show_song_command(app: AppContext, song_id: str, fmt: str | None, as_json: bool) -> None:
     """One song (a library or catalog id): what the mirror knows, and its plays, skips and
-    last play once the listening history was imported (`amsync import apple-data`)."""
+    last play once the listening history was imported (`amsync import apple-data`).
+
+    --format json prints one object; tsv and csv print key/value rows (listening.plays).
+    """
+    from amsync.db.reading import account_id_of
     from amsync.query.song_view import show_song
 
-    store = _library_store(app)
-    view = show_song(store, _account(app, store), song_id)
-    if as_json:
-        emit_json(view.as_dict())
-        return
+    with app.reading() as reader:
+        view = show_song(reader, account_id_of(reader, app.settings.account), song_id)
+    emit_report(chosen_format(fmt, as_json), view.as_dict(), lambda: _song_text(view))
+
+
+def _song_text(view: SongView) -> None:
     removed = " (removed)" if view.removed else ""
     click.echo(f"{safe_text(view.name)} [{view.library_id}]{removed}")
     for label, value in (("artist", view.artist), ("album", view.album)):
@@ -266,10 +254,10 @@ def show_song_command(app: AppContext, song_id: str, as_json: bool) -> None:
     listening = view.listening
     if listening is None:
         return
+    first = f", first: {listening['first_played_at']}" if listening["first_played_at"] else ""
     click.echo(
         f"plays: {listening['plays']}, skips: {listening['skips']}, "
-        f"{listening['hours']} hours; last played: {listening['last_played_at'] or 'never'}"
-        + (f", first: {listening['first_played_at']}" if listening["first_played_at"] else "")
+        f"{listening['hours']} hours; last played: {listening['last_played_at'] or 'never'}{first}"
     )
     if listening["apple_play_count"] is not None:
         click.echo(
@@ -280,35 +268,109 @@ def show_song_command(app: AppContext, song_id: str, as_json: bool) -> None:
 
 @click.command("history")
 @click.option("--since", metavar="DATE|RUN", help="From a date (2026-03-01), a time or a run id.")
-@click.option("--playlist", metavar="NAME_OR_ID", help="Only this playlist's changes.")
+@click.option(
+    "--playlist",
+    metavar="NAME_OR_ID",
+    help="Only this playlist's changes.",
+    shell_complete=complete_playlist,
+)
 @click.option(
     "--change",
     "changes",
-    type=click.Choice(CHANGES),
+    type=click.Choice(CHANGE_KINDS),
     multiple=True,
     help="Only these changes (repeatable), e.g. --change removed.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@listing_format_option
 @pass_app
 def history_command(
     app: AppContext,
     since: str | None,
     playlist: str | None,
     changes: tuple[str, ...],
+    fmt: str | None,
     as_json: bool,
 ) -> None:
     """What was added, changed or removed, and which tracks left or joined playlists.
 
     "What vanished from my library since March": amsync history --since 2026-03-01 --change
-    removed.
+    removed. --format json prints one object (changes, playlists); tsv and csv print one event
+    a line: at, change (added, changed, removed, revived; left, joined, renamed, created),
+    type, library_id, name, artist, playlist_id, playlist, count, detail.
     """
-    store = _library_store(app)
+    from amsync.query.history import history
+
+    store = app.store(create=False)
+    account_id = store.account_id(app.settings.account, create=False)
     report = history(
-        store, _account(app, store), since=since, playlist=playlist, changes=changes or CHANGES
+        store, account_id, since=since, playlist=playlist, changes=changes or CHANGE_KINDS
     )
-    if as_json:
-        emit_json(report.as_dict())
-        return
+    emit_report(
+        chosen_format(fmt, as_json),
+        report.as_dict(),
+        lambda: _history_text(report),
+        columns=HISTORY_COLUMNS,
+        rows=history_rows(report),
+    )
+
+
+def history_rows(report: HistoryReport) -> list[tuple[Any, ...]]:
+    """One row of ``HISTORY_COLUMNS`` per event, in the report's order."""
+    rows: list[tuple[Any, ...]] = [
+        (c.recorded_at, c.change, c.type, c.library_id, c.name, c.artist, None, None, None, None)
+        for c in report.changes
+    ]
+    for p in report.playlists:
+        if p.first_revision:
+            rows.append(
+                (
+                    p.valid_from,
+                    "created",
+                    "playlist",
+                    p.library_id,
+                    p.name,
+                    None,
+                    p.library_id,
+                    p.name,
+                    p.track_count,
+                    None,
+                )
+            )
+        if p.renamed_from is not None:
+            rows.append(
+                (
+                    p.valid_from,
+                    "renamed",
+                    "playlist",
+                    p.library_id,
+                    p.name,
+                    None,
+                    p.library_id,
+                    p.name,
+                    None,
+                    f"from {p.renamed_from}",
+                )
+            )
+        for change, tracks in (("left", p.removed), ("joined", p.added)):
+            rows += [
+                (
+                    p.valid_from,
+                    change,
+                    "track",
+                    t.library_id,
+                    t.name,
+                    t.artist,
+                    p.library_id,
+                    p.name,
+                    t.count,
+                    None,
+                )
+                for t in tracks
+            ]
+    return rows
+
+
+def _history_text(report: HistoryReport) -> None:
     for item in report.changes:
         by = f" — {safe_text(item.artist)}" if item.artist else ""
         click.echo(
@@ -330,6 +392,22 @@ def history_command(
         click.echo("no changes" + (f" since {report.since}" if report.since else ""))
 
 
+HEALTH_COLUMNS: Final = (
+    "check",
+    "count",
+    "library_id",
+    "catalog_id",
+    "name",
+    "artist",
+    "album",
+    "playlist_id",
+    "playlist_name",
+    "copies",
+    "duration_ms",
+    "missing",
+)
+
+
 @click.command("health")
 @click.option(
     "--limit",
@@ -338,16 +416,43 @@ def history_command(
     show_default=True,
     help="Items listed per check.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of checks.")
+@listing_format_option
 @pass_app
-def health(app: AppContext, limit: int, as_json: bool) -> None:
+def health(app: AppContext, limit: int, fmt: str | None, as_json: bool) -> None:
     """Problems in the library: withdrawn songs, uploads without catalog match, duplicates,
-    duplicate playlist entries, empty playlists, missing metadata."""
-    store = _library_store(app)
-    checks = library_health(store, _account(app, store), limit=limit)
-    if as_json:
+    duplicate playlist entries, empty playlists, missing metadata.
+
+    --format json prints an array of checks with their items; tsv and csv print one item a
+    line with its check's name and count.
+    """
+    from amsync.query.health import as_dicts, library_health
+
+    store = app.store(create=False)
+    account_id = store.account_id(app.settings.account, create=False)
+    checks = library_health(store, account_id, limit=limit)
+    output = chosen_format(fmt, as_json)
+    if output == "json":
+        from amsync.cli.output import emit_json
+
         emit_json(as_dicts(checks))
-        return
+    elif output == "table":
+        _health_text(checks)
+    else:
+        emit_listing(output, HEALTH_COLUMNS, health_rows(checks))
+
+
+def health_rows(checks: list[HealthCheck]) -> list[tuple[Any, ...]]:
+    rows = []
+    for check in checks:
+        for item in check.items:
+            values = {**item, "check": check.name, "count": check.count}
+            if isinstance(values.get("missing"), list):
+                values["missing"] = ", ".join(values["missing"])
+            rows.append(tuple(values.get(column) for column in HEALTH_COLUMNS))
+    return rows
+
+
+def _health_text(checks: list[HealthCheck]) -> None:
     for check in checks:
         click.echo(f"{check.count:6}  {check.title}")
         for item in check.items:

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from amsync.cli.backup_commands import backup_after_sync, start_run_log
 from amsync.cli.context import AppContext, pass_app
-from amsync.cli.favourites_commands import finish_push, render_push, run_push
-from amsync.cli.json_outcome import JsonOutcome, ProgressTally, json_outcome
+from amsync.cli.json_outcome import JsonOutcome, json_outcome
 from amsync.cli.output import info, warn
-from amsync.cli.progress import ProgressDisplay
-from amsync.domain.progress import no_progress
 from amsync.errors import EXIT_TEMPFAIL, DeletionGuardTripped
-from amsync.favourites.push import PushOptions
-from amsync.sync.report import SyncReport
-from amsync.sync.runner import SyncOptions, run_sync
+
+if TYPE_CHECKING:  # imported when a sync runs: `amsync sync --help` must stay quick
+    from amsync.sync.report import SyncReport
 
 
 @click.command("sync")
@@ -110,6 +105,17 @@ def _sync(
     push_favourites: bool,
     then_backup: bool,
 ) -> None:
+    import asyncio
+
+    from amsync.cli.backup_commands import backup_after_sync, start_run_log
+    from amsync.cli.favourites_commands import finish_push, render_push, run_push
+    from amsync.cli.json_outcome import ProgressTally
+    from amsync.cli.progress import ProgressDisplay
+    from amsync.domain.progress import no_progress
+    from amsync.favourites.push import PushOptions
+    from amsync.sync.report import SyncReport
+    from amsync.sync.runner import SyncOptions, run_sync
+
     dry_run = flags.dry_run
     settings = app.use_options(
         max_delete_pct=flags.max_delete, catalog_refresh_days=flags.refresh_days
@@ -134,7 +140,7 @@ def _sync(
 
     async def go() -> SyncReport:
         async with client:
-            with ProgressDisplay(enabled=not (app.quiet or as_json)) as display:
+            with ProgressDisplay(enabled=not (app.quiet or as_json), client=client) as display:
                 tally.then(display)
                 return await run_sync(client, store, settings.account, options, tally, report)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Final
 
 _MASK: Final = "***"
@@ -25,6 +24,8 @@ class Secret:
 
     def fingerprint(self) -> str:
         """A short, non-reversible tag to tell two secrets apart in diagnostics."""
+        import hashlib
+
         return hashlib.sha256(self._value.encode()).hexdigest()[:8]
 
     def __repr__(self) -> str:

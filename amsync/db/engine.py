@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from amsync.db.sqlite_files import AMSYNC_APPLICATION_ID, BUSY_TIMEOUT_MS, SQLITE_HEADER
 from amsync.errors import StoreUnavailable
 
-SQLITE_HEADER: Final = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS: Final = 15_000
-AMSYNC_APPLICATION_ID: Final = 0x414D5359  # "AMSY": marks an SQLite file as amsync's
+__all__ = ["AMSYNC_APPLICATION_ID", "BUSY_TIMEOUT_MS", "SQLITE_HEADER"]
 
 
 def database_url(db: str) -> URL:

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from amsync.db.engine import create_database_engine, database_url, describe, is_sqlite
 from amsync.db.models import Account
+from amsync.db.reading import unknown_account
 from amsync.db.schema import SchemaState, ensure_schema, schema_state, unreadable_message
-from amsync.errors import ConfigError, SchemaOutdated, StoreUnavailable
+from amsync.errors import SchemaOutdated, StoreUnavailable
 
 
 @dataclass
@@ -77,10 +78,7 @@ class Store:
             if found is not None:
                 return found
         if not create or self.readonly:
-            raise ConfigError(
-                f"no account named {name!r} in {self.location}",
-                hint="run `amsync accounts list` to see the accounts, or sync this one first",
-            )
+            raise unknown_account(name, self.location)
         try:
             with self.session() as session:
                 account = Account(name=name, created_at=datetime.now(UTC))

@@ -38,6 +38,11 @@ class LibraryReader(Protocol):
     @property
     def stats(self) -> RequestCounters: ...
 
+    @property
+    def ratings_batch_size(self) -> int:
+        """Ids per ratings request (for a progress display's request estimate)."""
+        ...
+
     async def get_storefront(self) -> Storefront: ...
 
     async def list_songs(

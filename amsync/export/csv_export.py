@@ -37,7 +37,7 @@ from amsync.export.export_options import (
     open_destination,
     utc_stamp,
 )
-from amsync.query.listening import has_history
+from amsync.export.play_columns import has_plays
 from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
 
@@ -193,7 +193,7 @@ def export_csv(
                 rows.song_statement,
                 SONG_CELLS,
             )
-            if has_history(connection, account_id):
+            if has_plays(connection, account_id):
                 songs = (
                     "songs",
                     SONGS_HEADER_WITH_PLAYS,

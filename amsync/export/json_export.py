@@ -29,7 +29,7 @@ from amsync.export.export_options import (
     open_destination,
     utc_stamp,
 )
-from amsync.query.listening import has_history
+from amsync.export.play_columns import has_plays
 from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
 
@@ -215,7 +215,7 @@ def _write_document(
         "includes_removed": removed,
     }
     out.write(_dumps(header)[:-1])
-    with_plays = has_history(connection, account_id)
+    with_plays = has_plays(connection, account_id)
     sections: list[tuple[str, Callable[..., Iterator[Any]], Callable[[Any, bool], Any]]] = [
         ("songs", functools.partial(rows.songs, with_plays=with_plays), _song),
         ("albums", rows.albums, _album),

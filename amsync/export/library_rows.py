@@ -36,6 +36,7 @@ from amsync.db.models import (
     Playlist,
     Song,
 )
+from amsync.export.play_columns import iso_utc_text, song_plays
 from amsync.export.row_reading import (
     MAX_FOLDER_DEPTH as MAX_FOLDER_DEPTH,
 )
@@ -72,7 +73,6 @@ from amsync.export.row_reading import (
 from amsync.export.row_reading import (
     stream as stream,
 )
-from amsync.query.listening import iso_utc_text, song_plays
 
 # --- songs, albums, artists --------------------------------------------------------------------
 
@@ -99,7 +99,7 @@ SONG_COLUMNS: Final = (
     "rating",
 )
 # With the listening history (``amsync import apple-data``): the song's plays (not skipped)
-# and its last play, ``YYYY-MM-DDTHH:MM:SSZ`` text (``amsync.query.listening``).
+# and its last play, ``YYYY-MM-DDTHH:MM:SSZ`` text (``amsync.export.play_columns``).
 PLAY_COLUMNS: Final = ("plays", "last_played_at")
 
 

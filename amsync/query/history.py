@@ -21,12 +21,13 @@ from sqlalchemy import Connection, select
 
 from amsync.db.models import ItemChange, Playlist, PlaylistEntry, PlaylistRevision, SyncRun
 from amsync.db.store import Store
+from amsync.domain.changes import CHANGE_KINDS
 from amsync.domain.timestamps import iso_utc, parse_moment
 from amsync.errors import UsageError
 from amsync.query.playlist_lookup import find_playlist
 from amsync.query.snapshot import snapshot
 
-CHANGES: Final = ("added", "changed", "removed", "revived")
+CHANGES: Final = CHANGE_KINDS
 _RUN_ID: Final = re.compile(r"^\d{1,12}$")
 
 

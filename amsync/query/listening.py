@@ -1,7 +1,9 @@
 """Questions to the listening history (imported from Apple's privacy export by
 ``amsync import apple-data``): the most played songs, artists and albums of a period, the
-listening section of ``amsync stats``, a song's plays for ``amsync show song``, and the
-``plays`` / ``last_played_at`` columns of the exports.
+listening section of ``amsync stats`` and a song's plays for ``amsync show song``.
+
+Plain SQL on a ``Reader`` (both backends; the CLI reads an SQLite mirror without loading
+SQLAlchemy, see ``amsync.db.reading``). This module imports no SQLAlchemy.
 
 A *play* counts when it was not skipped (``play_events.skipped``, see
 ``amsync.history.play_activity``); skips are counted apart; listening time adds up every
@@ -15,56 +17,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import (
-    Connection,
-    Select,
-    and_,
-    case,
-    distinct,
-    exists,
-    func,
-    select,
-)
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import String
-
-from amsync.db import tables
-from amsync.db.store import Store
-from amsync.domain.timestamps import iso_utc, parse_moment
+from amsync.db.reading import Reader, first, scalar
+from amsync.domain.timestamps import parse_moment
 from amsync.errors import UsageError
-from amsync.query.snapshot import snapshot
+from amsync.query.snapshot import reading
+
+if TYPE_CHECKING:
+    from amsync.db.store import Store
 
 KINDS: Final = ("songs", "artists", "albums")
 ORDERS: Final = ("plays", "time")
 _YEAR: Final = re.compile(r"^\d{4}$")
+_PLAYED: Final = "SUM(CASE WHEN {t}.skipped THEN 0 ELSE 1 END)"
+_SKIPPED: Final = "SUM(CASE WHEN {t}.skipped THEN 1 ELSE 0 END)"
 
 
-class iso_utc_text(FunctionElement[str]):
-    """A UTC timestamp column as ISO 8601 text ``YYYY-MM-DDTHH:MM:SSZ`` (the spelling of the
-    documented views), computed by the database."""
-
-    type = String()
-    name = "iso_utc_text"
-    inherit_cache = True
+def iso_sql(reader: Reader, expression: str) -> str:
+    """SQL giving a stored UTC moment as ``YYYY-MM-DDTHH:MM:SSZ`` text (the views' spelling)."""
+    if reader.backend == "sqlite":
+        return f"strftime('%Y-%m-%dT%H:%M:%SZ', {expression})"
+    return f"""to_char({expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
 
 
-@compiles(iso_utc_text, "sqlite")
-def _iso_utc_sqlite(element: iso_utc_text, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(iso_utc_text)
-def _iso_utc_postgres(element: iso_utc_text, compiler: SQLCompiler, **kw: Any) -> str:
-    column = compiler.process(element.clauses, **kw)
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-
-
-def _stamp(value: datetime | None) -> str | None:
-    return iso_utc(value)
+def moment_parameter(reader: Reader, moment: datetime) -> Any:
+    """A moment as the backend compares it with stored ones: SQLite keeps UTC text
+    (``YYYY-MM-DD HH:MM:SS.ffffff``), PostgreSQL a ``timestamptz``."""
+    if reader.backend != "sqlite":
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _moment(value: str, option: str) -> datetime:
@@ -87,11 +69,9 @@ class Period:
         if year is not None and since is not None:
             raise UsageError("give --year or --since, not both")
         if year is not None:
-            if not _YEAR.match(year.strip()):
+            if not _YEAR.match(year.strip()) or int(year) < 1:
                 raise UsageError(f"--year {year!r} is not a year like 2025")
             number = int(year)
-            if number < 1:
-                raise UsageError(f"--year {year!r} is not a year like 2025")
             end = datetime(number + 1, 1, 1, tzinfo=UTC) if number < 9999 else None
             return cls(datetime(number, 1, 1, tzinfo=UTC), end)
         if since is not None:
@@ -103,109 +83,84 @@ class Period:
             return "all time"
         if self.end is not None and self.start.month == 1 and self.start.day == 1:
             return str(self.start.year)
-        return f"since {_stamp(self.start)}"
+        return f"since {self.start.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+
+    def condition(self, reader: Reader, alias: str) -> tuple[str, dict[str, Any]]:
+        """SQL (``AND …``) keeping the plays of the period, and its parameters."""
+        sql, params = "", {}
+        if self.start is not None:
+            sql += f" AND {alias}.played_at >= :start"
+            params["start"] = moment_parameter(reader, self.start)
+        if self.end is not None:
+            sql += f" AND {alias}.played_at < :end"
+            params["end"] = moment_parameter(reader, self.end)
+        return sql, params
 
 
-def has_history(connection: Connection, account_id: int) -> bool:
-    events = tables.play_events
-    found = connection.execute(select(exists().where(events.c.account_id == account_id))).scalar()
-    return bool(found)
-
-
-def _played() -> Any:
-    return func.sum(case((tables.play_events.c.skipped, 0), else_=1))
-
-
-def _skipped() -> Any:
-    return func.sum(case((tables.play_events.c.skipped, 1), else_=0))
-
-
-def _events_in(account_id: int, period: Period) -> list[Any]:
-    e = tables.play_events
-    conditions = [e.c.account_id == account_id]
-    if period.start is not None:
-        conditions.append(e.c.played_at >= period.start)
-    if period.end is not None:
-        conditions.append(e.c.played_at < period.end)
-    return conditions
-
-
-def _top_songs(account_id: int, period: Period, by: str, limit: int) -> Select[Any]:
-    e, s = tables.play_events, tables.songs
-    unlinked = e.c.library_id.is_(None)
-    grouped = (
-        select(
-            e.c.library_id,
-            case((unlinked, e.c.name)).label("u_name"),
-            case((unlinked, e.c.artist)).label("u_artist"),
-            case((unlinked, e.c.album)).label("u_album"),
-            _played().label("plays"),
-            _skipped().label("skips"),
-            func.coalesce(func.sum(e.c.play_ms), 0).label("play_ms"),
-            func.max(e.c.played_at).label("last_played_at"),
-        )
-        .where(*_events_in(account_id, period))
-        .group_by(e.c.library_id, "u_name", "u_artist", "u_album")
-        .subquery("grouped")
+def has_history(reader: Reader, account_id: int) -> bool:
+    found = first(
+        reader,
+        "SELECT 1 FROM play_events WHERE account_id = :account LIMIT 1",
+        {"account": account_id},
     )
-    g = grouped.c
-    order = [g.plays.desc(), g.play_ms.desc()] if by == "plays" else [g.play_ms.desc()]
-    return (
-        select(
-            g.plays,
-            g.skips,
-            g.play_ms,
-            func.coalesce(s.c.name, g.u_name).label("name"),
-            func.coalesce(s.c.artist, g.u_artist).label("artist"),
-            func.coalesce(s.c.album, g.u_album).label("album"),
-            g.library_id,
-            iso_utc_text(g.last_played_at).label("last_played_at"),
-        )
-        .select_from(grouped)
-        .outerjoin(s, and_(s.c.account_id == account_id, s.c.library_id == g.library_id))
-        .order_by(*order, "name")
-        .limit(limit)
-    )
+    return found is not None
 
 
-def _joined(account_id: int, period: Period) -> Any:
-    e, s = tables.play_events, tables.songs
-    return (
-        select(
-            e.c.skipped,
-            e.c.play_ms,
-            e.c.library_id,
-            e.c.name,
-            func.coalesce(s.c.artist, e.c.artist).label("artist"),
-            func.coalesce(s.c.album, e.c.album).label("album"),
-        )
-        .select_from(e)
-        .outerjoin(s, and_(s.c.account_id == e.c.account_id, s.c.library_id == e.c.library_id))
-        .where(*_events_in(account_id, period))
-        .subquery("joined")
-    )
+def _hours(play_ms: Any) -> float:
+    return round(int(play_ms or 0) / 3_600_000, 1)
 
 
-def _top_groups(account_id: int, period: Period, by: str, limit: int, kind: str) -> Select[Any]:
-    j = _joined(account_id, period)
-    plays = func.sum(case((j.c.skipped, 0), else_=1)).label("plays")
-    skips = func.sum(case((j.c.skipped, 1), else_=0)).label("skips")
-    play_ms = func.coalesce(func.sum(j.c.play_ms), 0).label("play_ms")
-    songs = func.count(distinct(func.coalesce(j.c.library_id, j.c.name))).label("songs")
-    keys: list[Any] = [j.c.artist] if kind == "artists" else [j.c.album, j.c.artist]
-    first = keys[0]
-    order = [plays.desc(), play_ms.desc()] if by == "plays" else [play_ms.desc()]
-    return (
-        select(plays, skips, play_ms, *keys, songs)
-        .where(first.is_not(None), first != "")
-        .group_by(*keys)
-        .order_by(*order, *keys)
-        .limit(limit)
-    )
+def _top_songs(reader: Reader, account_id: int, period: Period, by: str, limit: int) -> list[Any]:
+    during, params = period.condition(reader, "e")
+    order = "g.plays DESC, g.play_ms DESC" if by == "plays" else "g.play_ms DESC"
+    sql = f"""
+SELECT g.plays, g.skips, g.play_ms, COALESCE(s.name, g.u_name) AS name,
+       COALESCE(s.artist, g.u_artist) AS artist, COALESCE(s.album, g.u_album) AS album,
+       g.library_id, {iso_sql(reader, "g.last_played_at")} AS last_played_at
+FROM (
+    SELECT e.library_id,
+           CASE WHEN e.library_id IS NULL THEN e.name END AS u_name,
+           CASE WHEN e.library_id IS NULL THEN e.artist END AS u_artist,
+           CASE WHEN e.library_id IS NULL THEN e.album END AS u_album,
+           {_PLAYED.format(t="e")} AS plays, {_SKIPPED.format(t="e")} AS skips,
+           COALESCE(SUM(e.play_ms), 0) AS play_ms, MAX(e.played_at) AS last_played_at
+    FROM play_events e
+    WHERE e.account_id = :account{during}
+    GROUP BY 1, 2, 3, 4
+) g
+LEFT JOIN songs s ON s.account_id = :account AND s.library_id = g.library_id
+ORDER BY {order}, 4
+LIMIT :limit"""
+    return reader.rows(sql, {"account": account_id, "limit": limit, **params})
+
+
+def _top_groups(
+    reader: Reader, account_id: int, period: Period, by: str, limit: int, kind: str
+) -> list[Any]:
+    during, params = period.condition(reader, "e")
+    keys = "j.artist" if kind == "artists" else "j.album, j.artist"
+    first_key = keys.split(",")[0]
+    order = "plays DESC, play_ms DESC" if by == "plays" else "play_ms DESC"
+    sql = f"""
+SELECT {_PLAYED.format(t="j")} AS plays, {_SKIPPED.format(t="j")} AS skips,
+       COALESCE(SUM(j.play_ms), 0) AS play_ms, {keys},
+       COUNT(DISTINCT COALESCE(j.library_id, j.name)) AS songs
+FROM (
+    SELECT e.skipped, e.play_ms, e.library_id, e.name,
+           COALESCE(s.artist, e.artist) AS artist, COALESCE(s.album, e.album) AS album
+    FROM play_events e
+    LEFT JOIN songs s ON s.account_id = e.account_id AND s.library_id = e.library_id
+    WHERE e.account_id = :account{during}
+) j
+WHERE {first_key} IS NOT NULL AND {first_key} <> ''
+GROUP BY {keys}
+ORDER BY {order}, {keys}
+LIMIT :limit"""
+    return reader.rows(sql, {"account": account_id, "limit": limit, **params})
 
 
 def top_played(
-    store: Store,
+    source: Store | Reader,
     account_id: int,
     kind: str,
     period: Period,
@@ -217,141 +172,98 @@ def top_played(
     ranked from 1; ``hours`` is listening time."""
     if kind not in KINDS:
         raise UsageError(f"amsync top {kind}: choose songs, artists or albums")
-    with snapshot(store) as connection:
+    with reading(source) as reader:
         if kind == "songs":
-            rows = connection.execute(_top_songs(account_id, period, by, limit)).all()
+            found = _top_songs(reader, account_id, period, by, limit)
             columns = ["rank", "plays", "skips", "hours", "name", "artist", "album"]
             columns += ["library_id", "last_played_at"]
             return columns, [
-                (
-                    rank,
-                    r.plays,
-                    r.skips,
-                    _hours(r.play_ms),
-                    r.name,
-                    r.artist,
-                    r.album,
-                    r.library_id,
-                    r.last_played_at,
+                (rank, plays, skips, _hours(ms), name, artist, album, library_id, last)
+                for rank, (plays, skips, ms, name, artist, album, library_id, last) in enumerate(
+                    found, 1
                 )
-                for rank, r in enumerate(rows, 1)
             ]
-        rows = connection.execute(_top_groups(account_id, period, by, limit, kind)).all()
+        found = _top_groups(reader, account_id, period, by, limit, kind)
         if kind == "artists":
             columns = ["rank", "plays", "skips", "hours", "artist", "songs"]
             return columns, [
-                (rank, r.plays, r.skips, _hours(r.play_ms), r.artist, r.songs)
-                for rank, r in enumerate(rows, 1)
+                (rank, plays, skips, _hours(ms), artist, songs)
+                for rank, (plays, skips, ms, artist, songs) in enumerate(found, 1)
             ]
         columns = ["rank", "plays", "skips", "hours", "album", "artist", "songs"]
         return columns, [
-            (rank, r.plays, r.skips, _hours(r.play_ms), r.album, r.artist, r.songs)
-            for rank, r in enumerate(rows, 1)
+            (rank, plays, skips, _hours(ms), album, artist, songs)
+            for rank, (plays, skips, ms, album, artist, songs) in enumerate(found, 1)
         ]
 
 
-def _hours(play_ms: Any) -> float:
-    return round(int(play_ms or 0) / 3_600_000, 1)
-
-
-def listening_summary(connection: Connection, account_id: int) -> dict[str, Any] | None:
+def listening_summary(reader: Reader, account_id: int) -> dict[str, Any] | None:
     """The listening section of ``amsync stats``; None when nothing was imported."""
-    e = tables.play_events
-    imports = tables.listening_imports
-    row = connection.execute(
-        select(
-            func.count(),
-            _played(),
-            _skipped(),
-            func.count(e.c.library_id),
-            func.coalesce(func.sum(e.c.play_ms), 0),
-            func.min(e.c.played_at),
-            func.max(e.c.played_at),
-        ).where(e.c.account_id == account_id)
-    ).one()
-    made = connection.execute(
-        select(func.count(), func.max(imports.c.finished_at)).where(
-            imports.c.account_id == account_id, imports.c.finished_at.is_not(None)
-        )
-    ).one()
-    if not made[0]:
+    params = {"account": account_id}
+    made = first(
+        reader,
+        f"SELECT count(*), {iso_sql(reader, 'MAX(finished_at)')} FROM listening_imports "
+        "WHERE account_id = :account AND finished_at IS NOT NULL",
+        params,
+    )
+    if made is None or not made[0]:
         return None
-    days = connection.execute(
-        select(func.count()).where(tables.play_days.c.account_id == account_id)
-    ).scalar()
-    tracks = connection.execute(
-        select(func.count()).where(tables.library_track_counts.c.account_id == account_id)
-    ).scalar()
-    events = int(row[0] or 0)
+    row = first(
+        reader,
+        f"SELECT count(*), {_PLAYED.format(t='e')}, {_SKIPPED.format(t='e')}, "
+        f"count(e.library_id), COALESCE(SUM(e.play_ms), 0), "
+        f"{iso_sql(reader, 'MIN(e.played_at)')}, {iso_sql(reader, 'MAX(e.played_at)')} "
+        "FROM play_events e WHERE e.account_id = :account",
+        params,
+    )
+    assert row is not None
+    days = scalar(reader, "SELECT count(*) FROM play_days WHERE account_id = :account", params)
+    tracks = scalar(
+        reader, "SELECT count(*) FROM library_track_counts WHERE account_id = :account", params
+    )
+    events, linked = int(row[0] or 0), int(row[3] or 0)
     return {
         "play_events": events,
         "plays": int(row[1] or 0),
         "skips": int(row[2] or 0),
-        "linked": int(row[3] or 0),
-        "linked_share": round(int(row[3] or 0) / events, 4) if events else None,
+        "linked": linked,
+        "linked_share": round(linked / events, 4) if events else None,
         "hours": _hours(row[4]),
-        "first_played_at": _stamp(row[5]),
-        "last_played_at": _stamp(row[6]),
+        "first_played_at": row[5],
+        "last_played_at": row[6],
         "daily_rows": int(days or 0),
         "library_tracks": int(tracks or 0),
         "imports": int(made[0]),
-        "last_import_at": _stamp(made[1]),
+        "last_import_at": made[1],
     }
 
 
-def song_listening(connection: Connection, account_id: int, library_id: str) -> dict[str, Any]:
+def song_listening(reader: Reader, account_id: int, library_id: str) -> dict[str, Any]:
     """A mirrored song's plays, skips, first and last play and listening time; Apple's own
     counters (Library Tracks.json) when the export linked a library track to it."""
-    e, t = tables.play_events, tables.library_track_counts
-    row = connection.execute(
-        select(
-            _played(),
-            _skipped(),
-            func.coalesce(func.sum(e.c.play_ms), 0),
-            func.min(e.c.played_at),
-            func.max(e.c.played_at),
-        ).where(e.c.account_id == account_id, e.c.library_id == library_id)
-    ).one()
-    apple = connection.execute(
-        select(t.c.play_count, t.c.skip_count)
-        .where(t.c.account_id == account_id, t.c.library_id == library_id)
-        .order_by(t.c.play_count.desc())
-        .limit(1)
-    ).first()
+    params = {"account": account_id, "song": library_id}
+    row = first(
+        reader,
+        f"SELECT {_PLAYED.format(t='e')}, {_SKIPPED.format(t='e')}, "
+        f"COALESCE(SUM(e.play_ms), 0), {iso_sql(reader, 'MIN(e.played_at)')}, "
+        f"{iso_sql(reader, 'MAX(e.played_at)')} "
+        "FROM play_events e WHERE e.account_id = :account AND e.library_id = :song",
+        params,
+    )
+    assert row is not None
+    apple = first(
+        reader,
+        "SELECT play_count, skip_count FROM library_track_counts "
+        "WHERE account_id = :account AND library_id = :song "
+        "ORDER BY play_count IS NULL, play_count DESC LIMIT 1",
+        params,
+    )
     return {
         "plays": int(row[0] or 0),
         "skips": int(row[1] or 0),
         "hours": _hours(row[2]),
-        "first_played_at": _stamp(row[3]),
-        "last_played_at": _stamp(row[4]),
-        "apple_play_count": None if apple is None else apple.play_count,
-        "apple_skip_count": None if apple is None else apple.skip_count,
+        "first_played_at": row[3],
+        "last_played_at": row[4],
+        "apple_play_count": None if apple is None else apple[0],
+        "apple_skip_count": None if apple is None else apple[1],
     }
-
-
-def song_plays(account_id: int) -> Any:
-    """Per linked song: ``plays`` and ``last_played_at`` (a subquery the exports join)."""
-    e = tables.play_events
-    return (
-        select(
-            e.c.library_id,
-            _played().label("plays"),
-            func.max(e.c.played_at).label("last_played_at"),
-        )
-        .where(e.c.account_id == account_id, e.c.library_id.is_not(None))
-        .group_by(e.c.library_id)
-        .subquery("song_plays")
-    )
-
-
-__all__ = [
-    "KINDS",
-    "ORDERS",
-    "Period",
-    "has_history",
-    "iso_utc_text",
-    "listening_summary",
-    "song_listening",
-    "song_plays",
-    "top_played",
-]

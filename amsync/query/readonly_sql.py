@@ -14,6 +14,10 @@ has an ``account_id`` (``songs``, ``songs_v``, …; ``accounts`` and ``playlist_
 shadow them, filtered to the current account — temporary objects come first in name lookup on
 both backends. ``all_accounts`` skips that. The connection is discarded afterwards, never
 returned to the pool with its views or settings.
+
+The statement runs on the driver's own connection: from the store's pool, or the fast path's
+read-only ``sqlite3`` connection (``amsync.db.reading.SqliteReader``), which SQLAlchemy never
+loads for.
 """
 
 from __future__ import annotations
@@ -22,19 +26,18 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import inspect
-from sqlalchemy.exc import DBAPIError, OperationalError
-
-from amsync.db.schema import unreadable_message
-from amsync.db.store import Store
+from amsync.db.reading import SqliteReader
 from amsync.errors import StoreUnavailable, UsageError
 from amsync.query.sql_statements import (
     PRAGMA_WITH_ARGUMENT,
     READING_PRAGMAS,
     check_read_only,
 )
+
+if TYPE_CHECKING:
+    from amsync.db.store import Store
 
 FETCH_ROWS: Final = 500
 _ALLOWED_ACTIONS: Final = frozenset(
@@ -68,16 +71,37 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _shadow_statements(store: Store, account_id: int, schema: str) -> list[str]:
+_SQLITE_RELATIONS: Final = (
+    "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p "
+    "WHERE m.type IN ('table', 'view') ORDER BY m.name, p.cid"
+)
+_POSTGRES_RELATIONS: Final = (
+    "SELECT table_name, column_name FROM information_schema.columns "
+    "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+)
+
+
+def _relations(connection: Any, postgres: bool) -> dict[str, set[str]]:
+    """Every table and view of the schema with its column names (driver connection)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(_POSTGRES_RELATIONS if postgres else _SQLITE_RELATIONS)
+        found: dict[str, set[str]] = {}
+        for relation, column in cursor.fetchall():
+            found.setdefault(str(relation), set()).add(str(column))
+        return found
+    finally:
+        cursor.close()
+
+
+def _shadow_statements(relations: dict[str, set[str]], account_id: int, schema: str) -> list[str]:
     """``CREATE TEMP VIEW`` statements that show only ``account_id``'s rows."""
-    inspector = inspect(store.engine)
-    names = [*inspector.get_table_names(), *inspector.get_view_names()]
     statements: list[str] = []
-    for name in names:
+    for name in sorted(relations):
         if name.startswith(_NOT_SHADOWED_PREFIXES):
             continue
         source = f"{_quote(schema)}.{_quote(name)}"
-        columns = {column["name"] for column in inspector.get_columns(name)}
+        columns = relations[name]
         if name == "accounts":
             condition = f"id = {int(account_id)}"
         elif "account_id" in columns:
@@ -115,45 +139,68 @@ def _refusal(exc: BaseException) -> UsageError:
 
 
 @contextmanager
-def run_query(store: Store, sql: str, *, account_id: int | None) -> Iterator[QueryResult]:
-    """Run ``sql`` read-only; ``account_id`` None shows every account's rows."""
-    postgres = not store.is_sqlite
+def run_query(
+    source: Store | SqliteReader, sql: str, *, account_id: int | None
+) -> Iterator[QueryResult]:
+    """Run ``sql`` read-only; ``account_id`` None shows every account's rows. ``source`` is a
+    store (read-only) or the fast path's SQLite reader."""
+    postgres = not isinstance(source, SqliteReader) and not source.is_sqlite
     explain = check_read_only(sql, postgres=postgres) == "EXPLAIN"
+    with _driver_connection(source) as connection:
+        try:
+            shadows = _shadows(connection, postgres, account_id)
+            if postgres:
+                cursor = _postgres_cursor(connection, shadows, sql, explain)
+            else:
+                cursor = _sqlite_cursor(connection, shadows, sql)
+            columns = [str(d[0]) for d in cursor.description or ()]
+            yield QueryResult(columns, _guarded(_rows(cursor)))
+        except UsageError:
+            raise
+        except Exception as exc:
+            if _is_database_error(exc):
+                raise _refusal(exc) from None
+            raise
+
+
+@contextmanager
+def _driver_connection(source: Store | SqliteReader) -> Iterator[Any]:
+    """The driver's connection: the fast path's own, or one from the pool that is discarded
+    afterwards (its temporary views and settings must not be reused)."""
+    if isinstance(source, SqliteReader):
+        yield source.connection
+        return
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from amsync.db.schema import unreadable_message
+
     try:
-        shadows = _shadows(store, account_id)
-        pooled = store.engine.raw_connection()
+        pooled = source.engine.raw_connection()
     except (OperationalError, DBAPIError) as exc:
-        raise StoreUnavailable(unreadable_message(store.engine, exc)) from None
+        raise StoreUnavailable(unreadable_message(source.engine, exc)) from None
     try:
         connection = pooled.driver_connection
         assert connection is not None
-        if postgres:
-            cursor = _postgres_cursor(connection, shadows, sql, explain)
-        else:
-            cursor = _sqlite_cursor(connection, shadows, sql)
-        columns = [str(d[0]) for d in cursor.description or ()]
-        yield QueryResult(columns, _guarded(_rows(cursor)))
-    except UsageError:
-        raise
-    except Exception as exc:
-        if _is_database_error(exc):
-            raise _refusal(exc) from None
-        raise
+        yield connection
     finally:
-        pooled.invalidate()  # its temporary views and settings must not be reused
+        pooled.invalidate()
         pooled.close()
 
 
-def _shadows(store: Store, account_id: int | None) -> list[str]:
+def _shadows(connection: Any, postgres: bool, account_id: int | None) -> list[str]:
     if account_id is None:
         return []
-    schema = "main" if store.is_sqlite else _postgres_schema(store)
-    return _shadow_statements(store, account_id, schema)
+    schema = _postgres_schema(connection) if postgres else "main"
+    return _shadow_statements(_relations(connection, postgres), account_id, schema)
 
 
-def _postgres_schema(store: Store) -> str:
-    with store.engine.connect() as connection:
-        return str(connection.exec_driver_sql("SELECT current_schema()").scalar())
+def _postgres_schema(connection: Any) -> str:
+    cursor = connection.cursor()
+    try:
+        cursor.execute("SELECT current_schema()")
+        return str(cursor.fetchone()[0])
+    finally:
+        cursor.close()
 
 
 def _is_database_error(exc: BaseException) -> bool:

@@ -1,22 +1,33 @@
 """One consistent read of the mirror: a connection in one transaction that sees a single
 snapshot — SQLite's read transaction (WAL), PostgreSQL's ``REPEATABLE READ, READ ONLY`` — so
-an export or report taken while a sync writes shows the mirror before or after, never a mix."""
+an export or report taken while a sync writes shows the mirror before or after, never a mix.
+
+``reading`` gives the same as a ``Reader`` (plain SQL, both backends): the offline questions
+(search, stats, show playlist, query) are written against it, so that the CLI can also hand
+them its fast SQLite reader (``amsync.db.reading``) without loading SQLAlchemy.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError, OperationalError
+from amsync.db.reading import AlchemyReader, Reader
 
-from amsync.db.schema import unreadable_message
-from amsync.db.store import Store
-from amsync.errors import StoreUnavailable
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from amsync.db.store import Store
 
 
 @contextmanager
 def snapshot(store: Store) -> Iterator[Connection]:
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from amsync.db.schema import unreadable_message
+    from amsync.errors import StoreUnavailable
+
     try:
         with store.engine.connect() as connection:
             if not store.is_sqlite:
@@ -27,3 +38,15 @@ def snapshot(store: Store) -> Iterator[Connection]:
                 yield connection
     except (OperationalError, DBAPIError) as exc:
         raise StoreUnavailable(unreadable_message(store.engine, exc)) from None
+
+
+@contextmanager
+def reading(source: Store | Reader) -> Iterator[Reader]:
+    """``source`` as a ``Reader`` in one snapshot: a reader is used as it is, a store is read
+    through a ``snapshot``."""
+    if hasattr(source, "rows"):
+        yield source  # type: ignore[misc]
+        return
+    store: Store = source
+    with snapshot(store) as connection:
+        yield AlchemyReader(connection, store.location)

@@ -1,18 +1,18 @@
 """``amsync show song``: one mirrored song, with its plays once the listening history was
-imported (``amsync import apple-data``)."""
+imported (``amsync import apple-data``). Plain SQL on a ``Reader``."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, select
-
-from amsync.db import tables
-from amsync.db.store import Store
+from amsync.db.reading import Reader, first
 from amsync.errors import UnknownItem
 from amsync.query.listening import has_history, song_listening
-from amsync.query.snapshot import snapshot
+from amsync.query.snapshot import reading
+
+if TYPE_CHECKING:
+    from amsync.db.store import Store
 
 
 @dataclass
@@ -32,50 +32,39 @@ class SongView:
         return asdict(self)
 
 
-def show_song(store: Store, account_id: int, song_id: str) -> SongView:
+def show_song(source: Store | Reader, account_id: int, song_id: str) -> SongView:
     """The song with library id or catalog id ``song_id`` (a live one before a removed one)."""
-    s, c = tables.songs, tables.catalog_songs
-    with snapshot(store) as connection:
-        row = connection.execute(
-            select(
-                s.c.library_id,
-                s.c.catalog_id,
-                s.c.name,
-                s.c.artist,
-                s.c.album,
-                s.c.duration_ms,
-                c.c.duration_ms.label("catalog_duration_ms"),
-                c.c.isrc,
-                s.c.kind,
-                s.c.removed_at,
-            )
-            .outerjoin(c, and_(c.c.account_id == s.c.account_id, c.c.catalog_id == s.c.catalog_id))
-            .where(
-                s.c.account_id == account_id,
-                or_(s.c.library_id == song_id, s.c.catalog_id == song_id),
-            )
-            .order_by(s.c.removed_at.is_not(None), s.c.library_id != song_id, s.c.id)
-            .limit(1)
-        ).first()
+    with reading(source) as reader:
+        row = first(
+            reader,
+            "SELECT s.library_id, s.catalog_id, s.name, s.artist, s.album, "
+            "COALESCE(s.duration_ms, c.duration_ms), c.isrc, s.kind, "
+            "CASE WHEN s.removed_at IS NULL THEN 0 ELSE 1 END "
+            "FROM songs s LEFT JOIN catalog_songs c "
+            "ON c.account_id = s.account_id AND c.catalog_id = s.catalog_id "
+            "WHERE s.account_id = :account AND (s.library_id = :id OR s.catalog_id = :id) "
+            "ORDER BY CASE WHEN s.removed_at IS NULL THEN 0 ELSE 1 END, "
+            "CASE WHEN s.library_id = :id THEN 0 ELSE 1 END, s.id LIMIT 1",
+            {"account": account_id, "id": song_id},
+        )
         if row is None:
             raise UnknownItem(
                 f"no song {song_id!r} in the mirror",
                 hint="give a library id (i.…) or a catalog id; `amsync search` finds them",
             )
         listening = (
-            song_listening(connection, account_id, row.library_id)
-            if has_history(connection, account_id)
-            else None
+            song_listening(reader, account_id, row[0]) if has_history(reader, account_id) else None
         )
+    library_id, catalog_id, name, artist, album, duration_ms, isrc, kind, removed = row
     return SongView(
-        library_id=row.library_id,
-        catalog_id=row.catalog_id,
-        name=row.name,
-        artist=row.artist,
-        album=row.album,
-        duration_ms=row.duration_ms if row.duration_ms is not None else row.catalog_duration_ms,
-        isrc=row.isrc,
-        kind=row.kind,
-        removed=row.removed_at is not None,
+        library_id=library_id,
+        catalog_id=catalog_id,
+        name=name,
+        artist=artist,
+        album=album,
+        duration_ms=duration_ms,
+        isrc=isrc,
+        kind=kind,
+        removed=bool(removed),
         listening=listening,
     )

@@ -226,15 +226,19 @@ class Applier:
             return
         current: dict[str, Any] = {}
         for chunk in _chunks(wanted):
+            # The name to compare is the current revision's: the playlist row itself was
+            # rewritten with the new name by the item step above.
             for row in self.db.execute(
                 select(
                     _playlists.c.id,
                     _playlists.c.library_id,
-                    _playlists.c.name,
+                    _revisions.c.name,
                     _playlists.c.tracks_fingerprint,
                     _playlists.c.current_revision_id,
                     _playlists.c.track_count,
-                ).where(
+                )
+                .outerjoin(_revisions, _revisions.c.id == _playlists.c.current_revision_id)
+                .where(
                     _playlists.c.account_id == self.account_id,
                     _playlists.c.library_id.in_(chunk),
                 )

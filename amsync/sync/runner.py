@@ -19,7 +19,7 @@ from amsync.db import tables
 from amsync.db.locks import HeldLock, acquire_run_lock
 from amsync.db.runs import finish_run, start_run
 from amsync.db.store import Store
-from amsync.domain import ProgressCallback, no_progress
+from amsync.domain import ProgressCallback, ProgressEvent, no_progress
 from amsync.domain.ports import LibraryReader
 from amsync.sync.apply import Applier
 from amsync.sync.fetch import Fetcher, KnownCatalog
@@ -29,6 +29,7 @@ from amsync.sync.report import SyncReport
 from amsync.sync.staging import Staging
 
 HEARTBEAT_S: Final = 60.0
+APPLY_PHASE: Final = "writing mirror"
 NO_ACCOUNT: Final = 0
 """The id no account has: a dry run of an account the database does not hold yet plans against
 an empty mirror."""
@@ -131,6 +132,8 @@ async def _sync(
             _finish(store, run_id, report, error="deletion guard: " + "; ".join(plan.guard.reasons))
             return
         applied_at = datetime.now(UTC)
+        requests = api.stats.requests
+        progress(ProgressEvent(APPLY_PHASE, 0, plan.item_writes, requests, remaining_requests=0))
         with store.writing() as session:
             connection = session.connection()
             result = Applier(
@@ -151,6 +154,16 @@ async def _sync(
                 )
             )
             _finish_in(connection, run_id, report, error=None)
+        progress(
+            ProgressEvent(
+                APPLY_PHASE,
+                plan.item_writes,
+                plan.item_writes,
+                requests,
+                remaining_requests=0,
+                finished=True,
+            )
+        )
 
 
 def _describe_plan(report: SyncReport, plan: SyncPlan) -> None:

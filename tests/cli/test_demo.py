@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from amsync.db import tables
@@ -43,3 +44,49 @@ def test_demo_refuses_a_folder_that_is_not_its_own(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me"
     assert "not an amsync demo folder" in result.stderr
+
+
+def test_demo_closing_lines_say_what_there_is_and_what_next(tmp_path: Path) -> None:
+    """Issue 15 item 7: the stable views, the real counts (music videos apart from songs), what
+    "tracks without a location" means, the amsync that ran, and the next step."""
+    folder = tmp_path / "demo"
+    result = invoke(["demo", "--dir", str(folder)])  # 2,000 songs: uploads in playlists too
+    assert result.exit_code == 0, result.output
+    closing = result.stdout.split("demo finished", 1)[1]
+    comments = sum(
+        line.startswith("# no location")
+        for path in (folder / "exports" / "m3u").rglob("*.m3u8")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    )
+    assert comments > 0
+    with open_store(str(folder / "amsync.db")).session() as session:
+        kinds = dict(
+            session.execute(
+                select(tables.songs.c.kind, func.count())
+                .where(tables.songs.c.removed_at.is_(None))
+                .group_by(tables.songs.c.kind)
+            ).all()
+        )
+    assert f"the mirror: {kinds['song']} songs, {kinds['music-video']} music videos" in closing
+    assert "FROM songs_v" in closing and "FROM songs " not in closing
+    assert f"{comments} of their tracks have no location — uploads" in closing
+    assert "emulator serve" in closing and "auth login" in closing
+    assert "datasette-metadata" in closing
+
+
+def test_the_demo_names_the_amsync_that_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amsync.cli import demo_command
+
+    script = tmp_path / "venv" / "bin" / "amsync"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [str(script)])
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    assert demo_command.amsync_program() == "venv/bin/amsync"
+    monkeypatch.setattr("shutil.which", lambda _name: str(script))
+    assert demo_command.amsync_program() == "amsync", "the one on PATH: its plain name"
+    monkeypatch.setattr("sys.argv", ["-c"])
+    assert demo_command.amsync_program().endswith(" -m amsync")

@@ -135,8 +135,10 @@ def test_names_are_shown_safely(emu: Emulator, mirror: str) -> None:
     finally:
         store.close()
     assert _run(mirror, "add", "song", song_id).exit_code == 0
-    listed = _run(mirror, "list").stdout
-    assert "\x1b" not in listed and "Evil\\x1b[2J\\x0aname" in listed
+    table = _run(mirror, "list", "--format", "table").stdout
+    assert "\x1b" not in table and "Evil\\x1b[2J\\x0aname" in table
+    piped = _run(mirror, "list").stdout  # tsv: a newline is \n, other controls \xNN
+    assert "\x1b" not in piped and "Evil\\x1b[2J\\nname" in piped
 
 
 def test_import_csv_and_json(emu: Emulator, mirror: str, tmp_path: Path) -> None:

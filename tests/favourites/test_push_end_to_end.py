@@ -353,7 +353,7 @@ def test_push_refuses_while_another_run_holds_the_lock(
             store.close()
 
 
-@pytest.mark.parametrize("command", [["push"], ["diff"], ["list"]])
+@pytest.mark.parametrize("command", [["push"], ["diff"], ["list", "--format", "table"]])
 def test_commands_on_a_mirror_without_favourites(
     emu: Emulator, sqlite_path: str, cli_env: Env, command: list[str]
 ) -> None:

@@ -198,3 +198,11 @@ def test_db_commands_on_postgres(postgres_url: str) -> None:
             assert {"songs", "playlists", "playlist_entries", "favourites"} <= set(names)
     finally:
         engine.dispose()
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    """The fast read path knows the head without loading Alembic: a new migration updates
+    ``amsync.db.head.HEAD_REVISION``."""
+    from amsync.db.head import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION

@@ -153,8 +153,10 @@ def test_stats_and_show_song(mirrored: tuple[str, ListeningExport, int], tmp_pat
     assert listening["play_events"] == len(export.plays)
     assert listening["skips"] == sum(1 for p in export.plays if _skipped(p))
     assert listening["imports"] == 1 and ISO_SECOND.match(listening["last_import_at"])
-    text = invoke(["--db", db, "stats"]).stdout
+    text = invoke(["--db", db, "stats", "--format", "table"]).stdout
     assert "listening:" in text
+    piped = invoke(["--db", db, "stats"]).stdout
+    assert f"listening.play_events\t{len(export.plays)}" in piped
     links = stored_links(db, mirrored[2])
     library_id, plays = _played(db, export, mirrored[2]).most_common(1)[0]
     song = next(s for s in export.library if s.library_id == library_id)
@@ -169,7 +171,7 @@ def test_stats_and_show_song(mirrored: tuple[str, ListeningExport, int], tmp_pat
     apple = sum(1 for p in export.plays if p.song == song and not _skipped(p))
     assert shown["listening"]["apple_play_count"] == apple  # Apple's own counter
     if song.catalog_id is not None:
-        by_catalog = invoke(["--db", db, "show", "song", song.catalog_id])
+        by_catalog = invoke(["--db", db, "show", "song", song.catalog_id, "--format", "table"])
         assert f"plays: {plays}," in by_catalog.stdout
     unknown = invoke(["--db", db, "show", "song", "i.nothing"])
     assert unknown.exit_code == 2 and "no song" in unknown.stderr

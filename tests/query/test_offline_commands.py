@@ -81,7 +81,7 @@ def test_stats(sample_db: str) -> None:
     assert stats["favourites"]["by_type"]["song"] == {"favourite": 1, "disliked": 1}
     assert [run["id"] for run in stats["last_runs"]] == [2, 1]
     assert stats["database"]["size_bytes"] > 0
-    text_output = invoke(["--db", sample_db, "stats"])
+    text_output = invoke(["--db", sample_db, "stats", "--format", "table"])
     assert text_output.exit_code == 0 and "songs: 5 (1 removed)" in text_output.stdout
 
 
@@ -90,7 +90,7 @@ def test_show_playlist(sample_db: str) -> None:
     assert view["folder"] == "Parent/Child" and view["track_count"] == 5
     assert [t["position"] for t in view["tracks"]] == [0, 1, 2, 3, 4]
     assert [t["library_id"] for t in view["tracks"]] == ["i.S1", "i.S2", "i.S1", "i.S3", "i.S5"]
-    shown = invoke(["--db", sample_db, "show", "playlist", "p.P1"])
+    shown = invoke(["--db", sample_db, "show", "playlist", "p.P1", "--format", "table"])
     assert shown.exit_code == 0 and "Road Trip" in shown.stdout
     assert "\x1b" not in shown.stdout, "library text is made safe for the terminal"
     missing = invoke(["--db", sample_db, "show", "playlist", "No Such List"])
@@ -121,7 +121,9 @@ def test_history_names_what_vanished(sample_db: str) -> None:
     assert added == {"i.S1": 1, "i.S2": 1, "i.S3": 1, "i.S5": 1}
     since_run = _json(sample_db, "history", "--since", "2")
     assert {c["run_id"] for c in since_run["changes"]} == {2}
-    text_output = invoke(["--db", sample_db, "history", "--since", "2026-03-01"])
+    text_output = invoke(
+        ["--db", sample_db, "history", "--since", "2026-03-01", "--format", "table"]
+    )
     assert "Old Song — Oldie" in text_output.stdout
 
 

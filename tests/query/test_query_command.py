@@ -105,10 +105,11 @@ def test_select_in_three_formats(sample_db: str) -> None:
     as_csv = invoke(["--db", sample_db, "query", sql, "--format", "csv"])
     header = next(csv.reader(io.StringIO(as_csv.stdout)))
     assert header == ["library_id", "name", "favourite"]
-    table = invoke(["--db", sample_db, "query", sql])
-    assert table.exit_code == 0 and "i.S1" in table.stdout
-    assert "\x1b" not in table.stdout, "control characters are shown, not sent"
-    assert "\\x1b" in table.stdout
+    for fmt in ("table", "tsv"):  # piped, the default is tsv
+        shown = invoke(["--db", sample_db, "query", sql, "--format", fmt])
+        assert shown.exit_code == 0 and "i.S1" in shown.stdout
+        assert "\x1b" not in shown.stdout, "control characters are shown, not sent"
+        assert "\\x1b" in shown.stdout
 
 
 def test_views_and_tables_show_the_current_account_only(sample_db: str) -> None:

@@ -62,7 +62,12 @@ def test_two_syncs_at_once_one_exits_4_or_waits(db_url: str, tmp_path: Path) -> 
         env = amsync_env(tmp_path / "home", server.url)
         first = spawn(["--db", db_url, "-q", "sync"], env, fast=True)
         _wait_for_requests(emulator, 3, first)  # it holds the lock now
+        # Slow Apple down while the second run starts, so that the first cannot finish before
+        # the second reaches the lock however loaded the machine is (it needs several more
+        # rounds of requests); back to normal once the second has been refused.
+        emulator.faults.latency_ms = 3000.0
         refused = run_amsync(["--db", db_url, "sync"], env, fast=True)
+        emulator.faults.latency_ms = 200.0
         waiting = spawn(["--db", db_url, "-q", "sync", "--wait", "120"], env, fast=True)
         _, err = first.communicate(timeout=120)
         assert first.returncode == 0, err

@@ -174,3 +174,41 @@ def test_guard_refuses_large_removals(
         assert forced[0] == 0, forced
         assert actual_mirror(store) == expected_mirror(emulator.library)
         store.close()
+
+
+def test_renaming_a_playlist_records_a_revision_with_the_old_name(
+    awkward: Emulator, store: Store
+) -> None:
+    """README: each time a playlist's name or track list changes, a new revision is recorded.
+    A rename alone (same tracks) must close the old revision, which keeps the old name."""
+
+    async def sync() -> None:
+        async with in_process_client(awkward) as client:
+            report = await run_sync(client, store, "default")
+            assert report.status == "succeeded"
+
+    asyncio.run(sync())
+    playlist = sorted(awkward.library.playlists)[0]
+    old_name = awkward.library.playlists[playlist].name
+    awkward.library.rename_playlist(playlist, "Renamed ✨ playlist")
+    asyncio.run(sync())
+    revisions, playlists = tables.playlist_revisions, tables.playlists
+    with store.session() as session:
+        rows = session.execute(
+            select(revisions.c.name, revisions.c.valid_to, revisions.c.track_count)
+            .join(playlists, playlists.c.id == revisions.c.playlist_id)
+            .where(playlists.c.library_id == playlist)
+            .order_by(revisions.c.id)
+        ).all()
+        revised = session.execute(
+            select(func.count()).where(
+                tables.item_changes.c.change == "revised",
+                tables.item_changes.c.library_id == playlist,
+            )
+        ).scalar_one()
+    assert [(name, to is None) for name, to, _ in rows] == [
+        (old_name, False),
+        ("Renamed ✨ playlist", True),
+    ]
+    assert rows[0].track_count == rows[1].track_count
+    assert revised == 1

@@ -1,0 +1,257 @@
+"""What each documented view and its columns mean — the stable query interface (README
+"Querying the mirror"), told once: ``amsync datasette-metadata`` turns it into Datasette's
+titles and descriptions, and a test checks that every view and column of the schema has one.
+
+Plain data: no imports, so any command may read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True)
+class ViewDoc:
+    title: str
+    description: str
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+COMMON_COLUMNS: Final = {
+    "account_id": "The account (mirrored library) the row belongs to.",
+    "account": "The account's name (`--account`).",
+    "id": "amsync's own key of the row.",
+    "library_id": "Apple Music's library id (i.…, l.…, r.…, p.…); unique within an account.",
+    "catalog_id": "Apple Music's catalog id; empty for uploads and items without a match.",
+    "name": "The name as Apple Music shows it.",
+    "artist": "The artist's name.",
+    "album": "The album's name.",
+    "favourite": "1 when you marked it favourite (your current wish).",
+    "rating": "Your current wish as a number: 1 favourite, -1 disliked, empty for neither (as "
+    "`rating` in `amsync export json`).",
+    "content_rating": "explicit or clean, when Apple says.",
+    "first_seen_at": "When a sync first saw it (UTC).",
+    "last_seen_at": "When a sync last wrote the row (UTC); live rows are also seen by every "
+    "later successful sync (accounts.last_synced_at).",
+    "genres": "Genre names as a JSON list.",
+    "release_date": "The release date as Apple wrote it (2019 stays 2019).",
+    "date_added": "When it was added to the library (UTC, as Apple gave it).",
+    "duration_ms": "Duration in milliseconds.",
+    "kind": "song or music-video.",
+}
+
+VIEWS: Final[dict[str, ViewDoc]] = {
+    "songs_v": ViewDoc(
+        "Songs",
+        "The library's songs (and music videos) with their catalog metadata; removed songs "
+        "are left out.",
+        {
+            "track_number": "Track number on the album.",
+            "disc_number": "Disc number on the album.",
+            "isrc": "International Standard Recording Code (from the catalog).",
+            "composer": "Composer (from the catalog).",
+            "catalog_url": "The song's Apple Music URL.",
+            "catalog_available": "0 when Apple's catalog no longer offers the song (withdrawn).",
+            "catalog_fetched_at": "When the catalog metadata was read (UTC).",
+        },
+    ),
+    "albums_v": ViewDoc(
+        "Albums",
+        "The library's albums with catalog label and UPC; removed albums are left out.",
+        {
+            "track_count": "Number of tracks.",
+            "record_label": "Record label (from the catalog).",
+            "upc": "Universal Product Code (from the catalog).",
+            "copyright": "Copyright line (from the catalog).",
+        },
+    ),
+    "artists_v": ViewDoc("Artists", "The library's artists; removed artists are left out."),
+    "folders_v": ViewDoc(
+        "Playlist folders",
+        "Folders of playlists, with their path from the top.",
+        {
+            "parent_library_id": "The library id of the folder it is in; empty at the top.",
+            "path": "The folder's path from the top, names joined with / (Parent/Child).",
+        },
+    ),
+    "playlists_v": ViewDoc(
+        "Playlists",
+        "The library's playlists with their folder and current track count.",
+        {
+            "description": "The playlist's description.",
+            "can_edit": "1 when the playlist can be edited (your own).",
+            "is_public": "1 when the playlist is public.",
+            "folder": "The folder path (Parent/Child); empty at the top.",
+            "folder_library_id": "The library id of its folder.",
+            "track_count": "Tracks in its current list.",
+            "revision_since": "Since when the current track list holds (UTC).",
+        },
+    ),
+    "playlist_tracks_v": ViewDoc(
+        "Playlist tracks",
+        "Every playlist's current tracks in order (duplicates kept).",
+        {
+            "playlist_id": "The playlist's library id.",
+            "playlist_name": "The playlist's name.",
+            "folder": "The playlist's folder path.",
+            "position": "Position in the playlist, counting from 0.",
+            "library_id": "The track's library id.",
+            "catalog_id": "The track's catalog id.",
+            "name": "The track's name.",
+            "isrc": "The track's ISRC (from the catalog).",
+            "catalog_available": "0 when Apple withdrew the catalog song.",
+            "in_library": "1 when the track is also a song of the library.",
+        },
+    ),
+    "playlist_entries_v": ViewDoc(
+        "Playlist history",
+        "The tracks of every revision of every playlist: what a playlist held from valid_from "
+        "until valid_to.",
+        {
+            "playlist_id": "The playlist's library id.",
+            "playlist_name": "The playlist's current name.",
+            "revision_id": "The revision (a track list the playlist had).",
+            "revision_name": "The playlist's name in that revision.",
+            "run_id": "The sync run that recorded the revision.",
+            "valid_from": "Since when the revision held (UTC).",
+            "valid_to": "Until when it held (UTC); empty for the current one.",
+            "is_current": "1 for the playlist's current track list.",
+            "position": "Position in that revision, counting from 0.",
+            "library_id": "The track's library id.",
+            "catalog_id": "The track's catalog id.",
+            "name": "The track's name.",
+        },
+    ),
+    "favourites_v": ViewDoc(
+        "Favourites",
+        "Favourites and dislikes with Apple's state and whether a push is outstanding.",
+        {
+            "type": "song, album, playlist or artist.",
+            "state": "Your wish: favourite or disliked.",
+            "remote": "Apple's state as the last sync read it.",
+            "base": "The state both sides last agreed on.",
+            "status": "synced, pending (a push is outstanding) or local-only (artists).",
+            "updated_at": "When the row last changed (UTC).",
+        },
+    ),
+    "changes_v": ViewDoc(
+        "Changes",
+        "What each sync changed: items added, changed, removed or revived.",
+        {
+            "id": "amsync's key of the change.",
+            "run_id": "The run that made the change.",
+            "run_kind": "sync or push.",
+            "run_status": "How the run ended.",
+            "run_started_at": "When the run started (UTC).",
+            "run_finished_at": "When the run ended (UTC).",
+            "item_type": "song, album, artist, playlist or folder.",
+            "library_id": "The item's library id.",
+            "change": "added, changed, removed or revived.",
+            "name": "The item's name at the time.",
+            "artist": "The item's artist at the time.",
+            "detail": "What changed, when known.",
+            "recorded_at": "When the change was recorded (UTC).",
+        },
+    ),
+    "local_matches_v": ViewDoc(
+        "Songs matched to your files",
+        "Each live song matched to a music file of yours (`amsync local scan`, `amsync local "
+        "match`), or linked by hand (`amsync local link`).",
+        {
+            "library_id": "The song's library id.",
+            "catalog_id": "The song's catalog id.",
+            "name": "The song's name.",
+            "artist": "The song's artist.",
+            "path": "The music file's path.",
+            "method": "How it was matched: isrc, mbid (MusicBrainz recording id), tags, or "
+            "link (by hand).",
+            "score": "How well the tags agree (1.0: exactly).",
+            "album": "The file's album tag.",
+            "file_isrc": "The file's ISRC tag.",
+            "format": "The file's audio format (mp3, flac, m4a, …).",
+            "matched_at": "When the match was made (UTC).",
+        },
+    ),
+    "plays_v": ViewDoc(
+        "Plays",
+        "One row per play from Apple's privacy export (`amsync import apple-data`), linked to "
+        "the mirrored song where one matched. Name, artist and album are the song's when "
+        "linked, else what Apple's file said.",
+        {
+            "played_at": "When the play started (UTC; the end time where Apple gave no start).",
+            "library_id": "The mirrored song the play is linked to; empty when none matched.",
+            "catalog_id": "The linked song's catalog id; empty when not linked.",
+            "play_ms": "Milliseconds played.",
+            "media_ms": "The song's length in milliseconds, as Apple recorded it.",
+            "end_reason": "Why the play ended (NATURAL_END_OF_TRACK, TRACK_SKIPPED_FORWARDS, …).",
+            "skipped": "1 when the listener skipped on before half the song.",
+            "event_type": "Apple's event type (PLAY_END), empty in older exports.",
+            "feature": "Where in the app it was played (library / album_detail, …).",
+            "source_type": "Apple's source type of the play.",
+            "media_type": "AUDIO or VIDEO.",
+            "container_type": "What it was played from: an album, playlist, station.",
+            "container_name": "The name of what it was played from.",
+            "linked_by": "How it was linked: catalog, name+album, name+artist.",
+            "import_id": "The import that added it (listening_imports).",
+        },
+    ),
+    "play_counts_v": ViewDoc(
+        "Play counts",
+        "Per song (or, unlinked, per name, artist and album): plays, skips, first and last "
+        "play, and listening time, from the imported listening history.",
+        {
+            "library_id": "The mirrored song; empty for plays that were not linked.",
+            "catalog_id": "The song's catalog id.",
+            "plays": "Plays that were not skipped.",
+            "skips": "Plays skipped before half the song.",
+            "first_played_at": "The first play (UTC).",
+            "last_played_at": "The last play (UTC).",
+            "play_ms_total": "Milliseconds listened, skipped plays included.",
+        },
+    ),
+    "daily_plays_v": ViewDoc(
+        "Daily plays",
+        "Apple's daily history (Apple Music - Play History Daily Tracks.csv): per day and "
+        "track, plays, skips, hours and milliseconds.",
+        {
+            "played_on": "The day (YYYY-MM-DD, as Apple dated it).",
+            "library_id": "The mirrored song the track is linked to; empty when none.",
+            "catalog_id": "The linked song's catalog id.",
+            "plays": "Plays that day (Apple's Play Count).",
+            "skips": "Skips that day (Apple's Skip Count).",
+            "play_ms": "Milliseconds played that day.",
+            "hours": "The hours of the day it was played (0–23, comma-separated).",
+            "end_reason": "Apple's end reason type.",
+            "source_type": "Apple's source type.",
+            "media_type": "AUDIO or VIDEO.",
+            "ignore_for_recommendations": "1 when Apple ignores these plays for recommendations.",
+            "track_identifier": "Apple's library track id (as in Library Tracks.json).",
+            "description": 'Apple\'s "Artist - Title" of the track.',
+            "linked_by": "How it was linked: library-track, name+artist.",
+        },
+    ),
+    "library_track_counts_v": ViewDoc(
+        "Apple's track counters",
+        "Apple's own counters per library track, from Apple Music Library Tracks.json.",
+        {
+            "track_identifier": "Apple's library track id.",
+            "library_id": "The mirrored song the track is linked to; empty when none.",
+            "apple_music_track_id": "The catalog id Apple gave for the track.",
+            "content_type": "Song or Music Video.",
+            "play_count": "Apple's play count of the track.",
+            "skip_count": "Apple's skip count of the track.",
+            "date_added": "When it was added to the library, as Apple wrote it.",
+            "last_played": "When Apple last counted a play, as Apple wrote it.",
+            "last_modified": "When Apple last changed the track, as Apple wrote it.",
+            "like_rating": "Apple's like rating of the track.",
+            "linked_by": "How it was linked: catalog, name+album, name+artist.",
+        },
+    ),
+}
+
+
+def column_description(view: str, column: str) -> str | None:
+    """The description of ``column`` of ``view`` (its own, else the common one)."""
+    doc = VIEWS.get(view)
+    own = doc.columns.get(column) if doc is not None else None
+    return own or COMMON_COLUMNS.get(column)
