@@ -7,8 +7,13 @@ the database going away — leaves the history exactly as it was. ``dry_run`` do
 rolls back, so its report is the real one.
 
 Order: ``Apple Music Library Tracks.json`` first (it maps the daily history's track
-identifiers to catalog ids and names), then the Play Activity, then the daily history; last,
-play events of earlier imports that were not linked are linked again against today's mirror.
+identifiers to catalog ids and names), then the daily history (it corroborates plays linked
+by name, ``linking.HeardDays``), then the Play Activity; last, when the mirror changed since
+the previous import, play events of earlier imports that were not linked are linked again.
+
+Only what a re-import needs is done for every row — its natural key — and only new rows are
+parsed whole, linked and written (``PlayParser.key`` / ``record``); a re-import of the same
+export reads it and writes nothing.
 """
 
 from __future__ import annotations
