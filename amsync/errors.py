@@ -33,8 +33,11 @@ never contain a token.
     │   └── IncompleteListing (75)       a listing stayed incomplete after its retries
     ├── FavouritesError (1)
     │   └── UnknownItem (2)              an id that is not in the mirror
-    └── ExportError (1)
-        └── OutputPathError (2)          an output path that cannot be written
+    ├── ExportError (1)
+    │   └── OutputPathError (2)          an output path that cannot be written
+    └── ListeningHistoryError (1)
+        └── UnusableAppleExport (2)      not Apple's privacy export, or one amsync refuses to
+                                         read (zip bomb, encrypted, a file it cannot parse)
 """
 
 from __future__ import annotations
@@ -219,5 +222,16 @@ class ExportError(AmsyncError):
 
 class OutputPathError(ExportError):
     """An output path that cannot be written."""
+
+    exit_code = EXIT_USAGE
+
+
+class ListeningHistoryError(AmsyncError):
+    """Importing or reading the listening history failed."""
+
+
+class UnusableAppleExport(ListeningHistoryError):
+    """The given path is not Apple's privacy export, or one amsync refuses to read: a zip
+    bomb, an encrypted archive, a file whose required columns are missing."""
 
     exit_code = EXIT_USAGE

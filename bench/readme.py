@@ -22,6 +22,7 @@ ORDER = (
     "local_match",
     "emulator_throughput",
     "cli_latency",
+    "history_import",
 )
 REPRODUCE = {
     "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
@@ -31,6 +32,7 @@ REPRODUCE = {
     "local_match": ".venv/bin/python -m bench.local_match --songs 100000",
     "emulator_throughput": ".venv/bin/python -m bench.emulator_throughput --songs 100000",
     "cli_latency": ".venv/bin/python -m bench.cli_latency --runs 15",
+    "history_import": ".venv/bin/python -m bench.history_import --postgres URL",
 }
 
 

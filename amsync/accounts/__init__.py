@@ -122,6 +122,10 @@ def remove_account(store: Store, name: str) -> int:
             tables.catalog_albums,
             tables.catalog_artists,
             tables.sync_runs,
+            tables.play_events,
+            tables.play_days,
+            tables.library_track_counts,
+            tables.listening_imports,
         ):
             session.execute(delete(table).where(table.c.account_id == account_id))
         session.execute(delete(tables.accounts).where(tables.accounts.c.id == account_id))

@@ -93,6 +93,16 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "accounts",
         "List, add and remove the accounts (mirrored libraries) in the database.",
     ),
+    "import": CommandRow(
+        "amsync.cli.listening_commands",
+        "import_group",
+        "Import data from elsewhere: Apple's privacy export (listening history).",
+    ),
+    "top": CommandRow(
+        "amsync.cli.listening_commands",
+        "top",
+        "The most played songs, artists or albums, from the imported listening history.",
+    ),
     "db": CommandRow(
         "amsync.cli.db_commands", "db", "Show, check and upgrade the database schema."
     ),

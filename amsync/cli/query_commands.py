@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from amsync.query.health import HealthCheck
     from amsync.query.history import HistoryReport
     from amsync.query.playlist_view import PlaylistView
+    from amsync.query.song_view import SongView
 
 TABLE_ROWS: Final = 1000
 SEARCH_TYPES: Final = ("song", "album", "artist", "playlist")
@@ -147,6 +148,15 @@ def _stats_text(data: dict[str, Any]) -> None:
         shown = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
         click.echo(f"favourites ({item_type}): {shown}")
     click.echo(f"favourite pushes pending: {data['favourites']['pending_pushes']}")
+    listening = data.get("listening")
+    if listening is not None:
+        share = listening["linked_share"]
+        linked = f", {share:.1%} linked to the library" if share is not None else ""
+        click.echo(
+            f"listening: {listening['plays']} plays, {listening['skips']} skipped, "
+            f"{listening['hours']} hours from {listening['first_played_at'] or '?'} to "
+            f"{listening['last_played_at'] or '?'}{linked} (`amsync top songs`)"
+        )
     for run in data["last_runs"]:
         error = f" — {safe_text(run['error'])}" if run["error"] else ""
         click.echo(f"run {run['id']} {run['kind']} {run['status']} at {run['started_at']}{error}")
@@ -213,6 +223,47 @@ HISTORY_COLUMNS: Final = (
     "count",
     "detail",
 )
+
+
+@show.command("song")
+@click.argument("song_id")
+@listing_format_option
+@pass_app
+def show_song_command(app: AppContext, song_id: str, fmt: str | None, as_json: bool) -> None:
+    """One song (a library or catalog id): what the mirror knows, and its plays, skips and
+    last play once the listening history was imported (`amsync import apple-data`).
+
+    --format json prints one object; tsv and csv print key/value rows (listening.plays).
+    """
+    from amsync.db.reading import account_id_of
+    from amsync.query.song_view import show_song
+
+    with app.reading() as reader:
+        view = show_song(reader, account_id_of(reader, app.settings.account), song_id)
+    emit_report(chosen_format(fmt, as_json), view.as_dict(), lambda: _song_text(view))
+
+
+def _song_text(view: SongView) -> None:
+    removed = " (removed)" if view.removed else ""
+    click.echo(f"{safe_text(view.name)} [{view.library_id}]{removed}")
+    for label, value in (("artist", view.artist), ("album", view.album)):
+        if value:
+            click.echo(f"{label}: {safe_text(value)}")
+    click.echo(f"catalog id: {view.catalog_id or '-'}   isrc: {view.isrc or '-'}")
+    click.echo(f"duration: {_duration(view.duration_ms) or '?'}")
+    listening = view.listening
+    if listening is None:
+        return
+    first = f", first: {listening['first_played_at']}" if listening["first_played_at"] else ""
+    click.echo(
+        f"plays: {listening['plays']}, skips: {listening['skips']}, "
+        f"{listening['hours']} hours; last played: {listening['last_played_at'] or 'never'}{first}"
+    )
+    if listening["apple_play_count"] is not None:
+        click.echo(
+            f"Apple's counters: {listening['apple_play_count']} plays, "
+            f"{listening['apple_skip_count'] or 0} skips"
+        )
 
 
 @click.command("history")

@@ -6,6 +6,8 @@ breaks quoted). A text cell a spreadsheet would run as a formula — starting wi
 Booleans are ``true``/``false``, unknown values empty cells. Column names and cells are those of
 the views (README "Names across outputs"): ``catalog_url``, ``catalog_available``, ``rating``
 (1, -1 or empty), and genres as the JSON array text ``["Pop", "Music"]`` that ``songs_v`` shows.
+Once the listening history was imported, ``songs.csv`` ends with ``plays`` and
+``last_played_at``.
 
 The cells are computed by the database (``csv_cells``) and read straight from the driver's
 cursor in chunks, which ``csv.writer.writerows`` writes: the export streams at close to the
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TextIO
@@ -34,6 +37,7 @@ from amsync.export.export_options import (
     open_destination,
     utc_stamp,
 )
+from amsync.export.play_columns import has_plays
 from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
 
@@ -112,8 +116,15 @@ _CELL_KINDS: Final = {
     "favourite": Cell.FLAG,
     "catalog_available": Cell.MAYBE_FLAG,
     "folder": Cell.FOLDER,
+    "plays": Cell.NUMBER,
+    "last_played_at": Cell.NUMBER,  # ISO text from SQL, never a formula
 }
 SONG_CELLS: Final = _layout(rows.SONG_COLUMNS, SONGS_HEADER)
+# With the listening history: two more columns at the end of songs.csv.
+SONGS_HEADER_WITH_PLAYS: Final = (*SONGS_HEADER, *rows.PLAY_COLUMNS)
+SONG_CELLS_WITH_PLAYS: Final = _layout(
+    (*rows.SONG_COLUMNS, *rows.PLAY_COLUMNS), SONGS_HEADER_WITH_PLAYS
+)
 ALBUM_CELLS: Final = _layout(rows.ALBUM_COLUMNS, ALBUMS_HEADER)
 ARTIST_CELLS: Final = _layout(rows.ARTIST_COLUMNS, ARTISTS_HEADER)
 FAVOURITE_CELLS: Final = _layout(rows.FAVOURITE_COLUMNS, FAVOURITES_HEADER)
@@ -176,8 +187,21 @@ def export_csv(
     with snapshot(store) as connection:
         only = _selected(connection, account_id, options)
         if only is None:
+            songs: tuple[str, Sequence[str], Any, Any] = (
+                "songs",
+                SONGS_HEADER,
+                rows.song_statement,
+                SONG_CELLS,
+            )
+            if has_plays(connection, account_id):
+                songs = (
+                    "songs",
+                    SONGS_HEADER_WITH_PLAYS,
+                    functools.partial(rows.song_statement, with_plays=True),
+                    SONG_CELLS_WITH_PLAYS,
+                )
             collections: list[tuple[str, Sequence[str], Any, Any]] = [
-                ("songs", SONGS_HEADER, rows.song_statement, SONG_CELLS),
+                songs,
                 ("albums", ALBUMS_HEADER, rows.album_statement, ALBUM_CELLS),
                 ("artists", ARTISTS_HEADER, rows.artist_statement, ARTIST_CELLS),
             ]

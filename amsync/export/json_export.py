@@ -1,5 +1,9 @@
 """``amsync export json``: the library as one JSON document (DESIGN §4, ``amsync.library`` v1).
 
+Once the listening history was imported (``amsync import apple-data``), each song also has
+``plays`` (plays not skipped) and ``last_played_at`` (``YYYY-MM-DDTHH:MM:SSZ`` or null):
+optional keys, so the format stays version 1.
+
 The document is written as it is read — one item per line — so its size is bounded by the disk,
 not by memory. Unknown values are ``null``, ``favourite`` is a boolean (the contract) and
 ``rating`` the same wish with dislikes (1, -1 or ``null``, as Apple's ratings API spells it),
@@ -8,6 +12,7 @@ positions count from 0. Names are those of the views (``catalog_url``, ``catalog
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final, TextIO
@@ -24,6 +29,7 @@ from amsync.export.export_options import (
     open_destination,
     utc_stamp,
 )
+from amsync.export.play_columns import has_plays
 from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
 
@@ -62,7 +68,13 @@ def _song(row: Any, with_removed: bool) -> dict[str, Any]:
     }
     if with_removed:
         item["removed_at"] = _stamp(row[18])
+    if len(row) > _PLAYS_AT:  # with the listening history
+        item["plays"] = row[_PLAYS_AT]
+        item["last_played_at"] = row[_PLAYS_AT + 1]
     return item
+
+
+_PLAYS_AT: Final = len(rows.SONG_COLUMNS)
 
 
 def _album(row: Any, with_removed: bool) -> dict[str, Any]:
@@ -203,8 +215,9 @@ def _write_document(
         "includes_removed": removed,
     }
     out.write(_dumps(header)[:-1])
+    with_plays = has_plays(connection, account_id)
     sections: list[tuple[str, Callable[..., Iterator[Any]], Callable[[Any, bool], Any]]] = [
-        ("songs", rows.songs, _song),
+        ("songs", functools.partial(rows.songs, with_plays=with_plays), _song),
         ("albums", rows.albums, _album),
         ("artists", rows.artists, _artist),
     ]

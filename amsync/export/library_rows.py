@@ -36,6 +36,7 @@ from amsync.db.models import (
     Playlist,
     Song,
 )
+from amsync.export.play_columns import iso_utc_text, song_plays
 from amsync.export.row_reading import (
     MAX_FOLDER_DEPTH as MAX_FOLDER_DEPTH,
 )
@@ -97,13 +98,19 @@ SONG_COLUMNS: Final = (
     "removed_at",
     "rating",
 )
+# With the listening history (``amsync import apple-data``): the song's plays (not skipped)
+# and its last play, ``YYYY-MM-DDTHH:MM:SSZ`` text (``amsync.export.play_columns``).
+PLAY_COLUMNS: Final = ("plays", "last_played_at")
 
 
-def song_statement(account_id: int, *, include_removed: bool) -> AnySelect:
-    """The query behind ``songs``: columns ``SONG_COLUMNS``, ordered."""
+def song_statement(
+    account_id: int, *, include_removed: bool, with_plays: bool = False
+) -> AnySelect:
+    """The query behind ``songs``: columns ``SONG_COLUMNS`` (and ``PLAY_COLUMNS`` when
+    ``with_plays``), ordered."""
     catalog = CatalogSong
     fav, on_fav = favourite_join("song", account_id, Song)
-    return (
+    statement = (
         select(
             Song.library_id,
             Song.catalog_id,
@@ -134,11 +141,20 @@ def song_statement(account_id: int, *, include_removed: bool) -> AnySelect:
         .where(Song.account_id == account_id, live(Song, include_removed))
         .order_by(Song.id)
     )
+    if not with_plays:
+        return statement
+    plays = song_plays(account_id)
+    return statement.add_columns(
+        func.coalesce(plays.c.plays, 0), iso_utc_text(plays.c.last_played_at)
+    ).outerjoin(plays, plays.c.library_id == Song.library_id)
 
 
-def songs(connection: Connection, account_id: int, *, include_removed: bool) -> Iterator[Any]:
-    """Rows with ``SONG_COLUMNS``; ``genres`` still JSON text."""
-    return stream(connection, song_statement(account_id, include_removed=include_removed))
+def songs(
+    connection: Connection, account_id: int, *, include_removed: bool, with_plays: bool = False
+) -> Iterator[Any]:
+    """Rows with ``SONG_COLUMNS`` (+ ``PLAY_COLUMNS``); ``genres`` still JSON text."""
+    statement = song_statement(account_id, include_removed=include_removed, with_plays=with_plays)
+    return stream(connection, statement)
 
 
 ALBUM_COLUMNS: Final = (

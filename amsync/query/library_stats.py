@@ -1,4 +1,5 @@
-"""``amsync stats``: how big the mirror is, what is favourite, and how the last runs went.
+"""``amsync stats``: how big the mirror is, what is favourite, how the last runs went, and —
+once Apple's privacy export was imported — the listening history (``listening``).
 
 Plain SQL on a ``Reader`` (both backends; see ``amsync.db.reading``).
 """
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from amsync.db.reading import Reader, first, scalar
 from amsync.domain.timestamps import iso_utc, parse_moment
+from amsync.query.listening import listening_summary
 from amsync.query.snapshot import reading
 
 if TYPE_CHECKING:
@@ -149,7 +151,7 @@ def library_stats(source: Store | Reader, account_id: int) -> dict[str, Any]:
             "WHERE s.account_id = :account AND s.removed_at IS NULL AND c.available = :no",
             {**params, "no": False},
         )
-        return {
+        stats: dict[str, Any] = {
             "account": account[0],
             "storefront": account[1],
             "last_synced_at": _stamp(account[2]),
@@ -164,3 +166,7 @@ def library_stats(source: Store | Reader, account_id: int) -> dict[str, Any]:
             "favourites": _favourite_counts(reader, account_id),
             "last_runs": _runs(reader, account_id),
         }
+        listening = listening_summary(reader, account_id)
+        if listening is not None:  # only once Apple's privacy export was imported
+            stats["listening"] = listening
+        return stats

@@ -172,6 +172,81 @@ VIEWS: Final[dict[str, ViewDoc]] = {
             "matched_at": "When the match was made (UTC).",
         },
     ),
+    "plays_v": ViewDoc(
+        "Plays",
+        "One row per play from Apple's privacy export (`amsync import apple-data`), linked to "
+        "the mirrored song where one matched. Name, artist and album are the song's when "
+        "linked, else what Apple's file said.",
+        {
+            "played_at": "When the play started (UTC; the end time where Apple gave no start).",
+            "library_id": "The mirrored song the play is linked to; empty when none matched.",
+            "catalog_id": "The linked song's catalog id; empty when not linked.",
+            "play_ms": "Milliseconds played.",
+            "media_ms": "The song's length in milliseconds, as Apple recorded it.",
+            "end_reason": "Why the play ended (NATURAL_END_OF_TRACK, TRACK_SKIPPED_FORWARDS, …).",
+            "skipped": "1 when the listener skipped on before half the song.",
+            "event_type": "Apple's event type (PLAY_END), empty in older exports.",
+            "feature": "Where in the app it was played (library / album_detail, …).",
+            "source_type": "Apple's source type of the play.",
+            "media_type": "AUDIO or VIDEO.",
+            "container_type": "What it was played from: an album, playlist, station.",
+            "container_name": "The name of what it was played from.",
+            "linked_by": "How it was linked: catalog, name+album, name+artist.",
+            "import_id": "The import that added it (listening_imports).",
+        },
+    ),
+    "play_counts_v": ViewDoc(
+        "Play counts",
+        "Per song (or, unlinked, per name, artist and album): plays, skips, first and last "
+        "play, and listening time, from the imported listening history.",
+        {
+            "library_id": "The mirrored song; empty for plays that were not linked.",
+            "catalog_id": "The song's catalog id.",
+            "plays": "Plays that were not skipped.",
+            "skips": "Plays skipped before half the song.",
+            "first_played_at": "The first play (UTC).",
+            "last_played_at": "The last play (UTC).",
+            "play_ms_total": "Milliseconds listened, skipped plays included.",
+        },
+    ),
+    "daily_plays_v": ViewDoc(
+        "Daily plays",
+        "Apple's daily history (Apple Music - Play History Daily Tracks.csv): per day and "
+        "track, plays, skips, hours and milliseconds.",
+        {
+            "played_on": "The day (YYYY-MM-DD, as Apple dated it).",
+            "library_id": "The mirrored song the track is linked to; empty when none.",
+            "catalog_id": "The linked song's catalog id.",
+            "plays": "Plays that day (Apple's Play Count).",
+            "skips": "Skips that day (Apple's Skip Count).",
+            "play_ms": "Milliseconds played that day.",
+            "hours": "The hours of the day it was played (0–23, comma-separated).",
+            "end_reason": "Apple's end reason type.",
+            "source_type": "Apple's source type.",
+            "media_type": "AUDIO or VIDEO.",
+            "ignore_for_recommendations": "1 when Apple ignores these plays for recommendations.",
+            "track_identifier": "Apple's library track id (as in Library Tracks.json).",
+            "description": 'Apple\'s "Artist - Title" of the track.',
+            "linked_by": "How it was linked: library-track, name+artist.",
+        },
+    ),
+    "library_track_counts_v": ViewDoc(
+        "Apple's track counters",
+        "Apple's own counters per library track, from Apple Music Library Tracks.json.",
+        {
+            "track_identifier": "Apple's library track id.",
+            "library_id": "The mirrored song the track is linked to; empty when none.",
+            "apple_music_track_id": "The catalog id Apple gave for the track.",
+            "content_type": "Song or Music Video.",
+            "play_count": "Apple's play count of the track.",
+            "skip_count": "Apple's skip count of the track.",
+            "date_added": "When it was added to the library, as Apple wrote it.",
+            "last_played": "When Apple last counted a play, as Apple wrote it.",
+            "last_modified": "When Apple last changed the track, as Apple wrote it.",
+            "like_rating": "Apple's like rating of the track.",
+            "linked_by": "How it was linked: catalog, name+album, name+artist.",
+        },
+    ),
 }
 
 

@@ -34,6 +34,8 @@ EXPECTED = {
     errors.UnknownItem: 2,
     errors.ExportError: 1,
     errors.OutputPathError: 2,
+    errors.ListeningHistoryError: 1,
+    errors.UnusableAppleExport: 2,
 }
 
 

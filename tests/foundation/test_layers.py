@@ -29,6 +29,7 @@ USE_CASES = {
     "restore",
     "accounts",
     "local",
+    "history",
 }
 
 ALLOWED: dict[str, set[str]] = {
