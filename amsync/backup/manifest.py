@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from amsync.errors import ConfigError
+from amsync.export.atomic_files import atomic_text_file
 
 FORMAT: Final = "amsync.backup"
 VERSION: Final = 1
@@ -98,10 +98,8 @@ def write_manifest(folder: Path, manifest: Manifest) -> Path:
     """Write ``manifest.json`` (flushed to disk) into ``folder``."""
     path = folder / MANIFEST_NAME
     text = json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2) + "\n"
-    with path.open("w", encoding="utf-8") as handle:
+    with atomic_text_file(path) as handle:  # the output-path policy; flushed to disk
         handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
     return path
 
 
