@@ -53,10 +53,11 @@ def run(args: list[str] | None = None) -> int:
         code, failure, signal_name = _run_command(args)
         if signal_name is None and code != EXIT_BROKEN_PIPE:
             problem = process_exit.flush_stdout()
+            if problem is not None:
+                process_exit.silence_stdout()
             if problem == "broken pipe":
                 code, failure = EXIT_BROKEN_PIPE, None
-                process_exit.silence_stdout()
-            elif problem is not None:
+            elif problem is not None and failure is None:  # else the error is said already
                 failure = f"cannot write the output: {problem}"
                 error(failure)
                 code = EXIT_USAGE
@@ -101,6 +102,10 @@ def _run_command(args: list[str] | None) -> tuple[int, str | None, str | None]:
             raise
         if not isinstance(exc, Exception):
             raise
+        problem = process_exit.environment_problem(exc)
+        if problem is not None:  # a full disk, a read-only place: the user can act on it
+            error(problem)
+            return EXIT_USAGE, problem, None
         # the last line of defence: one line, no traceback
         log.debug("unexpected error", exc_info=True)
         message = (

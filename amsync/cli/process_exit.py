@@ -155,10 +155,30 @@ class OutputClosed(BaseException):
 
 
 def broken_pipe(exc: BaseException) -> bool:
-    """Whether ``exc`` means the reader of our output went away."""
+    """Whether ``exc`` means the reader of our output went away: ``OutputClosed``, an EPIPE,
+    or the ``SystemExit`` a library (rich) raises while handling one."""
+    if isinstance(exc, SystemExit) and exc.__context__ is not None:
+        exc = exc.__context__
     return isinstance(exc, OutputClosed | BrokenPipeError) or (
         isinstance(exc, OSError) and exc.errno == errno.EPIPE
     )
+
+
+_ENVIRONMENT_ERRNOS: Final = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+)
+
+
+def environment_problem(exc: BaseException) -> str | None:
+    """One line for an ``OSError`` that says the environment stops the output — a full disk
+    or quota, a file too large, a read-only or forbidden place — rather than a defect; a write
+    to stdout names no file. ``None`` for anything else."""
+    if not isinstance(exc, OSError) or exc.errno not in _ENVIRONMENT_ERRNOS:
+        return None
+    reason = exc.strerror or str(exc)
+    if exc.filename:
+        return f"cannot write {exc.filename}: {reason}"
+    return f"cannot write the output: {reason}"
 
 
 def silence_stdout() -> None:

@@ -146,7 +146,9 @@ def test_restore_recreates_what_was_lost_and_is_idempotent(
         assert add_requests, "the big playlist needs chunked track additions"
 
         emulator.log.clear()
-        again = json_of(amsync(["--db", db, "restore", "--from", str(backup), "--yes", "--json"], url))
+        again = json_of(
+            amsync(["--db", db, "restore", "--from", str(backup), "--yes", "--json"], url)
+        )
         assert again["status"] == "nothing-to-do", again["plan"]
         assert emulator.log.writes() == []
         assert emulator.log.count("GET") > 0  # it did look at the live library
@@ -167,7 +169,10 @@ def test_restore_from_an_export_file_with_selected_playlists(
         emulator.log.clear()
         outcome = json_of(
             amsync(
-                ["--db", db, "restore", "--from", str(export), "--playlists", name, "--yes", "--json"],
+                [
+                    *("--db", db, "restore", "--from", str(export)),
+                    *("--playlists", name, "--yes", "--json"),
+                ],
                 url,
             )
         )
