@@ -71,10 +71,11 @@ class _AmsyncStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
     amsync_path: Path
 
     def close(self) -> None:
+        """Close the stream amsync opened (attached to two loggers, it is closed twice)."""
         try:
             self.flush()
             self.stream.close()
-        except OSError:
+        except (OSError, ValueError):
             pass
         finally:
             super().close()
