@@ -11,7 +11,8 @@ alike (a signal the process was started ignoring, as under ``nohup``, stays igno
   mirror is the old state or the new one. ``run_async`` then raises ``RunInterrupted``;
 - anywhere else the handler raises ``RunInterrupted`` at once (as Python's ``KeyboardInterrupt``
   does) and ``finally`` blocks and context managers clean up on the way out (an export's
-  temporary file, a backup's ``.partial`` folder, the database connections).
+  temporary file, a backup's ``.partial`` folder, the database connections) — except inside
+  a critical section (``amsync.domain.critical``), which raises it when the section ends.
 
 A further signal while the first is being handled is ignored, so that the clean-up finishes
 (SIGKILL still ends the process). The exit status is 128 + the signal number: 130 (INT),
@@ -79,6 +80,13 @@ def _on_signal(signum: int, _frame: FrameType | None) -> None:
         with contextlib.suppress(RuntimeError):  # wake the loop up if it waits in select()
             task.get_loop().call_soon_threadsafe(lambda: None)
         return
+    critical = sys.modules.get("amsync.domain.critical")  # not loaded: no section is open
+    if critical is not None and critical.defer(lambda: _raise(signum, name)):
+        return  # inside a critical section: raised when it ends
+    raise RunInterrupted(signum, name)
+
+
+def _raise(signum: int, name: str) -> None:
     raise RunInterrupted(signum, name)
 
 

@@ -56,6 +56,6 @@ def test_doctor_and_db_check_say_how_to_recover(tmp_path: Path) -> None:
         ["--db", str(tmp_path / "copy.db"), "doctor", "--offline", "--json"],
         env={"AMSYNC_DEVELOPER_TOKEN": "d" * 40, "AMSYNC_MUSIC_USER_TOKEN": "u" * 40},
     )
-    assert doctor.exit_code == 1, doctor.output
+    assert doctor.exit_code == 2, doctor.output  # as the writing commands refuse it
     assert "newest good backup" in doctor.stdout and "amsync restore" not in doctor.stdout
     assert (tmp_path / "copy.db").read_bytes() == damaged
