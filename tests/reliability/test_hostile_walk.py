@@ -80,7 +80,7 @@ def command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> lis
 @dataclass(frozen=True)
 class Row:
     """How the walker runs one command. Placeholders in ``args``: {song} {playlist} {out}
-    {backup} {import_file} {port}."""
+    {backup} {import_file} {port} {music} (a folder of local files) {music_file} (one)."""
 
     args: tuple[str, ...] = ()
     db: bool = False  # writes the database: refused when it is damaged or read-only
@@ -110,7 +110,10 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("auth", "set"): Row(("--stdin",), home=True, stdin=f"{DEV}\n{USER}\n"),
     ("auth", "status"): Row(),
     ("backup",): Row(("--dir", "{out}"), db=True, home=True, output="folder"),
+    ("backup", "list"): Row(),
     ("backup", "verify"): Row(("{backup}",)),
+    ("completion",): Row(("bash",)),
+    ("datasette-metadata",): Row(),
     ("db", "check"): Row(damaged_code=1, reports=True),
     ("db", "current"): Row(),
     ("db", "upgrade"): Row(db=True),
@@ -128,6 +131,11 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("favourites", "push"): Row(db=True, home=True),
     ("favourites", "remove"): Row(("song", "{song}"), db=True),
     ("health",): Row(),
+    ("local", "link"): Row(("{song}", "{music_file}"), db=True),
+    ("local", "match"): Row(db=True),
+    ("local", "scan"): Row(("{music}",), db=True),
+    ("local", "unlink"): Row(("{song}",), db=True),
+    ("local", "unmatched"): Row(),
     ("history",): Row(),
     ("query",): Row(("SELECT name, artist FROM songs_v",)),
     ("restore",): Row(("--from", "{backup}", "--yes"), home=True),  # never opens the database
@@ -181,6 +189,8 @@ class Scene:
             "backup": str(self.golden.backup),
             "import_file": str(self.root / "wishes.csv"),
             "port": str(self.port),
+            "music": str(self.root / "music"),
+            "music_file": str(self.root / "music" / "track.mp3"),
         }
         return [part.format(**values) for part in row.args]
 
@@ -208,9 +218,16 @@ def scene(golden: Golden, tmp_path: Path) -> Iterator[Scene]:
     home = tmp_path / "home"
     home.mkdir()
     shutil.copyfile(golden.db, home / "amsync.db")
-    (tmp_path / "wishes.csv").write_text(f"type,id\nsong,{golden.song}\n", encoding="utf-8")
+    _props(tmp_path, golden)
     yield Scene(tmp_path, home, golden)
     detach_log_files()
+
+
+def _props(root: Path, golden: Golden) -> None:
+    """What the rows' placeholders name: a favourites file, a folder with one (untagged) file."""
+    (root / "wishes.csv").write_text(f"type,id\nsong,{golden.song}\n", encoding="utf-8")
+    (root / "music").mkdir()
+    (root / "music" / "track.mp3").write_bytes(b"not really audio")
 
 
 _BASELINE: dict[tuple[str, ...], int] = {}
@@ -223,7 +240,7 @@ def baseline(path: tuple[str, ...], scene: Scene, tmp_path_factory: pytest.TempP
         home = root / "home"
         home.mkdir()
         shutil.copyfile(scene.golden.db, home / "amsync.db")
-        (root / "wishes.csv").write_text(f"type,id\nsong,{scene.golden.song}\n", encoding="utf-8")
+        _props(root, scene.golden)
         plain = Scene(root, home, scene.golden)
         row = ROWS[path]
         if row.before:

@@ -325,3 +325,23 @@ def test_a_cancelled_sync_records_interrupted_and_removes_staging(
         assert not list(tmp_path.glob("amsync-sync-*"))
     finally:
         store.close()
+
+
+def test_sync_json_reports_the_interruption(scene: Scene) -> None:
+    """With --json an interrupted sync still prints its one document: status interrupted,
+    the signal in the error, the exit code it exits with."""
+    import json
+
+    _prepare_sync(scene)
+    base = scene.requests()
+    process = spawn(["--db", scene.db, "sync", "--json"], scene.env, fast=True)
+    _signal_in_the_middle(process, lambda: scene.requests() >= base + 6, signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err
+    document = json.loads(out)
+    assert (document["status"], document["error"], document["exit_code"]) == (
+        "interrupted",
+        "interrupted by SIGTERM",
+        143,
+    )
+    assert err.strip().splitlines() == ["amsync: error: interrupted by SIGTERM"], err
