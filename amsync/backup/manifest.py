@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from amsync.errors import ConfigError
-from amsync.export.atomic_files import atomic_text_file
 
 FORMAT: Final = "amsync.backup"
 VERSION: Final = 1
@@ -96,6 +95,8 @@ def sha256_of(path: Path) -> FileEntry:
 
 def write_manifest(folder: Path, manifest: Manifest) -> Path:
     """Write ``manifest.json`` (flushed to disk) into ``folder``."""
+    from amsync.export.atomic_files import atomic_text_file  # (the export package is heavy)
+
     path = folder / MANIFEST_NAME
     text = json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2) + "\n"
     with atomic_text_file(path) as handle:  # the output-path policy; flushed to disk

@@ -2,11 +2,12 @@
 
 Every engine opened for writing (``create_database_engine`` without ``readonly``: every sync,
 favourites change and push, account change, backup and ``db upgrade``) first runs
-``PRAGMA quick_check`` on the file, once per process and file. A file that fails it is refused
-with one line (``StoreUnavailable``, exit 2) saying how to recover, before amsync writes a single
-byte to it — SQLite would otherwise go on writing around the damage, and a sync that "found no
-change" would bury it deeper. Reading commands open the file read-only and skip the check (a
-damaged page they touch is refused when they touch it).
+``PRAGMA quick_check`` on the file — once per process and file, and again if the file changed
+on disk since. A file that fails it is refused with one line (``StoreUnavailable``, exit 2)
+saying how to recover, before amsync writes a single byte to it — SQLite would otherwise go on
+writing around the damage, and a sync that "found no change" would bury it deeper. Reading
+commands open the file read-only and skip the check (a damaged page they touch is refused when
+they touch it).
 
 ``quick_check`` reads every page and checks each b-tree's structure, but not that indexes
 match their tables (``integrity_check`` does, at several times the cost); ``bench/integrity.py``
@@ -30,8 +31,9 @@ RECOVERY_HINT: Final = (
 )
 PROBLEMS_SHOWN: Final = 2
 
-_SOUND: set[str] = set()
-"""Files this process found sound: checked once, whatever number of engines it opens."""
+_SOUND: set[tuple[str, int, int, int, int]] = set()
+"""Files this process found sound, as they were then (path, device, inode, size, modification
+time): checked once however many engines it opens, and again when the file changed on disk."""
 
 
 def damage_message(path: str, problems: list[str]) -> str:
@@ -63,13 +65,12 @@ def refuse_damaged(engine: Engine) -> None:
     """Raise ``StoreUnavailable`` when the SQLite file behind ``engine`` fails
     ``quick_check``; a new or empty file passes."""
     path = str(engine.url.database)
-    if path in _SOUND:
-        return
     try:
-        empty = Path(path).stat().st_size == 0
+        status = Path(path).stat()
     except OSError:
-        empty = True
-    if empty:
+        return  # a new database
+    seen = (path, status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    if status.st_size == 0 or seen in _SOUND:
         return
     try:
         problems = quick_check(engine)
@@ -79,4 +80,4 @@ def refuse_damaged(engine: Engine) -> None:
         raise StoreUnavailable(unreadable_message(engine, exc)) from None
     if problems:
         raise StoreUnavailable(damage_message(path, problems), hint=RECOVERY_HINT)
-    _SOUND.add(path)
+    _SOUND.add(seen)

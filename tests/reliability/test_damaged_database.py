@@ -59,3 +59,19 @@ def test_doctor_and_db_check_say_how_to_recover(tmp_path: Path) -> None:
     assert doctor.exit_code == 2, doctor.output  # as the writing commands refuse it
     assert "newest good backup" in doctor.stdout and "amsync restore" not in doctor.stdout
     assert (tmp_path / "copy.db").read_bytes() == damaged
+
+
+def test_a_file_damaged_after_its_check_is_checked_again(tmp_path: Path) -> None:
+    """One process, the same path: found sound, then damaged on disk — the next writer of the
+    process checks it again and refuses it (the check is remembered per file state, not per
+    path)."""
+    emulator = emulator_for(LibrarySpec(songs=400, playlists=14, folders=2, seed=1))
+    db = tmp_path / "mirror.db"
+    sync_in_process(emulator, str(db))
+    assert invoke(["--db", str(db), "accounts", "add", "spare"]).exit_code == 0
+    damaged = _damaged_copy(db, db.with_name("damaged.db"))
+    db.write_bytes(damaged)
+    result = invoke(["--db", str(db), "accounts", "remove", "spare", "--yes"])
+    assert result.exit_code == 2, result.output
+    assert "is damaged" in result.stderr
+    assert db.read_bytes() == damaged
