@@ -124,11 +124,16 @@ def _check(store: Store) -> None:
     schema = schema_check(store)
     click.echo(f"{schema.status.value.upper():4}  schema: {schema.detail}")
     problems += schema.status is CheckStatus.FAIL
-    drift = schema_drift(store.engine)
-    if drift:
+    try:
+        drift = schema_drift(store.engine)
+    except StoreUnavailable as exc:  # a damaged file may not even show its schema
         problems += 1
-        click.echo(f"FAIL  schema drift: {len(drift)} difference(s), first: {drift[0]}")
+        click.echo(f"FAIL  schema drift: cannot be compared: {exc}")
     else:
-        click.echo("OK    schema: matches amsync's models")
+        if drift:
+            problems += 1
+            click.echo(f"FAIL  schema drift: {len(drift)} difference(s), first: {drift[0]}")
+        else:
+            click.echo("OK    schema: matches amsync's models")
     if problems:
         raise StoreError(f"{problems} problem(s) found in {store.location}")

@@ -41,6 +41,7 @@ from amsync.cli import cli
 from amsync.cli.logfile import detach_log_files
 from amsync.db.store import open_store
 from amsync.emulator import LibrarySpec
+from amsync.emulator.privacy_export import PrivacyExportSpec, generate_listening
 from tests.backup.conftest import sync_in_process
 from tests.support.cli import CliResult, invoke
 from tests.support.reliability import FIGURES, emulator_for
@@ -80,7 +81,8 @@ def command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> lis
 @dataclass(frozen=True)
 class Row:
     """How the walker runs one command. Placeholders in ``args``: {song} {playlist} {out}
-    {backup} {import_file} {port} {music} (a folder of local files) {music_file} (one)."""
+    {backup} {import_file} {port} {music} (a folder of local files) {music_file} (one)
+    {apple_export} (Apple's privacy export, a zip)."""
 
     args: tuple[str, ...] = ()
     db: bool = False  # writes the database: refused when it is damaged or read-only
@@ -131,6 +133,7 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("favourites", "push"): Row(db=True, home=True),
     ("favourites", "remove"): Row(("song", "{song}"), db=True),
     ("health",): Row(),
+    ("import", "apple-data"): Row(("{apple_export}",), db=True),
     ("local", "link"): Row(("{song}", "{music_file}"), db=True),
     ("local", "match"): Row(db=True),
     ("local", "scan"): Row(("{music}",), db=True),
@@ -142,8 +145,10 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("schedule", "print"): Row(),
     ("search",): Row(("a",)),
     ("show", "playlist"): Row(("{playlist}",)),
+    ("show", "song"): Row(("{song}",)),
     ("stats",): Row(),
     ("sync",): Row(db=True, home=True),
+    ("top",): Row(("songs",)),
 }
 
 
@@ -154,6 +159,7 @@ ROWS: dict[tuple[str, ...], Row] = {
 class Golden:
     db: Path
     backup: Path
+    apple_export: Path
     song: str
     playlist: str
     url: str
@@ -191,6 +197,7 @@ class Scene:
             "port": str(self.port),
             "music": str(self.root / "music"),
             "music_file": str(self.root / "music" / "track.mp3"),
+            "apple_export": str(self.golden.apple_export),
         }
         return [part.format(**values) for part in row.args]
 
@@ -208,8 +215,10 @@ def golden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Golden]:
         store.close()
     song = sorted(emulator.library.songs)[0]
     playlist = sorted(p.name for p in emulator.library.playlists.values())[0]
+    spec = PrivacyExportSpec(seed=3, library_songs=20, other_songs=5, plays=60)
+    apple_export = generate_listening(spec).write(folder / "apple-privacy-export.zip")
     with emulator.serve() as server:
-        yield Golden(db, backup, song, playlist, server.url)
+        yield Golden(db, backup, apple_export, song, playlist, server.url)
     detach_log_files()
 
 
