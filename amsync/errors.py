@@ -38,6 +38,10 @@ never contain a token.
     └── ListeningHistoryError (1)
         └── UnusableAppleExport (2)      not Apple's privacy export, or one amsync refuses to
                                          read (zip bomb, encrypted, a file it cannot parse)
+
+    RunInterrupted (128 + signal)        SIGINT, SIGTERM or SIGHUP stopped the run; a
+                                         ``BaseException`` like ``KeyboardInterrupt``, so that
+                                         no ``except Exception`` swallows it
 """
 
 from __future__ import annotations
@@ -235,3 +239,20 @@ class UnusableAppleExport(ListeningHistoryError):
     bomb, an encrypted archive, a file whose required columns are missing."""
 
     exit_code = EXIT_USAGE
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+
+class RunInterrupted(BaseException):
+    """The process received SIGINT, SIGTERM or SIGHUP. Runs record themselves ``interrupted``
+    and clean up; the process exits 128 + the signal number (130, 143, 129)."""
+
+    def __init__(self, signal_number: int, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_number = signal_number
+        self.signal_name = signal_name
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signal_number

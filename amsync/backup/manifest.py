@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,12 +95,12 @@ def sha256_of(path: Path) -> FileEntry:
 
 def write_manifest(folder: Path, manifest: Manifest) -> Path:
     """Write ``manifest.json`` (flushed to disk) into ``folder``."""
+    from amsync.export.atomic_files import atomic_text_file  # (the export package is heavy)
+
     path = folder / MANIFEST_NAME
     text = json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2) + "\n"
-    with path.open("w", encoding="utf-8") as handle:
+    with atomic_text_file(path) as handle:  # the output-path policy; flushed to disk
         handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
     return path
 
 

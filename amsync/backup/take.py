@@ -40,6 +40,7 @@ from amsync.backup.snapshot import copy_sqlite, integrity_problems, mirror_count
 from amsync.backup.snapshot import schema_revision as snapshot_revision
 from amsync.backup.verify import SNAPSHOT_COUNT_KEYS, require_good, verify_backup
 from amsync.db.store import Store, open_store
+from amsync.domain.critical import critical
 from amsync.errors import OutputPathError, StoreError, UsageError
 from amsync.export import ExportOptions, export_json
 
@@ -83,15 +84,18 @@ def take_backup(
         options.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise OutputPathError(f"cannot create {options.directory}: {exc.strerror or exc}") from None
-    name, partial = _claim_name(options.directory, moment.strftime("%Y%m%dT%H%M%SZ"))
-    final = options.directory / name
+    partial: Path | None = None
     try:
+        with critical():  # a signal cannot fall between claiming the folder and knowing it
+            name, partial = _claim_name(options.directory, moment.strftime("%Y%m%dT%H%M%SZ"))
+        final = options.directory / name
         manifest = _write_contents(store, account, account_id, partial, final, moment)
         write_manifest(partial, manifest)
         partial.rename(final)
         _fsync_dir(options.directory)
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        if partial is not None:
+            shutil.rmtree(partial, ignore_errors=True)
         raise
     require_good(verify_backup(final))
     rotation = rotate_backups(options.directory, options.keep, known_good=final)

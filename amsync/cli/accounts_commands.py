@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
+from amsync.cli.confirmation import confirm, require_confirmation, yes_option
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import info
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
@@ -69,23 +68,22 @@ def accounts_add(app: AppContext, name: str) -> None:
 
 @accounts.command("remove")
 @click.argument("name")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 @pass_app
 def accounts_remove(app: AppContext, name: str, yes: bool) -> None:
-    """Remove account NAME: its mirror, history and stored tokens; nothing of other accounts."""
+    """Remove account NAME: its mirror, history and stored tokens; nothing of other accounts.
+
+    On a terminal it asks first; elsewhere it needs --yes.
+    """
     from amsync.accounts import remove_account
 
     _check_name(app, name)
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                f"removing account {name!r} deletes its whole mirror",
-                hint="run it on a terminal to confirm, or pass --yes",
-            )
-        click.confirm(
-            f"Delete account {name!r}, its mirror and its history from {app.store().location}?",
-            abort=True,
-        )
+    ask = require_confirmation(yes, f"removing account {name!r} deletes its whole mirror")
+    if ask and not confirm(
+        f"Delete account {name!r}, its mirror and its history from {app.store().location}?"
+    ):
+        info("cancelled: nothing was removed", quiet=app.quiet)
+        return
     songs = remove_account(app.store(), name)
     forgot = app.credentials().clear(name)
     info(

@@ -19,9 +19,10 @@ from amsync.backup import (
     verify_backup,
 )
 from amsync.backup.schedule import EVERY, KINDS, ScheduleSpec, command_arguments, render_schedule
+from amsync.cli.confirmation import confirm, require_confirmation, yes_option
 from amsync.cli.context import AppContext, app_context, pass_app
 from amsync.cli.json_outcome import JsonOutcome, json_outcome
-from amsync.cli.logfile import attach_log_file, run_log
+from amsync.cli.logfile import attach_log_file, begin_run, run_log, run_outcome
 from amsync.cli.output import info, safe_text, warn
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.errors import AmsyncError, StoreError
@@ -54,12 +55,13 @@ def _secrets(app: AppContext) -> list[str]:
 
 
 def start_run_log(app: AppContext, command: str, *, warn_terminal: bool) -> None:
-    """Attach ``<home>/logs/amsync.log`` and log (and, for commands that build no API client,
-    print) the token-expiry warnings: they never fail a run."""
+    """Attach ``<home>/logs/amsync.log``, log the run's start (the CLI logs its end) and log
+    (and, for commands that build no API client, print) the token-expiry warnings: they never
+    fail a run."""
     from amsync.cli.client_factory import token_warnings
 
-    attach_log_file(app.settings.home, _secrets(app))
-    run_log().info("%s started (account %s)", command, app.settings.account)
+    attach_log_file(app.writable_home(), _secrets(app))
+    begin_run(command, app.settings.account)
     messages: list[str] = []
     with contextlib.suppress(AmsyncError, OSError, ValueError):
         messages = token_warnings(app.tokens())
@@ -72,8 +74,9 @@ def start_run_log(app: AppContext, command: str, *, warn_terminal: bool) -> None
 def backup_after_sync(app: AppContext, *, sync_status: str, as_json: bool) -> BackupReport:
     """The backup step of ``amsync sync --backup`` (default folder and rotation). With
     ``--json`` the report goes into the sync's one document (``"backup"``)."""
-    run_log().info("sync %s (account %s)", sync_status, app.settings.account)
+    run_log().info("sync %s (account %s); backing up", sync_status, app.settings.account)
     report = _take(app, None, DEFAULT_KEEP)
+    run_outcome(sync_status, _backup_text(report), append=True)
     if not as_json:
         _render_backup(report, quiet=app.quiet)
     return report
@@ -115,6 +118,7 @@ def backup(ctx: click.Context, directory: Path | None, keep: int, as_json: bool)
     with json_outcome(as_json) as outcome:
         start_run_log(app, "backup", warn_terminal=True)
         report = _take(app, directory, keep)
+        run_outcome("succeeded", _backup_text(report))
         if as_json:
             outcome.emit({"status": "succeeded"} | report.as_dict())
         else:
@@ -126,11 +130,7 @@ def _take(app: AppContext, directory: Path | None, keep: int) -> BackupReport:
 
     settings = app.settings
     folder = directory or default_backup_dir(settings.home, settings.account)
-    try:
-        report = take_backup(app.store(create=False), settings.account, BackupOptions(folder, keep))
-    except AmsyncError as exc:
-        run_log().error("backup failed: %s", exc)
-        raise
+    report = take_backup(app.store(create=False), settings.account, BackupOptions(folder, keep))
     run_log().info(
         "backup written to %s (%s); removed %d old backup(s)",
         report.path,
@@ -138,6 +138,10 @@ def _take(app: AppContext, directory: Path | None, keep: int) -> BackupReport:
         len(report.rotation.removed),
     )
     return report
+
+
+def _backup_text(report: BackupReport) -> str:
+    return f"backup {report.path.name}: {_counts_text(report.manifest.counts)}"
 
 
 def _counts_text(counts: dict[str, int]) -> str:
@@ -247,12 +251,7 @@ def _render_verify(report: VerifyReport, *, quiet: bool) -> None:
 @click.option("--library", is_flag=True, help="Add missing songs and albums back.")
 @click.option("--favourites", is_flag=True, help="Set missing favourites again.")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
-@click.option(
-    "-y",
-    "--yes",
-    is_flag=True,
-    help="Do not ask before writing (never asked when stdin is not a terminal).",
-)
+@yes_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan and outcome as JSON.")
 @pass_app
 def restore(
@@ -273,6 +272,7 @@ def restore(
     Apple Music is ever deleted or rewritten. Without --library, --playlists, --all-playlists or
     --favourites, everything is restored. The plan is printed first; --dry-run stops there.
     Uploads without a catalog id and songs Apple withdrew cannot be restored; they are listed.
+    On a terminal it asks before writing; elsewhere it needs --yes (or --dry-run).
     """
     from amsync.backup.restore_plan import RestoreSelection
 
@@ -303,19 +303,22 @@ def _restore(
     yes: bool,
     as_json: bool,
 ) -> None:
-    import asyncio
-
     from amsync.backup.restore import make_restore_plan
     from amsync.backup.restore_apply import RestoreReport, apply_restore
     from amsync.backup.source import read_restore_source
+    from amsync.cli.process_exit import run_async
 
+    ask = not dry_run and require_confirmation(
+        yes,
+        "restore writes to Apple Music and needs a confirmation",
+        hint="run it on a terminal to confirm, pass --yes, or see the plan with --dry-run",
+    )
     start_run_log(app, "restore", warn_terminal=False)
     source = read_restore_source(source_path)
     if source.account and source.account != app.settings.account:
         warn(
             f"the backup is of account {source.account!r}; restoring into {app.settings.account!r}"
         )
-    ask = not (yes or dry_run or as_json) and sys.stdin.isatty()
     client = app.client()
     so_far: list[RestoreReport] = []
     outcome.so_far = lambda: so_far[0].as_dict() if so_far else {"source": source.describe()}
@@ -330,18 +333,15 @@ def _restore(
             if dry_run:
                 report.status = "dry-run"
                 return report
-            if not plan.empty and ask and not click.confirm("Write these changes to Apple Music?"):
+            if not plan.empty and ask and not confirm("Write these changes to Apple Music?"):
                 report.status = "cancelled"
                 return report
             return await apply_restore(plan, client, client, report)
 
-    report = asyncio.run(go())
-    run_log().info(
-        "restore from %s: %s; plan %s; %d failed",
-        source.path,
-        report.status,
-        plan_summary_text(report.plan),
-        len(report.failed),
+    report = run_async(go())
+    run_outcome(
+        "partial" if report.failed else report.status,
+        f"from {source.path}: plan {plan_summary_text(report.plan)}; {len(report.failed)} failed",
     )
     failed = (
         StoreError(

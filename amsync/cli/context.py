@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from amsync.cli.output import warn
+from amsync.config.home import ensure_home
 
 if TYPE_CHECKING:  # imported when first used: `amsync --help` must not pay for them
     from amsync.api import AppleMusicClient
@@ -61,6 +62,11 @@ class AppContext:
             self._settings = None
         return self.settings
 
+    def writable_home(self) -> Path:
+        """The home folder, created if missing; ``ConfigError`` (exit 2) when it cannot be
+        created or written."""
+        return ensure_home(self.settings.home)
+
     def credentials(self) -> CredentialStore:
         from amsync.config.credentials import CredentialStore
 
@@ -89,7 +95,7 @@ class AppContext:
             from amsync.db.store import open_store
 
             if create and not readonly:
-                self.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+                ensure_home(self.settings.home, writable=False)
             self._stores[key] = open_store(self.settings.db, create=create, readonly=readonly)
         return self._stores[key]
 
@@ -107,9 +113,18 @@ class AppContext:
                 return
         from amsync.query.snapshot import reading
 
-        store = self.store(create=False, readonly=not upgrade)
+        store = self.store(create=False, readonly=not upgrade or self._read_only_place())
         with reading(store) as reader:
             yield reader
+
+    def _read_only_place(self) -> bool:
+        """The SQLite database lies where nothing can be written (a read-only filesystem): it
+        is read as it is, never upgraded."""
+        from amsync.db.reading import sqlite_path_of
+        from amsync.db.sqlite_files import read_as_immutable
+
+        path = sqlite_path_of(self.settings.db)
+        return path is not None and read_as_immutable(path)
 
     @contextmanager
     def _fast_reader(self) -> Iterator[SqliteReader | None]:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, info
+from amsync.config.home import ensure_home
 from amsync.domain.checks import CheckStatus
 from amsync.errors import SchemaTooNew, StoreError, StoreUnavailable
+
+if TYPE_CHECKING:  # imported when used: `amsync db --help` must stay quick
+    from amsync.db.store import Store
 
 
 @click.group()
@@ -27,7 +33,7 @@ def db_upgrade(app: AppContext) -> None:
 
     url = database_url(app.settings.db)
     if is_sqlite(url):
-        app.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_home(app.settings.home, writable=False)
     engine = create_database_engine(url, create=True)
     try:
         state = schema_state(engine)
@@ -94,10 +100,23 @@ def db_current(app: AppContext, as_json: bool) -> None:
 @pass_app
 def db_check(app: AppContext) -> None:
     """Check integrity, schema revision and that the schema matches this amsync's models."""
+    from sqlalchemy.orm import sessionmaker
+
+    from amsync.db.engine import create_database_engine, database_url, is_sqlite
+    from amsync.db.store import Store
+
+    url = database_url(app.settings.db)  # read-only: a damaged file is examined, never written
+    engine = create_database_engine(url, create=False, readonly=is_sqlite(url))
+    try:
+        _check(Store(engine=engine, sessions=sessionmaker(engine), readonly=True))
+    finally:
+        engine.dispose()
+
+
+def _check(store: Store) -> None:
     from amsync.db.diagnostics import integrity_check, schema_check
     from amsync.db.schema import schema_drift
 
-    store = app.store(create=False)
     problems = 0
     integrity = integrity_check(store)
     click.echo(f"{integrity.status.value.upper():4}  integrity: {integrity.detail}")
@@ -105,11 +124,16 @@ def db_check(app: AppContext) -> None:
     schema = schema_check(store)
     click.echo(f"{schema.status.value.upper():4}  schema: {schema.detail}")
     problems += schema.status is CheckStatus.FAIL
-    drift = schema_drift(store.engine)
-    if drift:
+    try:
+        drift = schema_drift(store.engine)
+    except StoreUnavailable as exc:  # a damaged file may not even show its schema
         problems += 1
-        click.echo(f"FAIL  schema drift: {len(drift)} difference(s), first: {drift[0]}")
+        click.echo(f"FAIL  schema drift: cannot be compared: {exc}")
     else:
-        click.echo("OK    schema: matches amsync's models")
+        if drift:
+            problems += 1
+            click.echo(f"FAIL  schema drift: {len(drift)} difference(s), first: {drift[0]}")
+        else:
+            click.echo("OK    schema: matches amsync's models")
     if problems:
         raise StoreError(f"{problems} problem(s) found in {store.location}")

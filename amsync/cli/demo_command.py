@@ -56,10 +56,9 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
 
     Needs no Apple account and no network: the emulator serves Apple Music's API on 127.0.0.1.
     """
-    import asyncio
-
     from amsync.api import ClientConfig, RateSettings, StaticDeveloperToken
     from amsync.cli.demo_local_files import local_files_demo
+    from amsync.cli.process_exit import run_async
     from amsync.cli.sync_commands import render_report
     from amsync.config.secret import Secret
     from amsync.db.store import open_store
@@ -85,7 +84,7 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
                 music_user_token=Secret(user),
                 rate=RateSettings(initial_rate=200.0, max_rate=1000.0),
             )
-            report = asyncio.run(_sync(config, store, enabled=not app.quiet))
+            report = run_async(_sync(config, store, enabled=not app.quiet))
         render_report(report, quiet=app.quiet)
         for message in report.warnings:
             warn(message)
@@ -121,7 +120,10 @@ def _prepare(folder: Path) -> Path:
                     hint="pass --dir with a new or empty folder",
                 )
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / MARKER).write_text("made by amsync demo; safe to delete\n", encoding="utf-8")
+        from amsync.export.atomic_files import atomic_text_file
+
+        with atomic_text_file(folder / MARKER) as marker:  # the output-path policy
+            marker.write("made by amsync demo; safe to delete\n")
     except OSError as exc:
         raise OutputPathError(f"cannot use {folder}: {exc.strerror or exc}") from None
     return folder

@@ -23,12 +23,11 @@ def doctor(ctx: click.Context, app: AppContext, as_json: bool, offline: bool) ->
     person must sign in or renew a token, 2 for the configuration, 75 for the network, 1
     otherwise.
     """
-    import asyncio
-
     from amsync.cli.doctor_sources import render, sources
+    from amsync.cli.process_exit import run_async
     from amsync.doctor import run_doctor
 
-    report = asyncio.run(run_doctor(sources(app, offline=offline)))
+    report = run_async(run_doctor(sources(app, offline=offline)))
     if as_json:
         emit_json(report.as_dict())
     else:

@@ -4,19 +4,31 @@ The first line printed is exactly the URL (``http://127.0.0.1:PORT``), then
 ``developer token: …`` (the given one, or an ES256 JWT signed with a key the emulator makes,
 valid 180 days), ``music user token: …`` (the given one or a random one) and ``musickit: URL``
 (the MusicKit stand-in for ``AMSYNC_MUSICKIT_JS_URL``), flushed at once. Serves until SIGINT or
-SIGTERM and exits 0. Imports only :mod:`amsync.emulator`.
+SIGTERM and exits 0. Imports only :mod:`amsync.emulator` (and the error tree). A busy or
+unusable port is one line and exit 2; negative or absurd sizes, latencies and rates are usage
+errors (exit 2).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import secrets
 import signal
 import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import Final
 
 import click
+
+from amsync.errors import ConfigError
+
+MAX_ITEMS: Final = 2_000_000
+MAX_PLAYLISTS: Final = 100_000
+MAX_LATENCY_MS: Final = 600_000.0
+MAX_RATE: Final = 1_000_000.0
 
 
 @click.group("emulator")
@@ -26,14 +38,22 @@ def emulator() -> None:
 
 @emulator.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=0, type=int, help="0 picks a free port.")
-@click.option("--songs", default=2000, type=int, show_default=True)
-@click.option("--albums", default=None, type=int)
-@click.option("--artists", default=None, type=int)
-@click.option("--playlists", default=None, type=int)
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--songs", default=2000, type=click.IntRange(0, MAX_ITEMS), show_default=True)
+@click.option("--albums", default=None, type=click.IntRange(0, MAX_ITEMS))
+@click.option("--artists", default=None, type=click.IntRange(0, MAX_ITEMS))
+@click.option("--playlists", default=None, type=click.IntRange(0, MAX_PLAYLISTS))
 @click.option("--seed", default=0, type=int, show_default=True)
-@click.option("--latency-ms", default=0.0, type=float, show_default=True)
-@click.option("--rate-limit", "rate_limit", default=None, type=float, help="Requests/s.")
+@click.option(
+    "--latency-ms", default=0.0, type=click.FloatRange(0, MAX_LATENCY_MS), show_default=True
+)
+@click.option(
+    "--rate-limit",
+    "rate_limit",
+    default=None,
+    type=click.FloatRange(0, MAX_RATE, min_open=True),
+    help="Requests/s.",
+)
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0.0, 1.0))
 @click.option(
     "--developer-token",
@@ -106,7 +126,16 @@ def serve(
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    with emu.serve(host=host, port=port) as server:
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(emu.serve(host=host, port=port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc}",
+                hint="choose another --port (0 picks a free one)"
+                if exc.errno == errno.EADDRINUSE
+                else "check --host and --port",
+            ) from None
         click.echo(server.url)
         click.echo(f"developer token: {dev}")
         click.echo(f"music user token: {user}")

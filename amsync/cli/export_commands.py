@@ -82,7 +82,7 @@ def _json_line(report: ExportReport) -> str:
 
 
 def _store(app: AppContext) -> tuple[Store, int]:
-    store = app.store(create=False)
+    store = app.store(create=False, readonly=True)  # exports only read: a read-only file works
     return store, store.account_id(app.settings.account, create=False)
 
 

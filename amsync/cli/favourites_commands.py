@@ -9,6 +9,7 @@ import click
 
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.json_outcome import ProgressTally, json_outcome
+from amsync.cli.logfile import run_outcome
 from amsync.cli.output import emit_json, info, safe_text, warn
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.domain import FavouriteState, ItemType, no_progress
@@ -59,6 +60,11 @@ def _store(app: AppContext) -> Store:
     return app.store(create=False)
 
 
+def _reading_store(app: AppContext) -> Store:
+    """For commands that only read (list, diff): a read-only file or filesystem works."""
+    return app.store(create=False, readonly=True)
+
+
 def _name(name: str | None, artist: str | None) -> str:
     text = safe_text(name) if name else "(not in the mirror)"
     return f"{text} — {safe_text(artist)}" if artist else text
@@ -81,7 +87,7 @@ def list_command(app: AppContext, item_type: str | None, fmt: str | None, as_jso
     from amsync.favourites.listing import list_favourites
 
     kind = ItemType(item_type) if item_type else None
-    entries = list_favourites(_store(app), app.settings.account, kind)
+    entries = list_favourites(_reading_store(app), app.settings.account, kind)
     output = chosen_format(fmt, as_json)
     if not entries and output == "table":
         info("no favourites", quiet=app.quiet)
@@ -167,7 +173,7 @@ def diff_command(app: AppContext, prefer: str, as_json: bool) -> None:
     """
     from amsync.favourites.listing import diff_favourites
 
-    report = diff_favourites(_store(app), app.settings.account, Prefer(prefer))
+    report = diff_favourites(_reading_store(app), app.settings.account, Prefer(prefer))
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -198,12 +204,19 @@ def push_command(app: AppContext, dry_run: bool, prefer: str, wait_s: float, as_
 
     options = PushOptions(dry_run=dry_run, prefer=Prefer(prefer), wait_s=wait_s)
     with json_outcome(as_json) as outcome:
+        if not dry_run:  # pushes leave a trace in <home>/logs/amsync.log, as syncs do
+            from amsync.cli.backup_commands import start_run_log
+
+            start_run_log(app, "favourites push", warn_terminal=False)
         tally = ProgressTally(no_progress)
         partial = new_push_report(app.settings.account, options)
         outcome.so_far = lambda: partial.as_dict() | {"progress": tally.phases}
         report = run_push(
             app, options, show_progress=not (app.quiet or as_json), tally=tally, report=partial
         )
+        counts = report.counts()
+        kinds = ("pushed", "pull", "pending", "conflicts")
+        run_outcome(report.status, ", ".join(f"{counts.get(k, 0)} {k}" for k in kinds))
         if as_json:
             outcome.emit(report.as_dict(), exit_code=EXIT_TEMPFAIL if report.pending else 0)
         else:
@@ -220,8 +233,7 @@ def run_push(
     report: PushReport | None = None,
 ) -> PushReport:
     """Run a push with the context's store and client (also used by `amsync sync`)."""
-    import asyncio
-
+    from amsync.cli.process_exit import run_async
     from amsync.cli.progress import ProgressDisplay
     from amsync.favourites.push import push_favourites
 
@@ -237,7 +249,7 @@ def run_push(
                     client, store, app.settings.account, options, progress, report
                 )
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 def finish_push(report: PushReport) -> None:

@@ -24,14 +24,15 @@ import click
 
 from amsync.cli.output import emit_json
 from amsync.domain.progress import ProgressEvent
-from amsync.errors import EXIT_OK, EXIT_REFUSED, EXIT_UNEXPECTED, AmsyncError
+from amsync.errors import EXIT_OK, EXIT_REFUSED, EXIT_UNEXPECTED, AmsyncError, RunInterrupted
 
 INTERRUPTED = 130
+SIGNAL_EXITS = frozenset({129, 130, 143})  # SIGHUP, SIGINT, SIGTERM (amsync.cli.process_exit)
 
 
 def exit_code_of(exc: BaseException) -> int:
     """The exit code ``amsync.cli.run`` turns ``exc`` into."""
-    if isinstance(exc, AmsyncError):
+    if isinstance(exc, AmsyncError | RunInterrupted):
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
         return INTERRUPTED
@@ -45,7 +46,7 @@ def exit_code_of(exc: BaseException) -> int:
 def status_of_failure(code: int) -> str:
     if code == EXIT_REFUSED:
         return "refused"
-    if code == INTERRUPTED:
+    if code in SIGNAL_EXITS:
         return "interrupted"
     return "failed"
 
@@ -53,6 +54,8 @@ def status_of_failure(code: int) -> str:
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, AmsyncError | click.ClickException):
         return str(exc) if isinstance(exc, AmsyncError) else exc.format_message()
+    if isinstance(exc, RunInterrupted):
+        return f"interrupted by {exc.signal_name}"
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
     return f"unexpected {exc.__class__.__name__}: {str(exc)[:300]}"
@@ -107,7 +110,10 @@ def json_outcome(enabled: bool) -> Iterator[JsonOutcome]:
     except click.exceptions.Exit:
         raise  # an exit the command chose after emitting its document
     except BaseException as exc:
-        if not isinstance(exc, GeneratorExit | SystemExit):
+        from amsync.cli.process_exit import broken_pipe
+
+        # a broken pipe: nobody reads stdout any more, so no document is written to it
+        if not isinstance(exc, GeneratorExit | SystemExit) and not broken_pipe(exc):
             outcome.fail(exc)
         raise
 

@@ -11,6 +11,7 @@ import click
 
 from amsync.cli.command_table import COMMANDS, CommandRow
 from amsync.cli.global_options import attach_global_options
+from amsync.cli.process_exit import OutputClosed
 
 
 class LazyGroup(click.Group):
@@ -26,6 +27,14 @@ class LazyGroup(click.Group):
         command = attach_global_options(load_command(row))
         self.commands[cmd_name] = command
         return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """A broken pipe leaves as ``OutputClosed``, past click's own EPIPE handling (which
+        would exit 1): ``amsync.cli.run`` ends the process quietly with 141."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise OutputClosed from exc
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from the table: no command module is imported to print it."""

@@ -99,9 +99,8 @@ def _import_store(app: AppContext, dry_run: bool, stack: contextlib.ExitStack) -
     url = database_url(app.settings.db)
     if not is_sqlite(url) or Path(str(url.database)).exists():
         return app.store(create=False)
-    app.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
     folder = stack.enter_context(
-        tempfile.TemporaryDirectory(prefix=".dry-run-", dir=app.settings.home)
+        tempfile.TemporaryDirectory(prefix=".dry-run-", dir=app.writable_home())
     )
     store = open_store(str(Path(folder) / "dry-run.db"))
     stack.callback(store.close)

@@ -6,6 +6,7 @@ with ``emit_json`` so that it is always one valid JSON document on stdout.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import Any
@@ -27,11 +28,17 @@ def info(message: str, *, quiet: bool = False) -> None:
 
 
 def warn(message: str) -> None:
-    click.echo(f"amsync: warning: {message}", err=True)
+    _to_stderr(f"amsync: warning: {message}")
 
 
 def error(message: str) -> None:
-    click.echo(f"amsync: error: {message}", err=True)
+    _to_stderr(f"amsync: error: {message}")
+
+
+def _to_stderr(line: str) -> None:
+    """A line on stderr; a closed or broken stderr loses the line, never the run."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(line, err=True)
 
 
 def emit_json(data: Any) -> None:

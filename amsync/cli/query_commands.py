@@ -300,7 +300,7 @@ def history_command(
     """
     from amsync.query.history import history
 
-    store = app.store(create=False)
+    store = app.store(create=False, readonly=True)  # only reads: a read-only file works
     account_id = store.account_id(app.settings.account, create=False)
     report = history(
         store, account_id, since=since, playlist=playlist, changes=changes or CHANGE_KINDS
@@ -427,7 +427,7 @@ def health(app: AppContext, limit: int, fmt: str | None, as_json: bool) -> None:
     """
     from amsync.query.health import as_dicts, library_health
 
-    store = app.store(create=False)
+    store = app.store(create=False, readonly=True)  # only reads: a read-only file works
     account_id = store.account_id(app.settings.account, create=False)
     checks = library_health(store, account_id, limit=limit)
     output = chosen_format(fmt, as_json)

@@ -10,6 +10,7 @@ import click
 
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.json_outcome import JsonOutcome, json_outcome
+from amsync.cli.logfile import run_outcome
 from amsync.cli.output import info, warn
 from amsync.errors import EXIT_TEMPFAIL, DeletionGuardTripped
 
@@ -105,11 +106,10 @@ def _sync(
     push_favourites: bool,
     then_backup: bool,
 ) -> None:
-    import asyncio
-
     from amsync.cli.backup_commands import backup_after_sync, start_run_log
     from amsync.cli.favourites_commands import finish_push, render_push, run_push
     from amsync.cli.json_outcome import ProgressTally
+    from amsync.cli.process_exit import run_async
     from amsync.cli.progress import ProgressDisplay
     from amsync.domain.progress import no_progress
     from amsync.favourites.push import PushOptions
@@ -144,7 +144,8 @@ def _sync(
                 tally.then(display)
                 return await run_sync(client, store, settings.account, options, tally, report)
 
-    asyncio.run(go())
+    run_async(go())
+    run_outcome(report.status, _counts_text(report))
     for message in report.warnings:
         warn(message)
     if report.throttled >= max(10, report.requests // 50):
@@ -184,6 +185,18 @@ def _sync(
         finish_push(pushed)
     if refused is not None:
         raise refused
+
+
+def _counts_text(report: SyncReport) -> str:
+    """The run log's summary of a sync: per collection what changed, then the requests."""
+    parts = []
+    for name, counts in report.collections.items():
+        kinds = ("added", "changed", "revived", "removed")
+        changed = ", ".join(f"{counts[k]} {k}" for k in kinds if counts.get(k))
+        listed = f"{name} {counts.get('listed', 0)} listed"
+        parts.append(f"{listed} ({changed})" if changed else listed)
+    parts.append(f"{report.requests} requests")
+    return ", ".join(parts)
 
 
 def render_report(report: SyncReport, *, quiet: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from amsync.db.integrity import RECOVERY_HINT, damage_message, quick_check
 from amsync.db.schema import schema_state
 from amsync.db.store import Store
 from amsync.domain.checks import Check, CheckStatus
@@ -14,26 +15,28 @@ from amsync.errors import EXIT_USAGE
 def integrity_check(store: Store) -> Check:
     """SQLite: ``PRAGMA quick_check``; PostgreSQL: a connection and a trivial query."""
     try:
-        with store.engine.connect() as connection:
-            if store.is_sqlite:
-                rows = [r[0] for r in connection.exec_driver_sql("PRAGMA quick_check").all()]
-            else:
-                rows = [str(connection.execute(text("SELECT 'ok'")).scalar_one())]
+        if store.is_sqlite:
+            problems = quick_check(store.engine)
+        else:
+            with store.engine.connect() as connection:
+                connection.execute(text("SELECT 'ok'")).scalar_one()
+            problems = []
     except DBAPIError as exc:
         return Check(
             "database integrity",
             CheckStatus.FAIL,
             f"{store.location}: {str(exc.orig).splitlines()[0] if exc.orig else exc}",
-            fix="restore the database from a backup (amsync restore) or move it away",
+            fix=RECOVERY_HINT,
             exit_code=EXIT_USAGE,
         )
-    if rows == ["ok"]:
+    if not problems:
         return Check("database integrity", CheckStatus.OK, f"{store.location}: ok")
     return Check(
         "database integrity",
         CheckStatus.FAIL,
-        f"{store.location}: {'; '.join(rows[:3])}",
-        fix="restore the database from a backup (amsync restore) or move it away",
+        damage_message(store.location, problems).removesuffix("; nothing was written to it"),
+        fix=RECOVERY_HINT,
+        exit_code=EXIT_USAGE,  # as every writing command refuses it: exit 2
     )
 
 

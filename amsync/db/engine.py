@@ -2,6 +2,7 @@
 
 A plain path means SQLite. Before SQLite touches a file, amsync checks that it is empty or an
 SQLite database: ``/etc/passwd`` or random bytes are refused without a single byte written.
+A file opened for writing must pass ``PRAGMA quick_check`` first (``amsync.db.integrity``).
 SQLite runs with WAL, foreign keys on, ``synchronous=NORMAL`` and a busy timeout; transactions
 begin explicitly (``BEGIN`` or, for writers, ``BEGIN IMMEDIATE``) so that SQLAlchemy's
 transaction boundaries are SQLite's.
@@ -9,14 +10,23 @@ transaction boundaries are SQLite's.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from amsync.db.sqlite_files import AMSYNC_APPLICATION_ID, BUSY_TIMEOUT_MS, SQLITE_HEADER
+from amsync.config.home import why_unwritable
+from amsync.db.integrity import refuse_damaged
+from amsync.db.sqlite_files import (
+    AMSYNC_APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    SQLITE_HEADER,
+    read_as_immutable,
+)
 from amsync.errors import StoreUnavailable
 
 __all__ = ["AMSYNC_APPLICATION_ID", "BUSY_TIMEOUT_MS", "SQLITE_HEADER"]
@@ -39,7 +49,10 @@ def database_url(db: str) -> URL:
 def describe(url: URL) -> str:
     """The URL with any password hidden, for messages."""
     if url.get_backend_name() == "sqlite":
-        return str(url.database)
+        database = str(url.database)
+        if database.startswith("file:"):  # a read-only open names the file by its URI
+            return unquote(urlsplit(database).path)
+        return database
     return url.render_as_string(hide_password=True)
 
 
@@ -52,6 +65,12 @@ _CHECKED: set[str] = set()
 closing any other descriptor of a database file drops every POSIX lock this process holds on
 it, so another process would take our live connections for gone and delete the WAL under them
 (sqlite.org/howtocorrupt.html §2.2)."""
+
+
+def opened_sqlite_files() -> frozenset[str]:
+    """The SQLite database files this process has checked and opened (absolute paths): the
+    output-path policy refuses to write over them."""
+    return frozenset(_CHECKED)
 
 
 def check_sqlite_file(path: Path, *, create: bool) -> None:
@@ -112,12 +131,34 @@ def create_database_engine(url: URL, *, create: bool = True, readonly: bool = Fa
 def _sqlite_engine(url: URL, *, create: bool, readonly: bool) -> Engine:
     path = Path(str(url.database))
     check_sqlite_file(path, create=create and not readonly)
+    if not readonly:
+        _require_writable_folder(path)
     connect_args: dict[str, Any] = {"isolation_level": None, "timeout": BUSY_TIMEOUT_MS / 1000}
     if readonly:
-        url = url.set(database=path.absolute().as_uri(), query={"mode": "ro", "uri": "true"})
+        query = {"mode": "ro", "uri": "true"}
+        if read_as_immutable(path):  # a read-only place: see sqlite_files
+            query["immutable"] = "1"
+        url = url.set(database=path.absolute().as_uri(), query=query)
     engine = create_engine(url, connect_args=connect_args)
     _configure_sqlite(engine, readonly=readonly)
+    if not readonly:  # a damaged file is refused before anything writes to it
+        try:
+            refuse_damaged(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     return engine
+
+
+def _require_writable_folder(path: Path) -> None:
+    """Writing a WAL database creates files beside it: its folder must be writable."""
+    folder = path.absolute().parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreUnavailable(
+            f"cannot write the database {path}: {why_unwritable(folder)}",
+            hint="put --db (or --home) on a writable file system; the reading commands "
+            "(stats, query, search, show, history, health, export) work on it as it is",
+        )
 
 
 def _configure_sqlite(engine: Engine, *, readonly: bool) -> None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import quote
 
 from amsync.db.head import HEAD_REVISION
-from amsync.db.sqlite_files import AMSYNC_APPLICATION_ID, BUSY_TIMEOUT_MS
+from amsync.db.sqlite_files import AMSYNC_APPLICATION_ID, BUSY_TIMEOUT_MS, read_as_immutable
 from amsync.errors import ConfigError, StoreUnavailable
 
 if TYPE_CHECKING:
@@ -135,9 +135,9 @@ def _is_regular_file(path: Path) -> bool:
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
-    """``path`` opened read-only (``mode=ro``, ``query_only``), autocommit, with the busy
-    timeout every amsync connection uses."""
-    uri = f"file:{quote(str(path))}?mode=ro"
+    """``path`` opened read-only (``mode=ro``, ``query_only``; immutable in a folder that cannot
+    be written), autocommit, with the busy timeout every amsync connection uses."""
+    uri = f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if read_as_immutable(path) else "")
     connection = sqlite3.connect(
         uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
     )

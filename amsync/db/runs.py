@@ -1,7 +1,12 @@
-"""Run records (``sync_runs``): one row per sync, push or restore, started and finished."""
+"""Run records (``sync_runs``): one row per sync or push, started and finished.
+
+Statuses: ``running``; then ``succeeded``, ``partial`` (a push with changes still pending),
+``refused`` (the deletion guard), ``failed`` (an error) or ``interrupted`` (the run was cancelled
+or stopped by a signal; also what the next run records for one that was killed)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from datetime import UTC, datetime
@@ -13,6 +18,7 @@ from amsync import __version__
 from amsync.db import tables
 from amsync.db.models import SyncRun
 from amsync.db.store import Store
+from amsync.errors import RunInterrupted
 
 
 def start_run(store: Store, account_id: int, kind: str, started: datetime) -> int:
@@ -59,3 +65,16 @@ def finish_run(
             error=error[:2000] if error else None,
         )
     )
+
+
+def interruption(exc: BaseException) -> str | None:
+    """What to record when ``exc`` ended a run by interrupting it (cancellation, a signal,
+    Ctrl-C), e.g. ``interrupted by SIGTERM``; ``None`` for any other failure."""
+    if isinstance(exc, RunInterrupted):
+        return f"interrupted by {exc.signal_name}"
+    if isinstance(exc, asyncio.CancelledError):
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) else None
+        return f"interrupted by {reason}" if reason else "interrupted (cancelled)"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted by SIGINT"
+    return None

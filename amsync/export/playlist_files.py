@@ -203,7 +203,9 @@ class PlaylistLayout:
             assert head.folder_library_id is not None
             parent = self._folder(head.folder_library_id)
         name = self._space(parent).claim(head.name, self.extension)
-        return inside(self.root, parent / name)
+        # the folder must lie inside the root; the file itself follows the output-path
+        # policy (a symbolic link at its name is followed, as for every output file)
+        return inside(self.root, parent) / name
 
 
 PlaylistWriter = Callable[

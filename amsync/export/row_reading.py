@@ -30,6 +30,7 @@ from amsync.db.models import (
     Account,
     Favourite,
 )
+from amsync.query.snapshot import track_result
 
 STREAM_ROWS: Final = 2000
 MAX_FOLDER_DEPTH: Final = 64
@@ -41,6 +42,7 @@ AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 def stream(connection: Connection, statement: Executable) -> Iterator[Any]:
     options = connection.execution_options(stream_results=True, max_row_buffer=STREAM_ROWS)
     result = options.execute(statement)
+    track_result(connection, result)  # closed with the snapshot, should this generator linger
     try:
         yield from result
     finally:

@@ -11,10 +11,10 @@
    type. Only what the read-back shows moves ``base`` and ``remote``; anything else stays in
    the outbox with its error and is reported pending.
 
-A push interrupted anywhere (crash, authorization failure) leaves its outbox; the next push
-starts at step 2 again, finds what landed in step 3, and writes only what did not. A push with
-nothing to do makes no write request. ``dry_run`` reads Apple's ratings but writes nothing,
-neither to Apple nor to the database, and takes no lock.
+A push interrupted anywhere (crash, authorization failure, a signal: recorded ``interrupted``)
+leaves its outbox; the next push starts at step 2 again, finds what landed in step 3, and
+writes only what did not. A push with nothing to do makes no write request. ``dry_run`` reads
+Apple's ratings but writes nothing, neither to Apple nor to the database, and takes no lock.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from amsync.db.locks import HeldLock, acquire_run_lock
-from amsync.db.runs import finish_run, start_run
+from amsync.db.runs import finish_run, interruption, start_run
 from amsync.db.store import Store
 from amsync.domain import FavouriteState, ItemType, ProgressCallback, ProgressEvent, no_progress
 from amsync.domain.ports import RatingWriter
@@ -83,11 +83,13 @@ async def push_favourites(
         await _Push(api, store, account_id, options, progress, report).run()
         return report
     except BaseException as exc:
-        report.status = "failed"
+        stopped = interruption(exc)
+        report.status = "interrupted" if stopped else "failed"
         report.finished_at = datetime.now(UTC)
         if report.run_id is not None:
             with contextlib.suppress(Exception):
-                _finish_run(store, report, error=(str(exc) or exc.__class__.__name__)[:2000])
+                message = stopped or str(exc) or exc.__class__.__name__
+                _finish_run(store, report, error=message[:2000])
         raise
     finally:
         if lock is not None:

@@ -5,13 +5,18 @@ an export or report taken while a sync writes shows the mirror before or after, 
 ``reading`` gives the same as a ``Reader`` (plain SQL, both backends): the offline questions
 (search, stats, show playlist, query) are written against it, so that the CLI can also hand
 them its fast SQLite reader (``amsync.db.reading``) without loading SQLAlchemy.
+
+Results streamed from the snapshot (``track_result``) are closed when it ends, before its
+connection is: a generator still holding one — an export stopped by a broken pipe or an error —
+then has nothing left to close against a connection that is gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 from amsync.db.reading import AlchemyReader, Reader
 
@@ -19,6 +24,19 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from amsync.db.store import Store
+
+_OPEN_RESULTS: Final = "amsync.open_results"
+
+
+def track_result(connection: Connection, result: Any) -> None:
+    """Have ``result`` closed when the snapshot of ``connection`` ends."""
+    connection.info.setdefault(_OPEN_RESULTS, []).append(result)
+
+
+def _close_results(connection: Connection) -> None:
+    for result in connection.info.pop(_OPEN_RESULTS, []):
+        with contextlib.suppress(Exception):
+            result.close()
 
 
 @contextmanager
@@ -34,8 +52,11 @@ def snapshot(store: Store) -> Iterator[Connection]:
                 connection = connection.execution_options(
                     isolation_level="REPEATABLE READ", postgresql_readonly=True
                 )
-            with connection.begin():
-                yield connection
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                _close_results(connection)
     except (OperationalError, DBAPIError) as exc:
         raise StoreUnavailable(unreadable_message(store.engine, exc)) from None
 

@@ -1,8 +1,9 @@
 """``run_sync``: lock → run record → fetch → plan → guard → one atomic apply → run record.
 
 A failure at any point leaves the mirror as it was (the apply is one transaction) and records
-the run as failed with its error; a killed run leaves a ``running`` row and a lock that the next
-run clears (``amsync.db.locks``).
+the run as failed with its error; a run cancelled or interrupted (SIGINT, SIGTERM, SIGHUP: the
+CLI cancels the run) is recorded ``interrupted``, its staging removed and its lock released; a
+killed run leaves a ``running`` row and a lock that the next run clears (``amsync.db.locks``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, update
 
 from amsync.db import tables
 from amsync.db.locks import HeldLock, acquire_run_lock
-from amsync.db.runs import finish_run, start_run
+from amsync.db.runs import finish_run, interruption, start_run
 from amsync.db.store import Store
 from amsync.domain import ProgressCallback, ProgressEvent, no_progress
 from amsync.domain.ports import LibraryReader
@@ -77,7 +78,7 @@ async def run_sync(
         await _sync(api, store, account_id, options, progress, report, run_id)
         return report
     except BaseException as exc:
-        report.status = "failed"
+        report.status = "interrupted" if interruption(exc) else "failed"
         report.finished_at = datetime.now(UTC)
         _count_requests(api, report)
         if run_id is not None:
@@ -209,7 +210,7 @@ def _finish_in(
 
 
 def _finish_failed(store: Store, run_id: int, report: SyncReport, exc: BaseException) -> None:
-    message = str(exc) or exc.__class__.__name__
+    message = interruption(exc) or str(exc) or exc.__class__.__name__
     with contextlib.suppress(Exception):
         _finish(store, run_id, report, error=message[:2000])
 

@@ -123,7 +123,7 @@ def test_restore_recreates_what_was_lost_and_is_idempotent(
             assert f"create playlist {name!r}" in text.stdout
         assert emulator.log.writes() == []
 
-        result = amsync(["--db", db, "restore", "--from", str(backup), "--json"], url)
+        result = amsync(["--db", db, "restore", "--from", str(backup), "--yes", "--json"], url)
         outcome = json_of(result)
         assert outcome["status"] == "restored", outcome
         assert outcome["failed"] == [] and outcome["unconfirmed"] == []
@@ -146,7 +146,9 @@ def test_restore_recreates_what_was_lost_and_is_idempotent(
         assert add_requests, "the big playlist needs chunked track additions"
 
         emulator.log.clear()
-        again = json_of(amsync(["--db", db, "restore", "--from", str(backup), "--json"], url))
+        again = json_of(
+            amsync(["--db", db, "restore", "--from", str(backup), "--yes", "--json"], url)
+        )
         assert again["status"] == "nothing-to-do", again["plan"]
         assert emulator.log.writes() == []
         assert emulator.log.count("GET") > 0  # it did look at the live library
@@ -167,7 +169,11 @@ def test_restore_from_an_export_file_with_selected_playlists(
         emulator.log.clear()
         outcome = json_of(
             amsync(
-                ["--db", db, "restore", "--from", str(export), "--playlists", name, "--json"], url
+                [
+                    *("--db", db, "restore", "--from", str(export)),
+                    *("--playlists", name, "--yes", "--json"),
+                ],
+                url,
             )
         )
         plan = outcome["plan"]
@@ -180,7 +186,7 @@ def test_restore_from_an_export_file_with_selected_playlists(
             "POST /v1/me/library/playlists/{id}/tracks",
         }
         unknown = amsync(
-            ["--db", db, "restore", "--from", str(export), "--playlists", "No such"], url
+            ["--db", db, "restore", "--from", str(export), "--playlists", "No such", "--yes"], url
         )
         assert unknown.exit_code == 2
         assert "no playlist named 'No such'" in unknown.stderr
@@ -240,10 +246,10 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(
         data["playlists"] = []
         (backup / "library.json").write_text(json.dumps(data))
         emulator.log.clear()
-        result = amsync(["--db", db, "restore", "--from", str(backup)], url)
+        result = amsync(["--db", db, "restore", "--from", str(backup), "--yes"], url)
         assert result.exit_code == 1
         assert "damaged" in result.stderr
         assert emulator.log.count() == 0
         not_json = home / "notes.txt"
         not_json.write_text("hello")
-        assert amsync(["restore", "--from", str(not_json)], url).exit_code == 2
+        assert amsync(["restore", "--from", str(not_json), "--yes"], url).exit_code == 2

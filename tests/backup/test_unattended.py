@@ -97,7 +97,9 @@ def test_log_file_redacts_tokens_and_jwts(tmp_path: Path) -> None:
     assert len([h for h in logging.getLogger("amsync").handlers if "File" in type(h).__name__]) == 0
 
 
-def test_restore_asks_nothing_when_stdin_is_not_a_terminal(tmp_path: Path, home: Path) -> None:
+def test_restore_without_a_terminal_needs_yes(tmp_path: Path, home: Path) -> None:
+    """Issue 14 item 17: a restore writes to Apple Music, so without a terminal it needs
+    --yes: without it nothing is read or written (exit 2, one line); with it, no question."""
     emulator = make_emulator(LibrarySpec(songs=60, playlists=2, seed=3))
     db = str(tmp_path / "mirror.db")
     sync_in_process(emulator, db)
@@ -106,9 +108,15 @@ def test_restore_asks_nothing_when_stdin_is_not_a_terminal(tmp_path: Path, home:
         backup = only_backup(home / "backups" / "default")
         playlist = next(iter(emulator.library.playlists.values()))
         emulator.library.remove_playlist(playlist.id)
-        result = amsync(["--db", db, "restore", "--from", str(backup)], server.url)
+        emulator.log.clear()
+        refused = amsync(["--db", db, "restore", "--from", str(backup)], server.url)
+        assert refused.exit_code == 2, refused.output
+        assert refused.stderr.count("amsync: error:") == 1 and "--yes" in refused.stderr
+        assert emulator.log.count() == 0, "a refused restore talked to Apple Music"
+        result = amsync(["--db", db, "restore", "--from", str(backup), "--yes"], server.url)
     assert result.exit_code == 0, result.output
     assert "?" not in result.stdout.splitlines()[-1]
     assert "restored:" in result.stdout
     assert any(p.name == playlist.name for p in emulator.library.playlists.values())
-    assert "restore from" in log_file_path(home).read_text()
+    log = log_file_path(home).read_text()
+    assert "restore started" in log and "restore ended (account default): restored" in log

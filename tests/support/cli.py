@@ -7,6 +7,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from typing import TextIO
 
 from amsync.cli import run
 
@@ -29,9 +30,13 @@ def invoke(
     input: str | None = None,
     monkeypatch: object | None = None,
     unset: Sequence[str] = (),
+    stdout: TextIO | None = None,
 ) -> CliResult:
     """Run ``amsync ARGS`` with ``env`` added to the environment (and the names in ``unset``
-    removed from it) and ``input`` on stdin."""
+    removed from it) and ``input`` on stdin. ``stdout``: a stream to write to instead of a
+    captured one (a pipe nobody reads, a full device); the result's ``stdout`` is then empty,
+    and what the command left behind is collected before stderr stops being captured."""
+    import gc
     import os
 
     saved = dict(os.environ)
@@ -43,8 +48,10 @@ def invoke(
         for name in unset:
             os.environ.pop(name, None)
         sys.stdin = io.StringIO(input or "")
-        with redirect_stdout(out), redirect_stderr(err):
+        with redirect_stdout(stdout or out), redirect_stderr(err):
             code = run(list(args))
+            if stdout is not None:  # finalizers of what the command left behind write here
+                gc.collect()
     finally:
         sys.stdin = old_stdin
         os.environ.clear()

@@ -247,10 +247,10 @@ def spawn(
     """``amsync ARGS`` as a real process (stdout and stderr captured as text); ``fast``: with
     the request rate unpaced (``tests.support.fast_amsync``)."""
     module = "tests.support.fast_amsync" if fast else "amsync"
+    popen.setdefault("stdout", subprocess.PIPE)
     return subprocess.Popen(
         [sys.executable, "-m", module, *args],
         env=dict(env),
-        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         **popen,
