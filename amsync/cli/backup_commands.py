@@ -308,13 +308,14 @@ def _restore(
     from amsync.backup.source import read_restore_source
     from amsync.cli.process_exit import run_async
 
+    start_run_log(app, "restore", warn_terminal=False)
+    # What --from names is checked first: a wrong file is the error to show, not --yes.
+    source = read_restore_source(source_path)
     ask = not dry_run and require_confirmation(
         yes,
         "restore writes to Apple Music and needs a confirmation",
         hint="run it on a terminal to confirm, pass --yes, or see the plan with --dry-run",
     )
-    start_run_log(app, "restore", warn_terminal=False)
-    source = read_restore_source(source_path)
     if source.account and source.account != app.settings.account:
         warn(
             f"the backup is of account {source.account!r}; restoring into {app.settings.account!r}"
