@@ -101,15 +101,21 @@ def _expiry_text(what: str, days: float, fix: str) -> str:
 
 
 def client_config(
-    settings: Settings, tokens: ResolvedTokens, *, rate: RateSettings | None = None
+    settings: Settings,
+    tokens: ResolvedTokens,
+    *,
+    rate: RateSettings | None = None,
+    need_user_token: bool = True,
 ) -> ClientConfig:
+    """The client's configuration from the settings and tokens in effect; ``doctor`` asks
+    without ``need_user_token`` to check what it can with a developer token alone."""
     if tokens.developer is None:
         raise CredentialsMissing(
             "no developer token is configured",
             hint="set AMSYNC_DEVELOPER_TOKEN, or a key file (AMSYNC_KEY_FILE, AMSYNC_TEAM_ID, "
             "AMSYNC_KEY_ID), or run `amsync auth set`",
         )
-    if tokens.user is None:
+    if tokens.user is None and need_user_token:
         raise CredentialsMissing(
             "no music user token is configured",
             hint="run `amsync auth login` (or `amsync auth set`), or set AMSYNC_MUSIC_USER_TOKEN",

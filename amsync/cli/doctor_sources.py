@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from amsync.api import AppleMusicClient, ClientConfig, GivenOrSignedDeveloperToken
+from amsync.api import AppleMusicClient, GivenOrSignedDeveloperToken
 from amsync.api.diagnostics import (
     TokenChoice,
     api_checks,
@@ -19,7 +19,7 @@ from amsync.api.diagnostics import (
     user_token_age_check,
 )
 from amsync.api.network_checks import connect_check, dns_check, musickit_check, proxy_check
-from amsync.cli.client_factory import ResolvedTokens
+from amsync.cli.client_factory import ResolvedTokens, client_config
 from amsync.cli.context import AppContext
 from amsync.cli.output import safe_text, warn
 from amsync.doctor import CheckSource, DoctorReport
@@ -74,16 +74,7 @@ def sources(app: AppContext, *, offline: bool) -> list[tuple[str, CheckSource]]:
     async def api() -> Sequence[Check]:
         if tokens is None or tokens.developer is None:
             return []
-        config = ClientConfig(
-            base_url=settings.api_url,
-            api_url_source=settings.describe_source("api_url"),
-            developer_token=tokens.developer,
-            music_user_token=tokens.user,
-            storefront=settings.storefront,
-            retry_budget_s=settings.retry_budget,
-            retry_budget_source=settings.describe_source("retry_budget"),
-            max_concurrency=settings.concurrency,
-        )
+        config = client_config(settings, tokens, need_user_token=False)
         async with AppleMusicClient(config) as client:
             return await api_checks(client, has_user_token=tokens.user is not None)
 

@@ -186,26 +186,20 @@ def export_csv_command(
         app, include_removed=include_removed, playlists=playlists, raw=raw, layout=layout
     )
     single = _single_file_target(output, playlists)
+    to_folder, to_file = export_csv, export_csv_playlist
     if layout != "amsync":
         from amsync.export.transfer_csv import (
             export_transfer_csv,
             export_transfer_csv_playlist,
         )
 
-        if single is None:
-            report = export_transfer_csv(store, account_id, Path(output or "."), options)
-            _report(app, report, as_json, data_on_stdout=False)
-            return
-        destination = sys.stdout if single == STDOUT else Path(str(single))
-        report = export_transfer_csv_playlist(store, account_id, destination, options)
-        _report(app, report, as_json, data_on_stdout=single == STDOUT)
-        return
+        to_folder, to_file = export_transfer_csv, export_transfer_csv_playlist
     if single is None:
-        report = export_csv(store, account_id, Path(output or "."), options)
+        report = to_folder(store, account_id, Path(output or "."), options)
         _report(app, report, as_json, data_on_stdout=False)
         return
     destination = sys.stdout if single == STDOUT else Path(str(single))
-    report = export_csv_playlist(store, account_id, destination, options)
+    report = to_file(store, account_id, destination, options)
     _report(app, report, as_json, data_on_stdout=single == STDOUT)
 
 

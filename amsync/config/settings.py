@@ -114,32 +114,25 @@ def _kind(raw: Any) -> str:
 
 
 def _url(raw: Any, where: str) -> str:
-    value = _text(raw, where)
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"{where}: must be an http:// or https:// URL with a host",
-            hint=f"the Apple Music API is {DEFAULT_API_URL}",
-        )
+    value = _http_url(raw, where, hint=f"the Apple Music API is {DEFAULT_API_URL}")
+    parts = urlsplit(value)
     if parts.query or parts.fragment:
         raise ConfigError(f"{where}: must be a base URL without '?' or '#'")
     return value
 
 
 def _script_url(raw: Any, where: str) -> str:
+    return _http_url(raw, where, hint="unset AMSYNC_MUSICKIT_JS_URL to use Apple's script")
+
+
+def _http_url(raw: Any, where: str, *, hint: str) -> str:
     value = _text(raw, where)
     try:
         parts = urlsplit(value)
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"{where}: must be an http:// or https:// URL with a host",
-            hint="unset AMSYNC_MUSICKIT_JS_URL to use Apple's script",
-        )
+        raise ConfigError(f"{where}: must be an http:// or https:// URL with a host", hint=hint)
     return value
 
 
