@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from amsync import __version__
-from amsync.cli import logfile, process_exit
+from amsync.cli import process_exit
 from amsync.cli.context import AppContext
 from amsync.cli.global_options import global_options
 from amsync.cli.lazy_group import LazyGroup
@@ -61,7 +61,11 @@ def run(args: list[str] | None = None) -> int:
                 failure = f"cannot write the output: {problem}"
                 error(failure)
                 code = EXIT_USAGE
-        logfile.end_run(code, failure, interrupted=signal_name)
+        # A run began only if its command loaded the log module; `--version` and `--help`
+        # never import it (its logging.handlers import is a tenth of their startup).
+        logfile = sys.modules.get("amsync.cli.logfile")
+        if logfile is not None:
+            logfile.end_run(code, failure, interrupted=signal_name)
     return code
 
 
