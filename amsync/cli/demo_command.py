@@ -92,10 +92,13 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
         local = local_files_demo(store, store.account_id("default"), folder, seed)
         exports += [_made_in(folder, line) for line in local]
         mirrored = _mirrored(store)
+        word = _search_word(store)
     finally:
         store.close()
     elapsed = time.monotonic() - started
-    for line in closing_lines(database, elapsed, mirrored, exports, program=amsync_program()):
+    for line in closing_lines(
+        database, elapsed, mirrored, exports, program=amsync_program(), search_word=word
+    ):
         info(line, quiet=app.quiet)
 
 
@@ -183,6 +186,23 @@ def _mirrored(store: Store) -> dict[str, int]:
     return {kind: found.pop(kind) for kind in order if kind in found} | found
 
 
+def _search_word(store: Store) -> str:
+    """A word of a song name in this mirror, so that the suggested `amsync search` finds
+    something (the generated library's names differ with the seed)."""
+    from amsync.query.snapshot import reading
+
+    with reading(store) as reader:
+        names = reader.rows(
+            "SELECT name FROM songs WHERE removed_at IS NULL AND kind = 'song' "
+            "ORDER BY name LIMIT 200"
+        )
+    for (name,) in names:
+        for word in str(name).split():
+            if len(word) >= 4 and word.isascii() and word.isalpha():
+                return word.lower()
+    return "love"
+
+
 def amsync_program() -> str:
     """How to run this amsync again, as short as is still right: ``amsync`` when that is the
     one on PATH, else its path (relative to the current folder when inside it), or
@@ -211,6 +231,7 @@ def closing_lines(
     exports: list[tuple[str, str]],
     *,
     program: str,
+    search_word: str = "love",
 ) -> list[str]:
     """What the demo made and what to do next."""
     db = shlex.quote(str(database))
@@ -225,7 +246,7 @@ def closing_lines(
         "look at it (the views songs_v, albums_v, playlists_v, playlist_tracks_v … are the stable"
         " interface):",
         f'  {run} query "SELECT name, artist, album FROM songs_v ORDER BY name LIMIT 10"',
-        f"  {run} search love",
+        f"  {run} search {shlex.quote(search_word)}",
         f"  {run} stats",
         f"  sqlite3 {db} 'SELECT count(*) FROM songs_v'",
         f"  {program} --db {db} datasette-metadata > metadata.json && "

@@ -72,6 +72,11 @@ def test_demo_closing_lines_say_what_there_is_and_what_next(tmp_path: Path) -> N
     assert f"{comments} of their tracks have no location — uploads" in closing
     assert "emulator serve" in closing and "auth login" in closing
     assert "datasette-metadata" in closing
+    suggested = next(line for line in closing.splitlines() if " search " in line)
+    word = suggested.split(" search ", 1)[1].strip()
+    found = invoke(["--db", str(folder / "amsync.db"), "search", word, "--format", "json"])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.stdout), f"the demo's suggested `search {word}` finds nothing"
 
 
 def test_the_demo_names_the_amsync_that_ran(
