@@ -185,6 +185,12 @@ def _render(report: ImportReport, *, quiet: bool) -> None:
         )
 
 
+NO_HISTORY: Final = (
+    "no listening history yet: import Apple's privacy export with "
+    "`amsync import apple-data PATH` (README: Listening history)"
+)
+
+
 @click.command("top")
 @click.argument("kind", type=click.Choice(TOP_KINDS))
 @click.option("--year", metavar="YYYY", help="Only plays of this year (UTC).")
@@ -226,14 +232,11 @@ def top(
         columns, rows = top_played(reader, account_id, kind, period, by=by, limit=limit)
         imported = bool(rows) or has_history(reader, account_id)
     if not rows and chosen == "table":
-        if not imported:
-            click.echo(
-                "no listening history yet: import Apple's privacy export with "
-                "`amsync import apple-data PATH` (README: Listening history)"
-            )
-        else:
-            click.echo(f"nothing played ({period.describe()})")
+        click.echo(NO_HISTORY if not imported else f"nothing played ({period.describe()})")
         return
+    if not imported:
+        # a script gets the header alone; the person behind the pipe learns why
+        click.echo(f"amsync: {NO_HISTORY}", err=True)
     emit_listing(chosen, columns, _rows(rows))
 
 

@@ -123,6 +123,7 @@ def test_top_songs_artists_and_albums_match_the_truth(
     piped = invoke(["--db", db, "top", "artists", "--since", f"{year}-01-01"])
     lines = piped.stdout.splitlines()
     assert lines[0].split("\t") == ["rank", "plays", "skips", "hours", "artist", "songs"]
+    assert piped.stderr == ""
     assert all(len(line.split("\t")) == 6 for line in lines)
     by_time = invoke(["--db", db, "top", "albums", "--by", "time", "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(by_time.stdout)))
@@ -143,6 +144,14 @@ def test_top_refuses_bad_periods_in_one_line(sqlite_path: str) -> None:
         assert result.stderr.count("\n") == 1
     empty = invoke(["--db", sqlite_path, "top", "songs", "--format", "table"])
     assert empty.exit_code == 0 and "amsync import apple-data" in empty.stdout
+    # piped, a script gets the header alone and the person behind the pipe the reason
+    piped = invoke(["--db", sqlite_path, "top", "songs"])
+    assert piped.exit_code == 0
+    assert piped.stdout.splitlines() == [piped.stdout.splitlines()[0]]
+    assert piped.stdout.startswith("rank\tplays\t")
+    assert piped.stderr.startswith("amsync: no listening history yet")
+    as_json = invoke(["--db", sqlite_path, "top", "songs", "--json"])
+    assert json.loads(as_json.stdout) == [] and "amsync import apple-data" in as_json.stderr
 
 
 def test_stats_and_show_song(mirrored: tuple[str, ListeningExport, int], tmp_path: Path) -> None:
