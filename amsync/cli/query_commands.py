@@ -298,13 +298,14 @@ def history_command(
     a line: at, change (added, changed, removed, revived; left, joined, renamed, created),
     type, library_id, name, artist, playlist_id, playlist, count, detail.
     """
+    from amsync.db.reading import account_id_of
     from amsync.query.history import history
 
-    store = app.store(create=False, readonly=True)  # only reads: a read-only file works
-    account_id = store.account_id(app.settings.account, create=False)
-    report = history(
-        store, account_id, since=since, playlist=playlist, changes=changes or CHANGE_KINDS
-    )
+    with app.reading() as reader:
+        account_id = account_id_of(reader, app.settings.account)
+        report = history(
+            reader, account_id, since=since, playlist=playlist, changes=changes or CHANGE_KINDS
+        )
     emit_report(
         chosen_format(fmt, as_json),
         report.as_dict(),
@@ -425,11 +426,11 @@ def health(app: AppContext, limit: int, fmt: str | None, as_json: bool) -> None:
     --format json prints an array of checks with their items; tsv and csv print one item a
     line with its check's name and count.
     """
+    from amsync.db.reading import account_id_of
     from amsync.query.health import as_dicts, library_health
 
-    store = app.store(create=False, readonly=True)  # only reads: a read-only file works
-    account_id = store.account_id(app.settings.account, create=False)
-    checks = library_health(store, account_id, limit=limit)
+    with app.reading() as reader:
+        checks = library_health(reader, account_id_of(reader, app.settings.account), limit=limit)
     output = chosen_format(fmt, as_json)
     if output == "json":
         from amsync.cli.output import emit_json

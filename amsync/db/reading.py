@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import quote
@@ -239,6 +240,21 @@ def placeholders(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any
     """``:p0, :p1, …`` and their parameters, for ``IN (…)``."""
     names = [f"{prefix}{i}" for i in range(len(values))]
     return ", ".join(f":{n}" for n in names), dict(zip(names, values, strict=True))
+
+
+def iso_sql(reader: Reader, expression: str) -> str:
+    """SQL giving a stored UTC moment as ``YYYY-MM-DDTHH:MM:SSZ`` text (the views' spelling)."""
+    if reader.backend == "sqlite":
+        return f"strftime('%Y-%m-%dT%H:%M:%SZ', {expression})"
+    return f"""to_char({expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+def moment_parameter(reader: Reader, moment: datetime) -> Any:
+    """A moment as the backend compares it with stored ones: SQLite keeps UTC text
+    (``YYYY-MM-DD HH:MM:SS.ffffff``), PostgreSQL a ``timestamptz``."""
+    if reader.backend != "sqlite":
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 # --- accounts ---------------------------------------------------------------------------------

@@ -9,19 +9,17 @@ Checks, each with a count and the first ``limit`` items:
 - ``empty_playlists``: playlists without tracks
 - ``missing_metadata``: songs without artist, album or duration, or whose catalog metadata was
   never fetched
+
+Plain SQL on a ``Reader`` (both backends; the CLI reads an SQLite mirror without loading
+SQLAlchemy, see ``amsync.db.reading``). This module imports no SQLAlchemy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import Connection, and_, func, select
-
-from amsync.db.models import CatalogSong, Playlist, PlaylistEntry, Song
-from amsync.db.store import Store
-from amsync.query.snapshot import snapshot
+from amsync.db.reading import Reader, scalar
 
 DEFAULT_LIMIT: Final = 20
 
@@ -34,119 +32,79 @@ class HealthCheck:
     items: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _live_songs(account_id: int) -> Any:
-    return and_(Song.account_id == account_id, Song.removed_at.is_(None))
+@dataclass(frozen=True, slots=True)
+class _Check:
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    sql: str  # one SELECT of ``columns`` with an ORDER BY; ``:account`` is the account id
 
 
-def _catalog_join() -> Any:
-    return and_(
-        CatalogSong.account_id == Song.account_id, CatalogSong.catalog_id == Song.catalog_id
-    )
+_LIVE_SONGS: Final = "s.account_id = :account AND s.removed_at IS NULL"
+_CATALOG: Final = "c.account_id = s.account_id AND c.catalog_id = s.catalog_id"
+_NEVER_FETCHED: Final = "(s.catalog_id IS NOT NULL AND c.id IS NULL)"
+_DURATION: Final = "COALESCE(s.duration_ms, c.duration_ms)"
+_LIVE_PLAYLISTS: Final = "p.account_id = :account AND p.removed_at IS NULL"
 
-
-def _unavailable(account_id: int) -> Any:
-    return (
-        select(Song.library_id, Song.name, Song.artist, Song.catalog_id)
-        .join(CatalogSong, _catalog_join())
-        .where(_live_songs(account_id), CatalogSong.available.is_(False))
-        .order_by(Song.name)
-    )
-
-
-def _uploads(account_id: int) -> Any:
-    return (
-        select(Song.library_id, Song.name, Song.artist, Song.album)
-        .where(_live_songs(account_id), Song.catalog_id.is_(None))
-        .order_by(Song.name)
-    )
-
-
-def _duplicate_catalog_ids(account_id: int) -> Any:
-    return (
-        select(
-            Song.catalog_id,
-            func.count().label("copies"),
-            func.min(Song.name).label("name"),
-            func.min(Song.artist).label("artist"),
-        )
-        .where(_live_songs(account_id), Song.catalog_id.is_not(None))
-        .group_by(Song.catalog_id)
-        .having(func.count() > 1)
-        .order_by(func.count().desc(), Song.catalog_id)
-    )
-
-
-def _duplicate_names(account_id: int) -> Any:
-    keys = (
-        func.lower(Song.name),
-        func.lower(func.coalesce(Song.artist, "")),
-        func.lower(func.coalesce(Song.album, "")),
-    )
-    return (
-        select(
-            func.min(Song.name).label("name"),
-            func.min(Song.artist).label("artist"),
-            func.min(Song.album).label("album"),
-            func.count().label("copies"),
-        )
-        .where(_live_songs(account_id))
-        .group_by(*keys)
-        .having(func.count() > 1)
-        .order_by(func.count().desc(), func.min(Song.name))
-    )
-
-
-def _duplicate_entries(account_id: int) -> Any:
-    return (
-        select(
-            Playlist.library_id.label("playlist_id"),
-            Playlist.name.label("playlist_name"),
-            PlaylistEntry.track_library_id.label("library_id"),
-            func.min(PlaylistEntry.name).label("name"),
-            func.count().label("copies"),
-        )
-        .join(PlaylistEntry, PlaylistEntry.revision_id == Playlist.current_revision_id)
-        .where(Playlist.account_id == account_id, Playlist.removed_at.is_(None))
-        .group_by(Playlist.library_id, Playlist.name, PlaylistEntry.track_library_id)
-        .having(func.count() > 1)
-        .order_by(Playlist.name, func.min(PlaylistEntry.name))
-    )
-
-
-def _empty_playlists(account_id: int) -> Any:
-    has_tracks = (
-        select(PlaylistEntry.id)
-        .where(PlaylistEntry.revision_id == Playlist.current_revision_id)
-        .exists()
-    )
-    return (
-        select(Playlist.library_id, Playlist.name)
-        .where(Playlist.account_id == account_id, Playlist.removed_at.is_(None), ~has_tracks)
-        .order_by(Playlist.name)
-    )
-
-
-def _missing_metadata(account_id: int) -> Any:
-    never_fetched = and_(Song.catalog_id.is_not(None), CatalogSong.id.is_(None))
-    return (
-        select(
-            Song.library_id,
-            Song.name,
-            Song.artist,
-            Song.album,
-            func.coalesce(Song.duration_ms, CatalogSong.duration_ms).label("duration_ms"),
-            never_fetched.label("catalog_missing"),
-        )
-        .outerjoin(CatalogSong, _catalog_join())
-        .where(
-            _live_songs(account_id),
-            (Song.artist.is_(None))
-            | (Song.album.is_(None))
-            | (func.coalesce(Song.duration_ms, CatalogSong.duration_ms).is_(None))
-            | never_fetched,
-        )
-        .order_by(Song.name)
-    )
+CHECKS: Final = (
+    _Check(
+        "unavailable",
+        "catalog songs Apple no longer offers",
+        ("library_id", "name", "artist", "catalog_id"),
+        "SELECT s.library_id, s.name, s.artist, s.catalog_id FROM songs s "
+        f"JOIN catalog_songs c ON {_CATALOG} WHERE {_LIVE_SONGS} AND NOT c.available "
+        "ORDER BY s.name",
+    ),
+    _Check(
+        "uploads_without_catalog",
+        "songs without a catalog match (uploads)",
+        ("library_id", "name", "artist", "album"),
+        "SELECT s.library_id, s.name, s.artist, s.album FROM songs s "
+        f"WHERE {_LIVE_SONGS} AND s.catalog_id IS NULL ORDER BY s.name",
+    ),
+    _Check(
+        "duplicate_catalog_ids",
+        "catalog songs in the library more than once",
+        ("catalog_id", "copies", "name", "artist"),
+        "SELECT s.catalog_id, count(*), MIN(s.name), MIN(s.artist) FROM songs s "
+        f"WHERE {_LIVE_SONGS} AND s.catalog_id IS NOT NULL GROUP BY s.catalog_id "
+        "HAVING count(*) > 1 ORDER BY count(*) DESC, s.catalog_id",
+    ),
+    _Check(
+        "duplicate_names",
+        "songs with the same name, artist and album",
+        ("name", "artist", "album", "copies"),
+        "SELECT MIN(s.name), MIN(s.artist), MIN(s.album), count(*) FROM songs s "
+        f"WHERE {_LIVE_SONGS} GROUP BY lower(s.name), lower(COALESCE(s.artist, '')), "
+        "lower(COALESCE(s.album, '')) HAVING count(*) > 1 ORDER BY count(*) DESC, MIN(s.name)",
+    ),
+    _Check(
+        "duplicate_playlist_entries",
+        "tracks more than once in a playlist",
+        ("playlist_id", "playlist_name", "library_id", "name", "copies"),
+        "SELECT p.library_id, p.name, e.track_library_id, MIN(e.name), count(*) "
+        "FROM playlists p JOIN playlist_entries e ON e.revision_id = p.current_revision_id "
+        f"WHERE {_LIVE_PLAYLISTS} GROUP BY p.library_id, p.name, e.track_library_id "
+        "HAVING count(*) > 1 ORDER BY p.name, MIN(e.name)",
+    ),
+    _Check(
+        "empty_playlists",
+        "playlists without tracks",
+        ("library_id", "name"),
+        f"SELECT p.library_id, p.name FROM playlists p WHERE {_LIVE_PLAYLISTS} AND NOT EXISTS "
+        "(SELECT 1 FROM playlist_entries e WHERE e.revision_id = p.current_revision_id) "
+        "ORDER BY p.name",
+    ),
+    _Check(
+        "missing_metadata",
+        "songs with missing metadata",
+        ("library_id", "name", "artist", "album", "duration_ms", "catalog_missing"),
+        f"SELECT s.library_id, s.name, s.artist, s.album, {_DURATION}, {_NEVER_FETCHED} "
+        f"FROM songs s LEFT JOIN catalog_songs c ON {_CATALOG} WHERE {_LIVE_SONGS} AND "
+        f"(s.artist IS NULL OR s.album IS NULL OR {_DURATION} IS NULL OR {_NEVER_FETCHED}) "
+        "ORDER BY s.name",
+    ),
+)
 
 
 def _missing_fields(item: dict[str, Any]) -> dict[str, Any]:
@@ -156,41 +114,20 @@ def _missing_fields(item: dict[str, Any]) -> dict[str, Any]:
     return {**item, "missing": missing}
 
 
-CHECKS: Final[list[tuple[str, str, Callable[[int], Any]]]] = [
-    ("unavailable", "catalog songs Apple no longer offers", _unavailable),
-    ("uploads_without_catalog", "songs without a catalog match (uploads)", _uploads),
-    (
-        "duplicate_catalog_ids",
-        "catalog songs in the library more than once",
-        _duplicate_catalog_ids,
-    ),
-    ("duplicate_names", "songs with the same name, artist and album", _duplicate_names),
-    ("duplicate_playlist_entries", "tracks more than once in a playlist", _duplicate_entries),
-    ("empty_playlists", "playlists without tracks", _empty_playlists),
-    ("missing_metadata", "songs with missing metadata", _missing_metadata),
-]
-
-
-def _run_check(
-    connection: Connection, name: str, title: str, statement: Any, limit: int
-) -> HealthCheck:
-    check = HealthCheck(name, title)
-    count = connection.execute(select(func.count()).select_from(statement.subquery())).scalar()
-    check.count = int(count or 0)
-    for row in connection.execute(statement.limit(limit)).mappings():
-        item = dict(row)
-        check.items.append(_missing_fields(item) if name == "missing_metadata" else item)
-    return check
+def _run_check(reader: Reader, check: _Check, account_id: int, limit: int) -> HealthCheck:
+    found = HealthCheck(check.name, check.title)
+    params = {"account": account_id, "limit": limit}
+    found.count = int(scalar(reader, f"SELECT count(*) FROM ({check.sql}) AS q", params) or 0)
+    for row in reader.rows(f"{check.sql} LIMIT :limit", params):
+        item = dict(zip(check.columns, row, strict=True))
+        found.items.append(_missing_fields(item) if check.name == "missing_metadata" else item)
+    return found
 
 
 def library_health(
-    store: Store, account_id: int, *, limit: int = DEFAULT_LIMIT
+    reader: Reader, account_id: int, *, limit: int = DEFAULT_LIMIT
 ) -> list[HealthCheck]:
-    with snapshot(store) as connection:
-        return [
-            _run_check(connection, name, title, build(account_id), limit)
-            for name, title, build in CHECKS
-        ]
+    return [_run_check(reader, check, account_id, limit) for check in CHECKS]
 
 
 def as_dicts(checks: list[HealthCheck]) -> list[dict[str, Any]]:

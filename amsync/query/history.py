@@ -6,6 +6,9 @@ compared with the one before it: tracks added, tracks removed, renamed). ``since
 (``2026-03-01``), a time in the spelling amsync prints and the views show
 (``2026-03-01T12:00:00Z``; a fraction or an offset is accepted too) or a run id (``12``: from
 that run's start on).
+
+Plain SQL on a ``Reader`` (both backends; the CLI reads an SQLite mirror without loading
+SQLAlchemy, see ``amsync.db.reading``). This module imports no SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -14,25 +17,25 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, select
-
-from amsync.db.models import ItemChange, Playlist, PlaylistEntry, PlaylistRevision, SyncRun
-from amsync.db.store import Store
+from amsync.db.reading import Reader, first, iso_sql, moment_parameter, placeholders
 from amsync.domain.changes import CHANGE_KINDS
 from amsync.domain.timestamps import iso_utc, parse_moment
 from amsync.errors import UsageError
 from amsync.query.playlist_lookup import find_playlist
-from amsync.query.snapshot import snapshot
 
 CHANGES: Final = CHANGE_KINDS
 _RUN_ID: Final = re.compile(r"^\d{1,12}$")
 
 
-def _stamp(value: datetime | None) -> str | None:
-    return iso_utc(value)
+@dataclass(frozen=True, slots=True)
+class Since:
+    """Where a report starts: ``value`` compares with stored moments on the reader's backend,
+    ``shown`` is its ISO 8601 UTC spelling."""
+
+    value: Any
+    shown: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,61 +80,57 @@ class HistoryReport:
         return asdict(self)
 
 
-def parse_since(connection: Connection, account_id: int, value: str) -> datetime:
-    """A date, a time (UTC unless it says otherwise) or a run id → the UTC moment to start."""
+def parse_since(reader: Reader, account_id: int, value: str) -> Since:
+    """A date, a time (UTC unless it says otherwise) or a run id → where to start."""
     text = value.strip()
     if _RUN_ID.match(text):
-        started = connection.execute(
-            select(SyncRun.started_at).where(
-                SyncRun.account_id == account_id, SyncRun.id == int(text)
-            )
-        ).scalar()
+        started = first(
+            reader,
+            f"SELECT started_at, {iso_sql(reader, 'started_at')} FROM sync_runs "
+            "WHERE account_id = :account AND id = :run",
+            {"account": account_id, "run": int(text)},
+        )
         if started is None:
             raise UsageError(f"no run {text} for this account", hint="`amsync stats` lists runs")
-        return started
+        return Since(started[0], started[1])
     try:
-        return parse_moment(text)
+        moment = parse_moment(text)
     except ValueError:
         raise UsageError(
             f"--since {value[:60]!r} is neither a date (2026-03-01), a UTC time as amsync "
             "prints it (2026-03-01T12:00:00Z) nor a run id"
         ) from None
+    return Since(moment_parameter(reader, moment), iso_utc(moment))
 
 
 def _item_changes(
-    connection: Connection,
+    reader: Reader,
     account_id: int,
-    since: datetime | None,
+    since: Since | None,
     changes: Sequence[str],
     library_id: str | None,
 ) -> list[ItemChangeRow]:
-    statement = select(
-        ItemChange.recorded_at,
-        ItemChange.run_id,
-        ItemChange.item_type,
-        ItemChange.library_id,
-        ItemChange.change,
-        ItemChange.name,
-        ItemChange.artist,
-    ).where(ItemChange.account_id == account_id, ItemChange.change.in_(changes))
+    kinds, params = placeholders("change", list(changes))
+    params = {**params, "account": account_id}
+    sql = (
+        f"SELECT {iso_sql(reader, 'recorded_at')}, run_id, item_type, library_id, change, name, "
+        f"artist FROM item_changes WHERE account_id = :account AND change IN ({kinds})"
+    )
     if since is not None:
-        statement = statement.where(ItemChange.recorded_at >= since)
+        sql += " AND recorded_at >= :since"
+        params["since"] = since.value
     if library_id is not None:
-        statement = statement.where(
-            ItemChange.item_type == "playlist", ItemChange.library_id == library_id
-        )
-    statement = statement.order_by(ItemChange.recorded_at, ItemChange.id)
-    return [
-        ItemChangeRow(_stamp(r[0]), r[1], r[2], r[3], r[4], r[5], r[6])
-        for r in connection.execute(statement)
-    ]
+        sql += " AND item_type = 'playlist' AND library_id = :library_id"
+        params["library_id"] = library_id
+    sql += " ORDER BY recorded_at, id"
+    return [ItemChangeRow(*row) for row in reader.rows(sql, params)]
 
 
-def _entries(connection: Connection, revision_id: int) -> list[tuple[str, str, str | None]]:
-    rows = connection.execute(
-        select(PlaylistEntry.track_library_id, PlaylistEntry.name, PlaylistEntry.artist)
-        .where(PlaylistEntry.revision_id == revision_id)
-        .order_by(PlaylistEntry.position)
+def _entries(reader: Reader, revision_id: int) -> list[tuple[str, str, str | None]]:
+    rows = reader.rows(
+        "SELECT track_library_id, name, artist FROM playlist_entries "
+        "WHERE revision_id = :revision ORDER BY position",
+        {"revision": revision_id},
     )
     return [(r[0], r[1], r[2]) for r in rows]
 
@@ -148,41 +147,33 @@ def _difference(
 
 
 def _playlist_changes(
-    connection: Connection, account_id: int, since: datetime | None, playlist_id: int | None
+    reader: Reader, account_id: int, since: Since | None, playlist_id: int | None
 ) -> list[PlaylistChange]:
-    statement = (
-        select(
-            PlaylistRevision.id,
-            PlaylistRevision.playlist_id,
-            PlaylistRevision.name,
-            PlaylistRevision.valid_from,
-            PlaylistRevision.run_id,
-            PlaylistRevision.track_count,
-            Playlist.library_id,
-        )
-        .join(Playlist, Playlist.id == PlaylistRevision.playlist_id)
-        .where(PlaylistRevision.account_id == account_id)
-        .order_by(PlaylistRevision.valid_from, PlaylistRevision.id)
+    sql = (
+        f"SELECT r.id, r.playlist_id, r.name, r.valid_from, {iso_sql(reader, 'r.valid_from')}, "
+        "r.run_id, r.track_count, p.library_id FROM playlist_revisions r "
+        "JOIN playlists p ON p.id = r.playlist_id WHERE r.account_id = :account"
     )
+    params: dict[str, Any] = {"account": account_id}
     if since is not None:
-        statement = statement.where(PlaylistRevision.valid_from >= since)
+        sql += " AND r.valid_from >= :since"
+        params["since"] = since.value
     if playlist_id is not None:
-        statement = statement.where(PlaylistRevision.playlist_id == playlist_id)
+        sql += " AND r.playlist_id = :playlist"
+        params["playlist"] = playlist_id
+    sql += " ORDER BY r.valid_from, r.id"
     found: list[PlaylistChange] = []
-    for rev_id, pl_id, name, valid_from, run_id, track_count, library_id in connection.execute(
-        statement
-    ).all():
-        previous = connection.execute(
-            select(PlaylistRevision.id, PlaylistRevision.name)
-            .where(
-                PlaylistRevision.playlist_id == pl_id,
-                PlaylistRevision.valid_from <= valid_from,
-                PlaylistRevision.id != rev_id,
-            )
-            .order_by(PlaylistRevision.valid_from.desc(), PlaylistRevision.id.desc())
-            .limit(1)
-        ).first()
-        change = PlaylistChange(library_id, name, _stamp(valid_from), run_id)
+    for rev_id, pl_id, name, valid_from, shown, run_id, track_count, library_id in reader.rows(
+        sql, params
+    ):
+        previous = first(
+            reader,
+            "SELECT id, name FROM playlist_revisions WHERE playlist_id = :playlist "
+            "AND valid_from <= :valid_from AND id <> :revision "
+            "ORDER BY valid_from DESC, id DESC LIMIT 1",
+            {"playlist": pl_id, "valid_from": valid_from, "revision": rev_id},
+        )
+        change = PlaylistChange(library_id, name, shown, run_id)
         change.track_count = track_count
         if previous is None:
             change.first_revision = True
@@ -192,14 +183,14 @@ def _playlist_changes(
             if previous[1] != name:
                 change.renamed_from = previous[1]
             change.added, change.removed = _difference(
-                _entries(connection, previous[0]), _entries(connection, rev_id)
+                _entries(reader, previous[0]), _entries(reader, rev_id)
             )
         found.append(change)
     return found
 
 
 def history(
-    store: Store,
+    reader: Reader,
     account_id: int,
     *,
     since: str | None = None,
@@ -207,19 +198,26 @@ def history(
     changes: Sequence[str] = CHANGES,
 ) -> HistoryReport:
     """What changed since ``since`` (everything when None), for one ``playlist`` or all."""
-    with snapshot(store) as connection:
-        moment = parse_since(connection, account_id, since) if since else None
-        playlist_id = library_id = None
-        if playlist is not None:
-            ref = find_playlist(connection, account_id, playlist, include_removed=True)
-            playlist_id, library_id = ref.id, ref.library_id
-        return HistoryReport(
-            since=_stamp(moment),
-            changes=_item_changes(connection, account_id, moment, changes, library_id),
-            playlists=_only(
-                _playlist_changes(connection, account_id, moment, playlist_id), changes
-            ),
-        )
+    return _history(reader, account_id, since, playlist, changes)
+
+
+def _history(
+    reader: Reader,
+    account_id: int,
+    since: str | None,
+    playlist: str | None,
+    changes: Sequence[str],
+) -> HistoryReport:
+    start = parse_since(reader, account_id, since) if since else None
+    playlist_id = library_id = None
+    if playlist is not None:
+        ref = find_playlist(reader, account_id, playlist, include_removed=True)
+        playlist_id, library_id = ref.id, ref.library_id
+    return HistoryReport(
+        since=start.shown if start else None,
+        changes=_item_changes(reader, account_id, start, changes, library_id),
+        playlists=_only(_playlist_changes(reader, account_id, start, playlist_id), changes),
+    )
 
 
 def _only(found: list[PlaylistChange], changes: Sequence[str]) -> list[PlaylistChange]:

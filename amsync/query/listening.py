@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from amsync.db.reading import Reader, first, scalar
+from amsync.db.reading import Reader, first, iso_sql, moment_parameter, scalar
 from amsync.domain.timestamps import parse_moment
 from amsync.errors import UsageError
 from amsync.query.snapshot import reading
@@ -32,21 +32,6 @@ ORDERS: Final = ("plays", "time")
 _YEAR: Final = re.compile(r"^\d{4}$")
 _PLAYED: Final = "SUM(CASE WHEN {t}.skipped THEN 0 ELSE 1 END)"
 _SKIPPED: Final = "SUM(CASE WHEN {t}.skipped THEN 1 ELSE 0 END)"
-
-
-def iso_sql(reader: Reader, expression: str) -> str:
-    """SQL giving a stored UTC moment as ``YYYY-MM-DDTHH:MM:SSZ`` text (the views' spelling)."""
-    if reader.backend == "sqlite":
-        return f"strftime('%Y-%m-%dT%H:%M:%SZ', {expression})"
-    return f"""to_char({expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-
-
-def moment_parameter(reader: Reader, moment: datetime) -> Any:
-    """A moment as the backend compares it with stored ones: SQLite keeps UTC text
-    (``YYYY-MM-DD HH:MM:SS.ffffff``), PostgreSQL a ``timestamptz``."""
-    if reader.backend != "sqlite":
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _moment(value: str, option: str) -> datetime:

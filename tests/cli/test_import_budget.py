@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
 
 from amsync.cli.command_table import COMMANDS
 from amsync.cli.lazy_group import load_command
+from tests.support.mirror_builder import build_sample_mirror
 
 HEAVY = ("sqlalchemy", "alembic", "httpx", "rich", "amsync.emulator")
 
@@ -66,3 +68,24 @@ def test_command_help_loads_nothing_heavy(name: str) -> None:
     result = _heavy_modules_after(calls)
     assert result["codes"] == [0] * len(calls), calls
     assert result["heavy"] == [], f"`amsync {name} … --help` imports {result['heavy']}"
+
+
+def test_offline_questions_on_an_sqlite_mirror_load_nothing_heavy(tmp_path: Path) -> None:
+    """The interactive questions read an SQLite mirror at head through the standard library's
+    ``sqlite3`` (``amsync.db.reading``), not SQLAlchemy."""
+    db = str(tmp_path / "mirror.db")
+    build_sample_mirror(db)
+    questions = [
+        ["query", "SELECT count(*) FROM songs_v"],
+        ["search", "hel"],
+        ["stats"],
+        ["show", "playlist", "Road Trip"],
+        ["show", "song", "i.S1"],
+        ["history"],
+        ["history", "--since", "2", "--playlist", "Road Trip"],
+        ["top", "songs"],
+        ["health"],
+    ]
+    for question in questions:
+        result = _heavy_modules_after([["--db", db, *question]])
+        assert result == {"codes": [0], "heavy": []}, question
