@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from amsync.cli.confirmation import confirm, require_confirmation, yes_option
@@ -10,6 +12,9 @@ from amsync.cli.output import info
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.config.settings import check_account_name
 from amsync.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from amsync.accounts.listing import AccountSummary
 
 
 @click.group()
@@ -37,9 +42,7 @@ def accounts_list(app: AppContext, fmt: str | None, as_json: bool, names: bool) 
 
     Columns: name, storefront, created_at, last_synced_at, songs, playlists, runs.
     """
-    from amsync.accounts import list_accounts
-
-    found = list_accounts(app.store())
+    found = _account_summaries(app)
     if names:
         for account in found:
             click.echo(account.name)
@@ -52,12 +55,25 @@ def accounts_list(app: AppContext, fmt: str | None, as_json: bool, names: bool) 
     emit_listing(output, ACCOUNT_COLUMNS, rows)
 
 
+def _account_summaries(app: AppContext) -> list[AccountSummary]:
+    """The accounts; none when the SQLite database does not exist yet (a listing creates
+    nothing)."""
+    from amsync.accounts.listing import account_summaries
+    from amsync.db.reading import sqlite_path_of
+
+    path = sqlite_path_of(app.settings.db)
+    if path is not None and not path.exists():
+        return []
+    with app.reading() as reader:
+        return account_summaries(reader)
+
+
 @accounts.command("add")
 @click.argument("name")
 @pass_app
 def accounts_add(app: AppContext, name: str) -> None:
     """Add an account NAME (its tokens: `amsync --account NAME auth set`)."""
-    from amsync.accounts import add_account
+    from amsync.accounts.editing import add_account
 
     _check_name(app, name)
     if add_account(app.store(), name):
@@ -75,7 +91,7 @@ def accounts_remove(app: AppContext, name: str, yes: bool) -> None:
 
     On a terminal it asks first; elsewhere it needs --yes.
     """
-    from amsync.accounts import remove_account
+    from amsync.accounts.editing import remove_account
 
     _check_name(app, name)
     ask = require_confirmation(yes, f"removing account {name!r} deletes its whole mirror")

@@ -185,3 +185,18 @@ def test_a_killed_workers_lock_is_released_at_once(postgres_url: str, home: Path
         assert statuses == ["interrupted", "succeeded"]
         assert actual_mirror(store) == expected_mirror(slow.library)
         store.close()
+
+
+def test_listing_accounts_creates_nothing(tmp_path: Path) -> None:
+    """A listing only reads: with no database yet it lists no accounts and leaves the home
+    and the database uncreated (it used to create a whole empty database)."""
+    home, db = tmp_path / "home", tmp_path / "home" / "amsync.db"
+    for args in ([], ["--names"], ["--json"], ["--format", "table"]):
+        result = invoke(["--home", str(home), "accounts", "list", *args])
+        assert result.exit_code == 0, result.output
+        assert "Traceback" not in result.output
+    assert invoke(["--home", str(home), "accounts", "list", "--json"]).stdout.strip() == "[]"
+    assert invoke(["--home", str(home), "accounts", "list"]).stdout.splitlines() == [
+        "name\tstorefront\tcreated_at\tlast_synced_at\tsongs\tplaylists\truns"
+    ]
+    assert not db.exists() and not home.exists()

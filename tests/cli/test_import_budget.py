@@ -85,6 +85,7 @@ def test_offline_questions_on_an_sqlite_mirror_load_nothing_heavy(tmp_path: Path
         ["history", "--since", "2", "--playlist", "Road Trip"],
         ["top", "songs"],
         ["health"],
+        ["accounts", "list"],
     ]
     for question in questions:
         result = _heavy_modules_after([["--db", db, *question]])

@@ -98,7 +98,7 @@ class Row:
 
 ROWS: dict[tuple[str, ...], Row] = {
     ("accounts", "add"): Row(("spare",), db=True),
-    ("accounts", "list"): Row(db=True),  # creates the database when there is none
+    ("accounts", "list"): Row(),  # reads only: with no database it lists none
     ("accounts", "remove"): Row(
         ("spare", "--yes"),
         db=True,
