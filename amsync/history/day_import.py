@@ -11,19 +11,18 @@ from amsync.db import tables
 from amsync.history import writing
 from amsync.history.archive import DAILY_TRACKS, FoundFile
 from amsync.history.columns import DAILY_TRACKS_COLUMNS, DAILY_TRACKS_REQUIRED, stored_text
-from amsync.history.csv_rows import csv_rows
 from amsync.history.daily_tracks import DayParser, DayRecord, DayRow, parse_hours
 from amsync.history.import_job import (
     BATCH,
     ImportJob,
     TrackRef,
-    checked_layout,
     count_link,
+    csv_layout,
+    keyed_rows,
     reading,
     report_progress,
 )
 from amsync.history.linking import BY_LIBRARY_TRACK, Link
-from amsync.history.play_activity import RowSkip
 from amsync.history.report import FileRead
 
 
@@ -47,22 +46,13 @@ def read_days(job: ImportJob, found: FoundFile, has_library_tracks: bool) -> Non
     batch: dict[str, _DayEntry] = {}
     table = tables.play_days
     with reading(found) as binary:
-        header, rows = csv_rows(binary, found.where)
-        layout = checked_layout(
-            header, DAILY_TRACKS_COLUMNS, DAILY_TRACKS_REQUIRED, found.where, "Date Played"
+        layout, rows = csv_layout(
+            binary, found, DAILY_TRACKS_COLUMNS, DAILY_TRACKS_REQUIRED, "Date Played"
         )
         parser = DayParser(layout, job.keep_personal)
         before = job.writer.count(table)
-        for row in rows:
-            read.rows += 1
-            if row.problem is not None:
-                report.skipped.add(f"{row.problem} row", f"{found.where}:{row.line}")
-                continue
-            try:
-                key, values, personal, day, identifier, description = parser.key(row.fields)
-            except RowSkip as skip:
-                report.skipped.add(skip.reason, f"{found.where}:{row.line}")
-                continue
+        for _, keyed in keyed_rows(job, found, read, rows, parser.key):
+            key, values, personal, day, identifier, description = keyed
             tally.read += 1
             link, track = _day_link(job, identifier, description, has_library_tracks)
             count_link(tally, link)

@@ -6,20 +6,23 @@ from __future__ import annotations
 import contextlib
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, Final
+from typing import IO, Any, Final, TypeVar
 
 from amsync.errors import UnusableAppleExport
 from amsync.history import writing
 from amsync.history.archive import FoundFile
 from amsync.history.columns import Layout, layout_for, missing_required
+from amsync.history.csv_rows import CsvRow, csv_rows
 from amsync.history.linking import HeardDays, Link, MirrorIndex
+from amsync.history.play_activity import RowSkip
 from amsync.history.report import FileRead, ImportReport
 
 BATCH: Final = 2000
 Progress = Callable[[str, int], None]
 """Called with a file's kind and the rows read from it so far, every ``BATCH`` rows."""
+Keyed = TypeVar("Keyed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +83,34 @@ def count_link(tally: Any, link: Link | None) -> None:
         tally.unlinked += 1
     else:
         tally.linked += 1
+
+
+def csv_layout(
+    binary: IO[bytes], found: FoundFile, known: Any, required: Any, example: str
+) -> tuple[Layout, Iterator[CsvRow]]:
+    """A CSV file's column layout (checked for its required columns) and its rows."""
+    header, rows = csv_rows(binary, found.where)
+    return checked_layout(header, known, required, found.where, example), rows
+
+
+def keyed_rows(
+    job: ImportJob,
+    found: FoundFile,
+    read: FileRead,
+    rows: Iterable[CsvRow],
+    key: Callable[[list[str]], Keyed],
+) -> Iterator[tuple[int, Keyed]]:
+    """Each readable row's line and ``key(fields)``; rows cut off or malformed, and rows
+    ``key`` skips (``RowSkip``), are counted in the report's skips instead."""
+    skipped = job.report.skipped
+    for row in rows:
+        read.rows += 1
+        if row.problem is not None:
+            skipped.add(f"{row.problem} row", f"{found.where}:{row.line}")
+            continue
+        try:
+            keyed = key(row.fields)
+        except RowSkip as skip:
+            skipped.add(skip.reason, f"{found.where}:{row.line}")
+            continue
+        yield row.line, keyed

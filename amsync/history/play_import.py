@@ -6,8 +6,14 @@ from __future__ import annotations
 from amsync.db import tables
 from amsync.history.archive import PLAY_ACTIVITY, FoundFile
 from amsync.history.columns import PLAY_ACTIVITY_COLUMNS, PLAY_ACTIVITY_REQUIRED
-from amsync.history.csv_rows import csv_rows
-from amsync.history.import_job import BATCH, ImportJob, checked_layout, reading, report_progress
+from amsync.history.import_job import (
+    BATCH,
+    ImportJob,
+    csv_layout,
+    keyed_rows,
+    reading,
+    report_progress,
+)
 from amsync.history.linking import BY_CATALOG
 from amsync.history.play_activity import PlayParser, PlayRow, RowSkip
 from amsync.history.report import FileRead
@@ -20,24 +26,14 @@ def read_plays(job: ImportJob, found: FoundFile) -> None:
     batch: dict[str, tuple[PlayRow, dict[str, str] | None, int]] = {}
     table = tables.play_events
     with reading(found) as binary:
-        header, rows = csv_rows(binary, found.where)
-        layout = checked_layout(
-            header, PLAY_ACTIVITY_COLUMNS, PLAY_ACTIVITY_REQUIRED, found.where, "Song Name"
+        layout, rows = csv_layout(
+            binary, found, PLAY_ACTIVITY_COLUMNS, PLAY_ACTIVITY_REQUIRED, "Song Name"
         )
         parser = PlayParser(layout, job.keep_personal)
         before = job.writer.count(table)
-        for row in rows:
-            read.rows += 1
-            if row.problem is not None:
-                report.skipped.add(f"{row.problem} row", f"{found.where}:{row.line}")
-                continue
-            try:
-                key, values, personal = parser.key(row.fields)
-            except RowSkip as skip:
-                report.skipped.add(skip.reason, f"{found.where}:{row.line}")
-                continue
+        for line, (key, values, personal) in keyed_rows(job, found, read, rows, parser.key):
             tally.read += 1
-            batch[key] = (values, personal, row.line)
+            batch[key] = (values, personal, line)
             if len(batch) >= BATCH:
                 _write_plays(job, parser, found, batch, read)
         _write_plays(job, parser, found, batch, read)
