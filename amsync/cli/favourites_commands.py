@@ -60,11 +60,6 @@ def _store(app: AppContext) -> Store:
     return app.store(create=False)
 
 
-def _reading_store(app: AppContext) -> Store:
-    """For commands that only read (list, diff): a read-only file or filesystem works."""
-    return app.store(create=False, readonly=True)
-
-
 def _name(name: str | None, artist: str | None) -> str:
     text = safe_text(name) if name else "(not in the mirror)"
     return f"{text} — {safe_text(artist)}" if artist else text
@@ -84,10 +79,12 @@ def list_command(app: AppContext, item_type: str | None, fmt: str | None, as_jso
     Columns: type, library_id, catalog_id, name, artist, state (yours), remote (Apple's, as
     last read), status, removed (no longer in the library).
     """
+    from amsync.db.reading import account_id_of
     from amsync.favourites.listing import list_favourites
 
     kind = ItemType(item_type) if item_type else None
-    entries = list_favourites(_reading_store(app), app.settings.account, kind)
+    with app.reading() as reader:
+        entries = list_favourites(reader, account_id_of(reader, app.settings.account), kind)
     output = chosen_format(fmt, as_json)
     if not entries and output == "table":
         info("no favourites", quiet=app.quiet)
@@ -171,9 +168,12 @@ def diff_command(app: AppContext, prefer: str, as_json: bool) -> None:
 
     Makes no request: Apple's side is what the last sync read.
     """
+    from amsync.db.reading import account_id_of
     from amsync.favourites.listing import diff_favourites
 
-    report = diff_favourites(_reading_store(app), app.settings.account, Prefer(prefer))
+    account = app.settings.account
+    with app.reading() as reader:
+        report = diff_favourites(reader, account, account_id_of(reader, account), Prefer(prefer))
     if as_json:
         emit_json(report.as_dict())
     else:

@@ -1,5 +1,6 @@
 """What the mirror says about favourites, without asking Apple: the list, and the three-way
-diff (the plan a push would start from)."""
+diff (the plan a push would start from). Both read through a ``Reader`` (``favourite_rows``),
+so on an SQLite mirror they load no SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from amsync.db.store import Store
+from amsync.db.reading import Reader
 from amsync.domain import FavouriteState, ItemType
-from amsync.favourites.mirror import load_outbox, load_rows
+from amsync.favourites.favourite_rows import favourite_rows, waiting_pushes
 from amsync.favourites.plan import Prefer, plan_push
 from amsync.favourites.report import PushReport
 
@@ -49,14 +50,11 @@ class FavouriteEntry:
 
 
 def list_favourites(
-    store: Store, account: str, item_type: ItemType | None = None
+    reader: Reader, account_id: int, item_type: ItemType | None = None
 ) -> list[FavouriteEntry]:
     """Items the user marked favourite or disliked, and items whose change is still pending."""
-    account_id = store.account_id(account, create=False)
-    with store.session() as session:
-        connection = session.connection()
-        rows = load_rows(connection, account_id, item_type)
-        outbox = load_outbox(connection, account_id)
+    rows = favourite_rows(reader, account_id, item_type)
+    outbox = waiting_pushes(reader, account_id)
     entries: list[FavouriteEntry] = []
     for row in rows:
         if not row.item_type.pushable:
@@ -83,11 +81,11 @@ def list_favourites(
     return entries
 
 
-def diff_favourites(store: Store, account: str, prefer: Prefer = Prefer.REMOTE) -> PushReport:
+def diff_favourites(
+    reader: Reader, account: str, account_id: int, prefer: Prefer = Prefer.REMOTE
+) -> PushReport:
     """The three-way plan from the mirror's last reading of Apple (no request, no write)."""
-    account_id = store.account_id(account, create=False)
-    with store.session() as session:
-        rows = load_rows(session.connection(), account_id)
+    rows = favourite_rows(reader, account_id)
     now = datetime.now(UTC)
     report = PushReport(
         account=account, status="planned", started_at=now, finished_at=now, prefer=prefer.value

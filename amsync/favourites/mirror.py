@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, Table, and_, or_, select
+from sqlalchemy import Connection, Table, or_, select
 
 from amsync.db import tables
+from amsync.db.reading import as_reader
 from amsync.domain import FavouriteState, ItemType
+from amsync.favourites.favourite_rows import favourite_rows
 from amsync.favourites.plan import FavouriteRow
 
 ITEM_TABLES: Final[dict[ItemType, Table]] = {
@@ -21,7 +23,6 @@ ITEM_TABLES: Final[dict[ItemType, Table]] = {
     ItemType.PLAYLIST: tables.playlists,
     ItemType.ARTIST: tables.artists,
 }
-_fav = tables.favourites
 _outbox = tables.favourite_pushes
 
 Key = tuple[ItemType, str]
@@ -63,54 +64,9 @@ def _artist_column(table: Table) -> Any:
 def load_rows(
     connection: Connection, account_id: int, item_type: ItemType | None = None
 ) -> list[FavouriteRow]:
-    """Every favourites row of the account (of one type), with its item's name."""
-    rows: list[FavouriteRow] = []
-    for kind, table in ITEM_TABLES.items():
-        if item_type is not None and kind is not item_type:
-            continue
-        artist = _artist_column(table)
-        video = table.c.kind if "kind" in table.c else None
-        columns = [
-            _fav.c.library_id,
-            _fav.c.catalog_id,
-            _fav.c.remote,
-            _fav.c.base,
-            _fav.c.local,
-            table.c.catalog_id.label("item_catalog_id"),
-            table.c.name,
-            table.c.removed_at,
-        ]
-        if artist is not None:
-            columns.append(artist.label("artist"))
-        if video is not None:
-            columns.append(video.label("kind"))
-        statement = (
-            select(*columns)
-            .outerjoin(
-                table,
-                and_(
-                    table.c.account_id == _fav.c.account_id, table.c.library_id == _fav.c.library_id
-                ),
-            )
-            .where(_fav.c.account_id == account_id, _fav.c.item_type == kind.value)
-            .order_by(_fav.c.id)
-        )
-        for found in connection.execute(statement).mappings():
-            rows.append(
-                FavouriteRow(
-                    item_type=kind,
-                    library_id=found["library_id"],
-                    remote=FavouriteState(found["remote"]),
-                    base=FavouriteState(found["base"]),
-                    local=FavouriteState(found["local"]),
-                    catalog_id=found["catalog_id"] or found["item_catalog_id"],
-                    name=found["name"],
-                    artist=found.get("artist"),
-                    removed=found["removed_at"] is not None,
-                    music_video=found.get("kind") == "music-video",
-                )
-            )
-    return rows
+    """Every favourites row of the account (of one type), with its item's name
+    (``favourite_rows``: the same SQL ``favourites list`` reads without SQLAlchemy)."""
+    return favourite_rows(as_reader(connection), account_id, item_type)
 
 
 def load_outbox(connection: Connection, account_id: int) -> dict[Key, OutboxEntry]:

@@ -86,6 +86,8 @@ def test_offline_questions_on_an_sqlite_mirror_load_nothing_heavy(tmp_path: Path
         ["top", "songs"],
         ["health"],
         ["accounts", "list"],
+        ["favourites", "list"],
+        ["favourites", "diff"],
     ]
     for question in questions:
         result = _heavy_modules_after([["--db", db, *question]])
