@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+
+from tests.support.mirror_builder import build_sample_mirror
+from tests.sync.conftest import DEV, USER
 
 POSTGRES_ENV = "AMSYNC_TEST_POSTGRES_URL"
 
@@ -69,3 +72,31 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "mirror.db")
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def sample_db(db_url: str) -> str:
+    """The sample mirror (``tests.support.mirror_builder``) on SQLite and on PostgreSQL."""
+    build_sample_mirror(db_url)
+    return db_url
+
+
+@pytest.fixture
+def sample_sqlite(sqlite_path: str) -> str:
+    """The sample mirror in an SQLite file."""
+    build_sample_mirror(sqlite_path)
+    return sqlite_path
+
+
+@pytest.fixture
+def cli_env() -> Callable[[str], dict[str, str]]:
+    """The environment that points amsync at an emulator's URL with the tokens it accepts."""
+
+    def env(url: str) -> dict[str, str]:
+        return {
+            "AMSYNC_API_URL": url,
+            "AMSYNC_DEVELOPER_TOKEN": DEV,
+            "AMSYNC_MUSIC_USER_TOKEN": USER,
+        }
+
+    return env

@@ -25,6 +25,7 @@ from sqlalchemy import URL
 from amsync import __version__
 from amsync.backup.document import read_library_document
 from amsync.backup.manifest import (
+    COUNT_KEYS,
     EXPORT_NAME,
     SNAPSHOT_NAME,
     Manifest,
@@ -38,7 +39,7 @@ from amsync.backup.rotation import (
 )
 from amsync.backup.snapshot import copy_sqlite, integrity_problems, mirror_counts, open_snapshot
 from amsync.backup.snapshot import schema_revision as snapshot_revision
-from amsync.backup.verify import SNAPSHOT_COUNT_KEYS, require_good, verify_backup
+from amsync.backup.verify import require_good, verify_backup
 from amsync.db.store import Store, open_store
 from amsync.domain.critical import critical
 from amsync.errors import OutputPathError, StoreError, UsageError
@@ -181,7 +182,7 @@ def _export_from_snapshot(snapshot_path: Path, account: str, export_path: Path) 
 
 
 def _same_counts(snapshot: dict[str, int], export: dict[str, int]) -> None:
-    different = [k for k in SNAPSHOT_COUNT_KEYS if snapshot.get(k) != export.get(k)]
+    different = [k for k in COUNT_KEYS if snapshot.get(k) != export.get(k)]
     if different:
         raise StoreError(
             "the snapshot and its JSON export disagree on "

@@ -14,6 +14,7 @@ from typing import Any
 
 from amsync.backup.document import LibraryDocument, read_library_document
 from amsync.backup.manifest import (
+    COUNT_KEYS,
     EXPORT_NAME,
     MANIFEST_NAME,
     SNAPSHOT_NAME,
@@ -23,16 +24,6 @@ from amsync.backup.manifest import (
 )
 from amsync.backup.snapshot import integrity_problems, mirror_counts, open_snapshot, schema_revision
 from amsync.errors import ConfigError, StoreError
-
-SNAPSHOT_COUNT_KEYS = (
-    "songs",
-    "albums",
-    "artists",
-    "playlists",
-    "tracks",
-    "favourites",
-    "dislikes",
-)
 
 
 @dataclass(slots=True)
@@ -136,7 +127,7 @@ def _check_snapshot(path: Path, manifest: Manifest, report: VerifyReport) -> Non
             f"{manifest.schema_revision}"
         )
     # a backup written before a count existed (e.g. dislikes) has no number to compare
-    keys = tuple(key for key in SNAPSHOT_COUNT_KEYS if key in manifest.counts)
+    keys = tuple(key for key in COUNT_KEYS if key in manifest.counts)
     _compare_counts(SNAPSHOT_NAME, counts, manifest, keys, report)
     report.checked.append(f"{SNAPSHOT_NAME}: integrity ok, schema {revision}, counts ok")
 

@@ -82,17 +82,20 @@ def backup_after_sync(app: AppContext, *, sync_status: str, as_json: bool) -> Ba
     return report
 
 
-# --- amsync backup ------------------------------------------------------------------------------
-
-
-@click.group("backup", invoke_without_command=True)
-@click.option(
+_backups_dir_option = click.option(
     "--dir",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
     help="Folder of this account's backups [default <home>/backups/<account>].",
 )
+
+
+# --- amsync backup ------------------------------------------------------------------------------
+
+
+@click.group("backup", invoke_without_command=True)
+@_backups_dir_option
 @click.option(
     "--keep",
     type=click.IntRange(min=1),
@@ -187,13 +190,7 @@ def verify(app: AppContext, path: Path, as_json: bool) -> None:
 
 
 @backup.command("list")
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Folder of this account's backups [default <home>/backups/<account>].",
-)
+@_backups_dir_option
 @listing_format_option
 @pass_app
 def list_command(app: AppContext, directory: Path | None, fmt: str | None, as_json: bool) -> None:

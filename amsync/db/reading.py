@@ -242,11 +242,17 @@ def placeholders(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any
     return ", ".join(f":{n}" for n in names), dict(zip(names, values, strict=True))
 
 
-def iso_sql(reader: Reader, expression: str) -> str:
-    """SQL giving a stored UTC moment as ``YYYY-MM-DDTHH:MM:SSZ`` text (the views' spelling)."""
-    if reader.backend == "sqlite":
+def iso_text_sql(backend: str, expression: str) -> str:
+    """SQL giving a stored UTC moment as ``YYYY-MM-DDTHH:MM:SSZ`` text (the views' spelling) on
+    ``backend`` (``"sqlite"``, else PostgreSQL)."""
+    if backend == "sqlite":
         return f"strftime('%Y-%m-%dT%H:%M:%SZ', {expression})"
     return f"""to_char({expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+def iso_sql(reader: Reader, expression: str) -> str:
+    """``iso_text_sql`` on the reader's backend."""
+    return iso_text_sql(reader.backend, expression)
 
 
 def moment_parameter(reader: Reader, moment: datetime) -> Any:

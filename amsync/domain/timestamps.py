@@ -28,10 +28,6 @@ def iso_utc(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime(ISO_UTC_FORMAT)
 
 
-def now_iso_utc() -> str:
-    return datetime.now(UTC).strftime(ISO_UTC_FORMAT)
-
-
 def parse_moment(text: str) -> datetime:
     """A date (``2026-03-01``: its midnight UTC) or a time (``2026-03-01T12:00:00Z``, also
     with a fraction, an offset or a space for the ``T``; UTC unless it says otherwise) → an

@@ -38,7 +38,6 @@ from amsync.export.export_options import (
     utc_stamp,
 )
 from amsync.export.play_columns import has_plays
-from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
 
 SONGS_HEADER: Final = (
@@ -237,12 +236,9 @@ def export_csv_playlist(
 
 
 def _selected(connection: Connection, account_id: int, options: ExportOptions) -> list[int] | None:
-    if not options.playlists:
-        return None
-    refs = find_playlists(
-        connection, account_id, options.playlists, include_removed=options.include_removed
+    return playlist_rows.chosen_ids(
+        connection, account_id, options.playlists or None, include_removed=options.include_removed
     )
-    return [ref.id for ref in refs]
 
 
 __all__ = [

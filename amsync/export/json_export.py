@@ -30,7 +30,6 @@ from amsync.export.export_options import (
     utc_stamp,
 )
 from amsync.export.play_columns import has_plays
-from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
 
 FORMAT: Final = "amsync.library"
@@ -202,10 +201,9 @@ def _write_document(
 ) -> None:
     account = rows.account_info(connection, account_id)
     removed = options.include_removed
-    only = None
-    if options.playlists:
-        refs = find_playlists(connection, account_id, options.playlists, include_removed=removed)
-        only = [ref.id for ref in refs]
+    only = playlist_rows.chosen_ids(
+        connection, account_id, options.playlists or None, include_removed=removed
+    )
     header = {
         "format": FORMAT,
         "version": VERSION,

@@ -12,6 +12,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
 from amsync.db import tables
+from amsync.db.reading import iso_text_sql
 
 
 class iso_utc_text(FunctionElement[str]):
@@ -23,15 +24,10 @@ class iso_utc_text(FunctionElement[str]):
     inherit_cache = True
 
 
-@compiles(iso_utc_text, "sqlite")
-def _iso_utc_sqlite(element: iso_utc_text, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(element.clauses, **kw)})"
-
-
 @compiles(iso_utc_text)
-def _iso_utc_postgres(element: iso_utc_text, compiler: SQLCompiler, **kw: Any) -> str:
+def _iso_utc(element: iso_utc_text, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+    return iso_text_sql(compiler.dialect.name, column)
 
 
 def has_plays(connection: Connection, account_id: int) -> bool:

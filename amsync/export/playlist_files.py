@@ -44,7 +44,6 @@ from amsync.export.locations import (
     parse_prefixes,
 )
 from amsync.export.path_template import compile_template
-from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
 
 if TYPE_CHECKING:  # amsync.local reads with amsync.export's row reader: import it when used
@@ -233,16 +232,13 @@ def export_playlist_files(
     with snapshot(store) as connection:
         account = rows.account_info(connection, account_id)
         locations = make_locations(connection, account_id, options, account, str(root))
-        only = None
-        if options.playlists:
-            refs = find_playlists(
-                connection, account_id, options.playlists, include_removed=options.include_removed
-            )
-            only = [ref.id for ref in refs]
-        layout = PlaylistLayout(root, playlist_rows.folders(connection, account_id), extension)
-        pairs = playlist_rows.playlists(
-            connection, account_id, include_removed=options.include_removed, only=only
+        pairs = playlist_rows.chosen_playlists(
+            connection,
+            account_id,
+            options.playlists or None,
+            include_removed=options.include_removed,
         )
+        layout = PlaylistLayout(root, playlist_rows.folders(connection, account_id), extension)
         for head, tracks in pairs:
             report.count("playlists")
             target = layout.file_for(head)
@@ -272,14 +268,8 @@ def export_selected_playlists(
     with snapshot(store) as connection:
         account = rows.account_info(connection, account_id)
         locations = make_locations(connection, account_id, options, account, base_folder)
-        refs = find_playlists(
+        pairs = playlist_rows.chosen_playlists(
             connection, account_id, options.playlists, include_removed=options.include_removed
-        )
-        pairs = playlist_rows.playlists(
-            connection,
-            account_id,
-            include_removed=options.include_removed,
-            only=[ref.id for ref in refs],
         )
         with open_destination(destination, report) as out:
             for head, tracks in pairs:

@@ -28,6 +28,7 @@ from amsync.db.models import (
     Song,
 )
 from amsync.export.row_reading import MAX_FOLDER_DEPTH, RATINGS, AnySelect, live, stream
+from amsync.query.playlist_lookup import find_playlists
 
 # --- playlists ---------------------------------------------------------------------------------
 
@@ -200,6 +201,30 @@ def playlist_count(
         Playlist.account_id == account_id, live(Playlist, include_removed), _only(only)
     )
     return int(connection.execute(statement).scalar_one())
+
+
+def chosen_ids(
+    connection: Connection, account_id: int, names: Sequence[str] | None, *, include_removed: bool
+) -> list[int] | None:
+    """The ids of the playlists ``names`` names (each a name or an id; a ``UsageError`` for a
+    name that matches none or several), or ``None`` — every playlist — when ``names`` is."""
+    if names is None:
+        return None
+    refs = find_playlists(connection, account_id, names, include_removed=include_removed)
+    return [ref.id for ref in refs]
+
+
+def chosen_playlists(
+    connection: Connection,
+    account_id: int,
+    names: Sequence[str] | None,
+    *,
+    include_removed: bool,
+) -> Iterator[tuple[PlaylistHead, Iterator[Track]]]:
+    """``playlists`` of those ``chosen_ids`` finds (looked up at once, so a wrong name is an
+    error before anything is written)."""
+    only = chosen_ids(connection, account_id, names, include_removed=include_removed)
+    return playlists(connection, account_id, include_removed=include_removed, only=only)
 
 
 def playlists(

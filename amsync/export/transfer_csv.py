@@ -48,7 +48,6 @@ from amsync.export.export_options import (
     utc_stamp,
 )
 from amsync.export.playlist_files import PlaylistLayout
-from amsync.query.playlist_lookup import find_playlists
 from amsync.query.snapshot import snapshot
 
 Track = playlist_rows.Track
@@ -157,14 +156,11 @@ def export_transfer_csv(
     report = ExportReport(format=f"csv-{layout.name}", exported_at=utc_stamp())
     root = prepare_output_dir(directory)
     with snapshot(store) as connection:
-        only = None
-        if options.playlists:
-            refs = find_playlists(
-                connection, account_id, options.playlists, include_removed=options.include_removed
-            )
-            only = [ref.id for ref in refs]
-        pairs = playlist_rows.playlists(
-            connection, account_id, include_removed=options.include_removed, only=only
+        pairs = playlist_rows.chosen_playlists(
+            connection,
+            account_id,
+            options.playlists or None,
+            include_removed=options.include_removed,
         )
         if layout.one_file is not None:
             with open_destination(root / layout.one_file, report, newline="") as out:
@@ -189,14 +185,8 @@ def export_transfer_csv_playlist(
         )
     report = ExportReport(format=f"csv-{layout.name}", exported_at=utc_stamp())
     with snapshot(store) as connection:
-        refs = find_playlists(
+        pairs = playlist_rows.chosen_playlists(
             connection, account_id, options.playlists, include_removed=options.include_removed
-        )
-        pairs = playlist_rows.playlists(
-            connection,
-            account_id,
-            include_removed=options.include_removed,
-            only=[ref.id for ref in refs],
         )
         with open_destination(destination, report, newline="") as out:
             _write_rows(out, layout, pairs, options.raw, report)

@@ -103,6 +103,16 @@ def _file_id(connection: Connection, path: str, reader: TagReader, now: datetime
     return int(inserted[0])
 
 
+def _forget(connection: Connection, account_id: int, song: SongRef) -> None:
+    """Drop the person's decision for ``song`` and its match."""
+    connection.execute(
+        delete(links).where(links.c.account_id == account_id, links.c.library_id == song.library_id)
+    )
+    connection.execute(
+        delete(matches).where(matches.c.account_id == account_id, matches.c.song_id == song.id)
+    )
+
+
 def _decide(
     connection: Connection,
     account_id: int,
@@ -112,18 +122,11 @@ def _decide(
     now: datetime,
 ) -> None:
     for song in found:
-        connection.execute(
-            delete(links).where(
-                links.c.account_id == account_id, links.c.library_id == song.library_id
-            )
-        )
+        _forget(connection, account_id, song)
         connection.execute(
             insert(links).values(
                 account_id=account_id, library_id=song.library_id, path=path, created_at=now
             )
-        )
-        connection.execute(
-            delete(matches).where(matches.c.account_id == account_id, matches.c.song_id == song.id)
         )
         connection.execute(
             insert(matches).values(
@@ -161,14 +164,5 @@ def unlink(store: Store, account_id: int, song_id: str, *, forget: bool = False)
             _decide(connection, account_id, found, None, None, now)
         else:
             for song in found:
-                connection.execute(
-                    delete(links).where(
-                        links.c.account_id == account_id, links.c.library_id == song.library_id
-                    )
-                )
-                connection.execute(
-                    delete(matches).where(
-                        matches.c.account_id == account_id, matches.c.song_id == song.id
-                    )
-                )
+                _forget(connection, account_id, song)
     return LinkResult(found, None)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from amsync.db.reading import Reader, first, iso_sql, moment_parameter, scalar
-from amsync.domain.timestamps import parse_moment
+from amsync.domain.timestamps import iso_utc, parse_moment
 from amsync.errors import UsageError
 from amsync.query.snapshot import reading
 
@@ -68,7 +68,7 @@ class Period:
             return "all time"
         if self.end is not None and self.start.month == 1 and self.start.day == 1:
             return str(self.start.year)
-        return f"since {self.start.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        return f"since {iso_utc(self.start)}"
 
     def condition(self, reader: Reader, alias: str) -> tuple[str, dict[str, Any]]:
         """SQL (``AND …``) keeping the plays of the period, and its parameters."""

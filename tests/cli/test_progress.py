@@ -17,8 +17,6 @@ import math
 import re
 from collections.abc import Callable
 
-import pytest
-
 from amsync.cli.progress import ProgressBoard
 from amsync.db.store import open_store
 from amsync.domain import ProgressEvent
@@ -29,18 +27,6 @@ from tests.support.cli import invoke
 from tests.sync.conftest import DEV, USER, in_process_client, make_emulator
 
 Env = Callable[[str], dict[str, str]]
-
-
-@pytest.fixture
-def cli_env() -> Env:
-    def env(url: str) -> dict[str, str]:
-        return {
-            "AMSYNC_API_URL": url,
-            "AMSYNC_DEVELOPER_TOKEN": DEV,
-            "AMSYNC_MUSIC_USER_TOKEN": USER,
-        }
-
-    return env
 
 
 SPEC = LibrarySpec(songs=450, albums=60, artists=30, playlists=6, music_videos=3, seed=4)

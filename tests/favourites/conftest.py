@@ -7,9 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from amsync.emulator import Emulator, LibrarySpec
-from tests.sync.conftest import cli_env, make_emulator
-
-__all__ = ["cli_env"]
+from tests.sync.conftest import make_emulator
 
 Env = Callable[[str], dict[str, str]]
 

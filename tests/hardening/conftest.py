@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,7 +13,7 @@ from amsync.db.store import Store, open_store
 from amsync.emulator import Emulator
 from amsync.sync.runner import run_sync
 from tests.support.reliability import emulator_for, tiny_spec
-from tests.sync.conftest import DEV, USER, client_config
+from tests.sync.conftest import client_config
 
 
 @pytest.fixture(autouse=True)
@@ -21,18 +21,6 @@ def no_leftover_log_files() -> Iterator[None]:
     """Commands that log to <home>/logs attach a file handler; each test has its own home."""
     yield
     detach_log_files()
-
-
-@pytest.fixture
-def cli_env() -> Callable[[str], dict[str, str]]:
-    def env(url: str) -> dict[str, str]:
-        return {
-            "AMSYNC_API_URL": url,
-            "AMSYNC_DEVELOPER_TOKEN": DEV,
-            "AMSYNC_MUSIC_USER_TOKEN": USER,
-        }
-
-    return env
 
 
 def synced_mirror(db: str, *, seed: int = 5) -> Emulator:

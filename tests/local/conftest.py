@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from amsync.audiotags.sample_files import SampleTags, write_sample_file
-from tests.support.mirror_builder import build_sample_mirror
 
 
 def put(folder: Path, name: str, duration_ms: int = 200_000, **tags: object) -> Path:
@@ -64,15 +63,3 @@ def build_sample_music(root: Path) -> Path:
         album="Can't Slow Down")  # fmt: skip
     put(root / "Unrelated", "Song.mp3", 180_000, title="Song", artist="Nobody")
     return root
-
-
-@pytest.fixture
-def sample_db(db_url: str) -> str:
-    build_sample_mirror(db_url)
-    return db_url
-
-
-@pytest.fixture
-def sample_sqlite(sqlite_path: str) -> str:
-    build_sample_mirror(sqlite_path)
-    return sqlite_path

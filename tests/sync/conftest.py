@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -67,15 +67,3 @@ def sqlite_store(sqlite_path: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
-
-
-@pytest.fixture
-def cli_env() -> Callable[[str], dict[str, str]]:
-    def env(url: str) -> dict[str, str]:
-        return {
-            "AMSYNC_API_URL": url,
-            "AMSYNC_DEVELOPER_TOKEN": DEV,
-            "AMSYNC_MUSIC_USER_TOKEN": USER,
-        }
-
-    return env
