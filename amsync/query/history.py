@@ -198,16 +198,6 @@ def history(
     changes: Sequence[str] = CHANGES,
 ) -> HistoryReport:
     """What changed since ``since`` (everything when None), for one ``playlist`` or all."""
-    return _history(reader, account_id, since, playlist, changes)
-
-
-def _history(
-    reader: Reader,
-    account_id: int,
-    since: str | None,
-    playlist: str | None,
-    changes: Sequence[str],
-) -> HistoryReport:
     start = parse_since(reader, account_id, since) if since else None
     playlist_id = library_id = None
     if playlist is not None:
