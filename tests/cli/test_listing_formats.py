@@ -100,6 +100,7 @@ def _commands(mirror: Mirror) -> dict[str, list[str]]:
         "accounts list": ["accounts", "list"],
         "query": ["query", "SELECT library_id, name, artist, album, genres FROM songs_v"],
         "backup list": ["backup", "list"],
+        "local unmatched": ["local", "unmatched"],
     }
 
 
@@ -113,6 +114,7 @@ LISTINGS = [
     "accounts list",
     "query",
     "backup list",
+    "local unmatched",
 ]
 
 
@@ -240,6 +242,8 @@ HELP_PATHS = [
     ["accounts", "list"],
     ["query"],
     ["backup", "list"],
+    ["local", "unmatched"],
+    ["top"],
 ]
 
 
