@@ -138,3 +138,27 @@ async def ratings(session: ApiSession, resource_type: str, ids: Iterable[str]) -
             if value is not None and value != 0:
                 values[item_id] = value
     return values
+
+
+SEARCH_LIMIT = 25
+
+
+async def search_songs(
+    session: ApiSession, path: str, term: str, *, limit: int = SEARCH_LIMIT
+) -> list[CatalogSong]:
+    """The first page (≤ 25) of Apple's catalog search for songs, in Apple's order.
+
+    Apple's matching is fuzzy: callers confirm each hit themselves. No hits is an empty list.
+    """
+    words = " ".join(term.split())
+    if not words:
+        return []
+    endpoint = endpoint_of(path)
+    params = {"term": words, "types": "songs", "limit": str(max(1, min(limit, SEARCH_LIMIT)))}
+    reply = await session.request("GET", path, params=params, missing_ok=True)
+    if reply is None or reply.document is None:
+        return []
+    songs = get_object(get_object(reply.document, "results"), "songs")
+    if songs is None:
+        return []
+    return parse_page(songs, endpoint, {"songs": parse_catalog_song}).items

@@ -293,6 +293,13 @@ class AppleMusicClient:
         path = f"/v1/catalog/{quote(storefront.id, safe='')}/songs"
         return await catalog.songs_by_isrc(self._session, path, isrcs)
 
+    async def search_catalog_songs(self, term: str, *, limit: int = 25) -> list[CatalogSong]:
+        """Apple's catalog search for songs (first page, ≤ 25, Apple's order; fuzzy: confirm
+        every hit). An empty term searches nothing."""
+        storefront = await self.get_storefront()
+        path = f"/v1/catalog/{quote(storefront.id, safe='')}/search"
+        return await catalog.search_songs(self._session, path, term, limit=limit)
+
     # --- ratings and favourites ----------------------------------------------------------
 
     async def get_ratings(self, resource_type: str, ids: Iterable[str]) -> dict[str, int]:

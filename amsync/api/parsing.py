@@ -110,6 +110,7 @@ def parse_catalog_song(value: object, endpoint: str) -> CatalogSong:
         track_number=get_int(attributes, "trackNumber"),
         disc_number=get_int(attributes, "discNumber"),
         content_rating=get_str(attributes, "contentRating"),
+        playable=get_object(attributes, "playParams") is not None,
     )
 
 

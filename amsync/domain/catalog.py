@@ -24,6 +24,8 @@ class CatalogSong:
     track_number: int | None = None
     disc_number: int | None = None
     content_rating: str | None = None
+    playable: bool = True
+    """False when Apple sent no ``playParams``: not playable in this storefront (§7.1)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ def available(ctx: Context, rtype: str, rid: str) -> bool:
     return item is not None and not getattr(item, "withdrawn", False)
 
 
-def _check_storefront(ctx: Context) -> Response | None:
+def check_storefront(ctx: Context) -> Response | None:
     sf = ctx.segments[2]
     if len(sf) != 2 or not sf.isalpha() or not sf.islower():
         return bad_parameter("storefront", f"Invalid storefront: {sf}")
@@ -45,7 +45,7 @@ def _check_storefront(ctx: Context) -> Response | None:
 
 def collection(ctx: Context) -> Response:
     """GET /v1/catalog/{sf}/{type}?ids=… or songs?filter[isrc]=…"""
-    problem = _check_storefront(ctx)
+    problem = check_storefront(ctx)
     if problem is not None:
         return problem
     rtype = ctx.segments[3]
@@ -89,7 +89,7 @@ def _by_isrc(ctx: Context, isrcs: list[str], variant: Any) -> Response:
 
 
 def single(ctx: Context) -> Response:
-    problem = _check_storefront(ctx)
+    problem = check_storefront(ctx)
     if problem is not None:
         return problem
     rtype, rid = ctx.segments[3], ctx.segments[4]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
+from amsync.emulator.catalog_index import SearchIndex
 from amsync.emulator.faults import Decision, FaultConfig
 from amsync.emulator.library import Library
 from amsync.emulator.messages import Request, Response, bad_parameter, error
@@ -58,12 +59,14 @@ def variant_for(params: dict[str, str], rtype: str) -> Variant:
 
 
 class SortCache:
-    """Alphabetical id orders per collection, rebuilt when the library changes."""
+    """Alphabetical id orders per collection and the catalog search index (each rebuilt when
+    the library changes)."""
 
     def __init__(self, library: Library) -> None:
         self.library = library
         self._orders: dict[str, list[str]] = {}
         self._version = -1
+        self.search_index = SearchIndex()
 
     def ids(self, collection: str) -> list[str]:
         lib = self.library

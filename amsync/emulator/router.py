@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from amsync.emulator import catalog_routes, library_routes, personal_routes
+from amsync.emulator import catalog_routes, catalog_search, library_routes, personal_routes
 from amsync.emulator.library import RATING_KINDS
 from amsync.emulator.listing import Context
 from amsync.emulator.messages import Response
@@ -109,6 +109,8 @@ def resolve(path: str) -> tuple[Route | None, list[str]]:
         return Route("/v1/test", {"GET": _test}), segs
     if segs[1] == "me" and len(segs) >= 3:
         return _me(segs), segs
+    if segs[1] == "catalog" and len(segs) == 4 and segs[3] == "search":
+        return Route("/v1/catalog/{storefront}/search", {"GET": catalog_search.search}), segs
     if segs[1] == "catalog" and len(segs) in (4, 5) and segs[3] in CATALOG_TYPES:
         base = f"/v1/catalog/{{storefront}}/{segs[3]}"
         if len(segs) == 4:

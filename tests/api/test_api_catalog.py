@@ -82,6 +82,47 @@ async def test_isrc_lookup_uses_meta_filters_when_given(make_client: ClientFacto
     assert [s.catalog_id for s in found["USAAA1"]] == ["1", "2"]
 
 
+async def test_catalog_search_sends_one_request_and_keeps_apples_order(
+    make_client: ClientFactory,
+):
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        songs = [
+            {"id": "2", "type": "songs", "attributes": {"name": "B", "playParams": {"id": "2"}}},
+            {"id": "1", "type": "songs", "attributes": {"name": "A"}},
+            {"id": "9", "type": "albums", "attributes": {"name": "not a song"}},
+        ]
+        return json_response({"results": {"songs": {"href": "/x", "data": songs}}})
+
+    async with make_client(httpx.MockTransport(handler)) as client:
+        found = await client.search_catalog_songs("  Hey   Jude\n", limit=40)
+    (request,) = seen
+    assert request.url.path == "/v1/catalog/us/search"
+    assert dict(request.url.params) == {"term": "Hey Jude", "types": "songs", "limit": "25"}
+    assert [(s.catalog_id, s.playable) for s in found] == [("2", True), ("1", False)]
+
+
+@pytest.mark.parametrize(
+    "body", [{"results": {}, "meta": {"results": {"order": []}}}, {"results": {"albums": {}}}]
+)
+async def test_catalog_search_without_song_hits_is_empty(
+    make_client: ClientFactory, body: dict[str, object]
+):
+    transport = httpx.MockTransport(lambda request: json_response(body))
+    async with make_client(transport) as client:
+        assert await client.search_catalog_songs("nothing here") == []
+
+
+async def test_an_empty_search_term_sends_nothing(make_client: ClientFactory):
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request expected")
+
+    async with make_client(httpx.MockTransport(handler)) as client:
+        assert await client.search_catalog_songs("   ") == []
+
+
 async def test_ratings_in_batches_of_200_unrated_absent(make_client: ClientFactory):
     sizes: list[int] = []
 

@@ -136,7 +136,10 @@ def test_library_songs_page_of_section_8() -> None:
         date_added="2023-04-01T12:00:00Z",
         artwork_url="https://is5-ssl.mzstatic.com/image/thumb/x/{w}x{h}bb.jpg",
         playable=True,
-        catalog=CatalogSong(catalog_id="1622045954", name="Efecto", isrc="USXX12200001"),
+        # the included catalog song of this sample carries no playParams
+        catalog=CatalogSong(
+            catalog_id="1622045954", name="Efecto", isrc="USXX12200001", playable=False
+        ),
     )
 
 
