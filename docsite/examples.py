@@ -10,7 +10,8 @@ The convention (``docs/explanation/contributing.md`` tells contributors):
   ``TERM=dumb`` — what a person sees in a terminal: tables, not TSV, and no progress bars —
   with standard input closed.
 - The page starts in a fresh home (``$HOME``, also the current folder) in which ``amsync demo``
-  has been run: its folder is ``~/amsync-demo`` and its mirror is also the default database
+  has been run: its folder is ``~/amsync-demo`` (shared by the pages of a test session: read
+  it, write elsewhere) and a copy of its mirror is the default database
   (``~/.local/share/amsync/amsync.db``), so ``amsync stats`` answers about the demo library.
   A page with ``<!-- run-home: empty -->`` starts with an empty home instead.
 - A command must exit 0, unless the next command is ``echo $?`` (which shows its code).
@@ -34,6 +35,7 @@ import pty
 import re
 import shutil
 import signal
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -240,10 +242,22 @@ def prepare_home(home: Path, demo: Path | None) -> None:
     (home.parent / "tmp").mkdir(exist_ok=True)
     if demo is None:
         return
-    shutil.copytree(demo, home / "amsync-demo", symlinks=True)
+    (home / "amsync-demo").symlink_to(demo, target_is_directory=True)  # shared: only read it
     data = home / ".local" / "share" / "amsync"
     data.mkdir(parents=True)
     shutil.copy2(demo / "amsync.db", data / "amsync.db")
+    _moved_music(data / "amsync.db", str(demo), str(home / "amsync-demo"))
+
+
+def _moved_music(database: Path, old: str, new: str) -> None:
+    """The demo's music files as if the demo had run in this home (as a reader's did): their
+    paths in the copied mirror start with ``~/amsync-demo`` (the link to the shared folder)."""
+    with contextlib.closing(sqlite3.connect(database)) as connection, connection:
+        for table in ("local_files", "local_links"):
+            connection.execute(
+                f"UPDATE {table} SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?",
+                (new, len(old) + 1, len(old), old),
+            )
 
 
 def script_of(commands: list[Command]) -> str:
