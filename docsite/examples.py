@@ -89,6 +89,8 @@ def pages_with_examples(root: Path = DOCS) -> list[Path]:
 
 
 def find_blocks(text: str) -> list[Block]:
+    """The run blocks of a page; a fence that shows Markdown (````` ````markdown `````) may hold
+    the convention as an example and is skipped."""
     lines = text.split("\n")
     blocks: list[Block] = []
     index = 0
@@ -106,8 +108,28 @@ def find_blocks(text: str) -> list[Block]:
                 raise ValueError(f"line {opening + 1}: the ```console block is not closed")
             blocks.append(Block(opening, closing, parse_block(lines, opening + 1, closing)))
             index = closing
+        else:
+            index = _after_fence(lines, index)
         index += 1
     return blocks
+
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def _after_fence(lines: list[str], index: int) -> int:
+    """The index of the line that closes the fence opened at ``index`` (``index`` itself when
+    no fence opens there)."""
+    match = _FENCE.match(lines[index])
+    if match is None:
+        return index
+    fence = match.group(1)
+    for end in range(index + 1, len(lines)):
+        if lines[end].strip() == fence[0] * len(lines[end].strip()) and len(
+            lines[end].strip()
+        ) >= len(fence):
+            return end
+    return len(lines)
 
 
 def parse_block(lines: list[str], first: int, end: int) -> list[Command]:
@@ -139,11 +161,15 @@ def parse_block(lines: list[str], first: int, end: int) -> list[Command]:
 def unmarked_console_blocks(text: str) -> list[int]:
     """Lines (from 1) of ```console blocks that no ``<!-- run -->`` precedes."""
     lines = text.split("\n")
-    return [
-        i + 1
-        for i, line in enumerate(lines)
-        if line.strip() == "```console" and (i == 0 or lines[i - 1].strip() != RUN_MARKER)
-    ]
+    found: list[int] = []
+    index = 0
+    while index < len(lines):
+        if lines[index].strip() == "```console" and (
+            index == 0 or lines[index - 1].strip() != RUN_MARKER
+        ):
+            found.append(index + 1)
+        index = _after_fence(lines, index) + 1
+    return found
 
 
 # --- matching -----------------------------------------------------------------------------------
