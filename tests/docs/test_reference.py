@@ -201,7 +201,9 @@ def test_links_to_the_site_in_messages_name_pages_that_exist() -> None:
         assert path.exists(), f"{DOCS_URL}{page}: no such page"
         if anchor:
             headings = re.findall(r"^#+ (.+?)(?: \{.*\})?$", path.read_text("utf-8"), re.M)
-            slugs = {re.sub(r"[^\w]+", "-", h.lower().replace("`", "")).strip("-") for h in headings}
+            slugs = {
+                re.sub(r"[^\w]+", "-", h.lower().replace("`", "")).strip("-") for h in headings
+            }
             assert anchor[1:] in slugs, f"{DOCS_URL}{page}{anchor}: no such heading"
 
 
