@@ -58,6 +58,8 @@ def test_the_built_pages_hold_the_generated_reference(built: Path) -> None:
     assert "&lt;home&gt;/logs" in commands  # help text is escaped, not taken for a tag
     views = (built / "reference" / "views" / "index.html").read_text(encoding="utf-8")
     assert 'id="songs_v"' in views and "<!-- generated" not in views
+    codes = (built / "reference" / "exit-codes" / "index.html").read_text(encoding="utf-8")
+    assert "<code>amsync export json | head</code>" in codes  # GitHub's \| not shown
     changelog = (built / "changelog" / "index.html").read_text(encoding="utf-8")
     assert "Unreleased" in changelog
 
