@@ -52,7 +52,7 @@ DOCS: Final = ROOT / "docs"
 RUN_MARKER: Final = "<!-- run -->"
 EMPTY_HOME: Final = "<!-- run-home: empty -->"
 COLUMNS: Final = 100
-PAGE_TIMEOUT_S: Final = 600.0
+PAGE_TIMEOUT_S: Final = 300.0
 _END: Final = "@@amsync-docs-end@@"
 _END_RE: Final = re.compile(rf"\n{_END} (\d+)\n")
 _ANSI: Final = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]")
