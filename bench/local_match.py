@@ -21,7 +21,7 @@ Run: ``.venv/bin/python -m bench.local_match --songs 100000``
    total, per method and per kind of noise, side by side with a simple exact-tags baseline
    (artist and title equal after lower-casing) on the same files.
 
-Results go to ``bench/results/local_match.{json,md}`` (and README via ``bench.readme``).
+Results go to ``bench/results/local_match.{json,md}`` (docs/performance.md via ``bench.readme``).
 """
 
 from __future__ import annotations

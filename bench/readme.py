@@ -1,9 +1,10 @@
-"""Puts the latest benchmark tables into README.md's "Performance" section.
+"""Puts the latest benchmark tables into the documentation's Performance page
+(``docs/performance.md``).
 
-Run: ``.venv/bin/python -m bench.readme`` after a benchmark. The section between the
+Run: ``.venv/bin/python -m bench.readme`` after a benchmark. The part between the
 ``<!-- performance:start -->`` and ``<!-- performance:end -->`` markers is rebuilt from the
-results files in ``bench/results/`` (and a test checks that README.md says exactly what they
-say), so every figure in README comes from a results file.
+results files in ``bench/results/`` (and a test checks that the page says exactly what they
+say), so every figure on that page comes from a results file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "performance.md"
 RESULTS = ROOT / "bench" / "results"
 START, END = "<!-- performance:start -->", "<!-- performance:end -->"
 ORDER = (
@@ -45,7 +46,7 @@ def section() -> str:
         if not path.exists():
             continue
         lines = path.read_text(encoding="utf-8").strip().splitlines()
-        body = ["#### " + line.lstrip("# ") if line.startswith("#") else line for line in lines]
+        body = ["## " + line.lstrip("# ") if line.startswith("#") else line for line in lines]
         body += ["", f"From `bench/results/{name}.md`; reproduce: `{REPRODUCE[name]}`."]
         parts.append("\n".join(body))
     return "\n\n".join(parts)
@@ -56,11 +57,11 @@ def current_block(text: str) -> str:
 
 
 def main() -> None:
-    text = README.read_text(encoding="utf-8")
+    text = PAGE.read_text(encoding="utf-8")
     before, rest = text.split(START, 1)
     _, after = rest.split(END, 1)
-    README.write_text(f"{before}{START}\n{section()}\n{END}{after}", encoding="utf-8")
-    print(f"README.md performance section rebuilt from {RESULTS}")
+    PAGE.write_text(f"{before}{START}\n{section()}\n{END}{after}", encoding="utf-8")
+    print(f"{PAGE.relative_to(ROOT)} rebuilt from {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from amsync import DOCS_URL
 from amsync.errors import ConfigError
 
 LIBRARY_FORMAT: Final = "amsync.library"
@@ -137,7 +138,8 @@ def read_library_document(path: Path) -> LibraryDocument:
             f"{path} is an SQLite database (a mirror or a backup's snapshot), not a backup "
             "folder or a JSON export",
             hint="pass the backup folder that holds it, or a file written by `amsync export "
-            "json`; to put a mirror back, copy the snapshot into place (README: Restoring)",
+            "json`; to put a mirror back, copy the snapshot into place "
+            f"({DOCS_URL}how-to/backups/#restoring)",
         )
     try:
         with path.open("r", encoding="utf-8") as handle:

@@ -1,6 +1,6 @@
 """Planning a restore: what the backup has and the live library lacks (pure functions).
 
-Rules (README "Backups"):
+Rules (docs/how-to/backups.md, "Restoring"):
 - Songs and albums are matched by library id, else by catalog id (an item added again gets a
   new library id). A missing catalog song is added back; an album comes back with its songs,
   and is added whole only when the backup holds none of its songs. Uploads (no catalog id),

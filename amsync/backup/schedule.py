@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from amsync import DOCS_URL
+
 KINDS: Final = ("cron", "systemd", "launchd")
 EVERY: Final = ("daily", "hourly")
 MINUTE: Final = 17
@@ -70,7 +72,7 @@ def render_cron(spec: ScheduleSpec) -> str:
     return (
         f"# amsync: sync and back up account {spec.account!r} {spec.every}; "
         "add it with `crontab -e`.\n"
-        f'# Log: {spec.home / "logs" / "amsync.log"}; exit codes: README "Exit codes".\n'
+        f"# Log: {spec.home / 'logs' / 'amsync.log'}; exit codes: {DOCS_URL}reference/exit-codes/\n"
         f"{when} {command}\n"
     )
 

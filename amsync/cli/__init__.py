@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from amsync import __version__
+from amsync import DOCS_URL, __version__
 from amsync.cli import process_exit
 from amsync.cli.context import AppContext
 from amsync.cli.global_options import global_options
@@ -25,7 +25,11 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 log = logging.getLogger("amsync")
 
 
-@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.group(
+    cls=LazyGroup,
+    context_settings=CONTEXT_SETTINGS,
+    epilog=f"Documentation: {DOCS_URL} (in a checkout: `mkdocs serve`).",
+)
 @click.version_option(__version__, "--version", prog_name="amsync")
 @global_options
 @click.pass_context

@@ -1,9 +1,9 @@
 """Asking before amsync writes to Apple Music or deletes local data.
 
-The commands that do (README "Confirmation": ``restore``, ``accounts remove``) ask on a
-terminal and need ``--yes`` otherwise: without a terminal and without ``--yes`` they stop before
-doing anything, with one line and exit 2 — a script never hangs on a question it cannot answer,
-and never writes because nobody was there to say no.
+The commands that do (docs/reference/exit-codes.md "Confirmation": ``restore``, ``accounts remove``)
+ask on a terminal and need ``--yes`` otherwise: without a terminal and without ``--yes`` they stop
+before doing anything, with one line and exit 2 — a script never hangs on a question it cannot
+answer, and never writes because nobody was there to say no.
 """
 
 from __future__ import annotations

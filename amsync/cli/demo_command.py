@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 import click
 
+from amsync import DOCS_URL
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import info, warn
 from amsync.errors import OutputPathError
@@ -256,6 +257,6 @@ def closing_lines(
         f"  sync from the emulator yourself: `{program} emulator serve` prints a URL and two "
         f"tokens; then AMSYNC_DEVELOPER_TOKEN=… AMSYNC_MUSIC_USER_TOKEN=… {program} --api-url "
         "URL sync",
-        f'  or connect your Apple Music account: `{program} auth login` (README: "Connecting '
-        'your Apple Music account")',
+        f"  or connect your Apple Music account: `{program} auth login` "
+        f"({DOCS_URL}tutorial/real-account/)",
     ]

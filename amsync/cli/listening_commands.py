@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
+from amsync import DOCS_URL
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, safe_text
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
@@ -187,7 +188,7 @@ def _render(report: ImportReport, *, quiet: bool) -> None:
 
 NO_HISTORY: Final = (
     "no listening history yet: import Apple's privacy export with "
-    "`amsync import apple-data PATH` (README: Listening history)"
+    f"`amsync import apple-data PATH` ({DOCS_URL}how-to/listening-history/)"
 )
 
 

@@ -47,8 +47,8 @@ def query(app: AppContext, sql: str, fmt: str | None, as_json: bool, all_account
     """Run one read-only SQL statement against the mirror.
 
     The views songs_v, albums_v, artists_v, folders_v, playlists_v, playlist_tracks_v,
-    playlist_entries_v, favourites_v and changes_v are the stable interface (README "Querying
-    the mirror"); tables can be read too. Only the current account's rows are visible unless
+    playlist_entries_v, favourites_v and changes_v are the stable interface (the documentation's
+    "Views and columns"); tables can be read too. Only the current account's rows are visible unless
     --all-accounts. Writing statements, ATTACH, pragma writes and several statements are
     refused (exit 2); the database is opened read-only. On a terminal a result too wide for it
     is shown one record per block.

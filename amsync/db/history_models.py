@@ -1,4 +1,4 @@
-"""Listening history imported from Apple's Data & Privacy export (README "Listening history").
+"""Listening history imported from Apple's Data & Privacy export (docs/how-to/listening-history.md).
 
 Four tables, every row belonging to an account like the mirror's:
 

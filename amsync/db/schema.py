@@ -1,6 +1,6 @@
 """The database schema's revision: create, check, upgrade and downgrade through Alembic.
 
-Policy (README "Database"):
+Policy (docs/reference/database.md):
 - An empty database (a new file, an empty PostgreSQL database) is created at head on first use.
 - An SQLite database from an older amsync is upgraded automatically, after a consistent copy of
   it is kept beside it (``<name>.pre-<revision>-<time>.bak``).

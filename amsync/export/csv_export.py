@@ -1,12 +1,12 @@
 """``amsync export csv``: one CSV file per collection (DESIGN §4).
 
-UTF-8, a header row, RFC 4180 quoting (CRLF line ends; fields with commas, quotes or line
-breaks quoted). A text cell a spreadsheet would run as a formula — starting with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return — is neutralised with a leading ``'`` unless ``raw``.
-Booleans are ``true``/``false``, unknown values empty cells. Column names and cells are those of
-the views (README "Names across outputs"): ``catalog_url``, ``catalog_available``, ``rating``
-(1, -1 or empty), and genres as the JSON array text ``["Pop", "Music"]`` that ``songs_v`` shows.
-Once the listening history was imported, ``songs.csv`` ends with ``plays`` and
+UTF-8, a header row, RFC 4180 quoting (CRLF line ends; fields with commas, quotes or line breaks
+quoted). A text cell a spreadsheet would run as a formula — starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return — is neutralised with a leading ``'`` unless ``raw``. Booleans are
+``true``/``false``, unknown values empty cells. Column names and cells are those of the views
+(docs/reference/export-formats.md "Names across outputs"): ``catalog_url``, ``catalog_available``,
+``rating`` (1, -1 or empty), and genres as the JSON array text ``["Pop", "Music"]`` that ``songs_v``
+shows. Once the listening history was imported, ``songs.csv`` ends with ``plays`` and
 ``last_played_at``.
 
 The cells are computed by the database (``csv_cells``) and read straight from the driver's

@@ -1,7 +1,7 @@
 """``amsync datasette-metadata``: a Datasette metadata document for the mirror — a title and a
 description for every documented view and its columns (``view_docs``), and canned queries for
-the questions README answers. Use: ``amsync datasette-metadata > metadata.json`` then
-``datasette amsync.db --metadata metadata.json``.
+the questions the guide "Offline queries and Datasette" answers. Use:
+``amsync datasette-metadata > metadata.json`` then ``datasette amsync.db --metadata metadata.json``.
 
 Datasette finds the full-text index of ``songs``, ``albums``, ``artists`` and ``playlists`` by
 itself (migration 0004 made them external-content FTS5 tables), so ``/amsync/songs?_search=``

@@ -1,6 +1,7 @@
-"""What each documented view and its columns mean — the stable query interface (README
-"Querying the mirror"), told once: ``amsync datasette-metadata`` turns it into Datasette's
-titles and descriptions, and a test checks that every view and column of the schema has one.
+"""What each documented view and its columns mean — the stable query interface, told once:
+``amsync datasette-metadata`` turns it into Datasette's titles and descriptions, the documentation's
+"Views and columns" page is generated from it, and a test checks that every view and column of the
+schema has one.
 
 Plain data: no imports, so any command may read it."""
 

@@ -1,7 +1,8 @@
 """Commands that write to Apple Music or delete local data ask on a terminal and need --yes
-otherwise (issue 14, item 17). Which commands do is listed in README "Confirmation" and in
-``ASKING`` here; every other command runs without a terminal and without --yes (the walker runs
-them all that way), so the line ``amsync schedule print`` writes runs unattended."""
+otherwise (issue 14, item 17). Which commands do is listed in docs/reference/exit-codes.md
+"Confirmation" and in ``ASKING`` here; every other command runs without a terminal and without --yes
+(the walker runs them all that way), so the line ``amsync schedule print`` writes runs
+unattended."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from amsync.emulator import LibrarySpec
 from tests.backup.conftest import amsync, only_backup, sync_in_process
 from tests.sync.conftest import make_emulator
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+PAGE = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "exit-codes.md").read_text(
+    encoding="utf-8"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +63,8 @@ def _args(name: str, backup: Path) -> list[str]:
     return [part.format(backup=backup) for part in ASKING[name]]
 
 
-def test_readme_lists_the_commands_that_ask() -> None:
-    section = README.split("## Confirmation", 1)[1].split("\n## ", 1)[0]
+def test_the_reference_lists_the_commands_that_ask() -> None:
+    section = PAGE.split("## Confirmation", 1)[1].split("\n## ", 1)[0]
     for name in ASKING:
         assert f"`amsync {name}`" in section, name
 

@@ -1,7 +1,8 @@
-"""README "Connecting your Apple Music account", step by step, against ``amsync emulator serve``:
-from an empty home to a finished sync and a scheduled line that works, for the key-file route
-(a) and for a given developer token (b) with the music user token from the cookie (c).
-(``auth login`` in a browser, the other half of (c), is walked in ``test_login_browser.py``.)
+"""docs/tutorial/real-account.md ("Connecting your Apple Music account"), step by step, against
+``amsync emulator serve``: from an empty home to a finished sync and a scheduled line that works,
+for the key-file route (a) and for a given developer token (b) with the music user token from the
+cookie (c). (``auth login`` in a browser, the other half of (c), is walked in
+``test_login_browser.py``.)
 
 Every amsync step runs as its own process, as a person types it.
 """
@@ -49,7 +50,7 @@ def serve(*extra: str) -> Iterator[tuple[str, str, str]]:
 
 
 def first_sync_and_schedule(home: Path, url: str, secrets: list[str]) -> None:
-    """README "First sync, and after", then the line `schedule print` wrote, run as cron would."""
+    """The page's "First sync, and after", then the line `schedule print` wrote, run by cron."""
     g = ["--home", str(home), "--api-url", url]
     status = amsync(*g, "auth", "status", "--json")
     assert status.returncode == 0, status.stdout + status.stderr

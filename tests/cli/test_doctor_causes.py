@@ -1,6 +1,6 @@
-"""README "When authorization fails": every cause that ``amsync doctor`` detects, provoked for
-real against the emulator on a socket (or a local proxy, a closed port, a damaged file), with the
-doctor line a person reads and the exit code a script sees.
+"""docs/how-to/authorization.md ("When authorization fails"): every cause that ``amsync doctor``
+detects, provoked for real against the emulator on a socket (or a local proxy, a closed port, a
+damaged file), with the doctor line a person reads and the exit code a script sees.
 
 One test per row of the table; the rows that only affect Apple's own apps (device limits,
 cellular restrictions, simultaneous streams) have no test because amsync cannot meet them.

@@ -36,7 +36,7 @@ _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 
 
 def tsv_unescape(field: str) -> str:
-    """The inverse of ``amsync.cli.tabular.tsv_field`` (documented in README)."""
+    """The inverse of ``amsync.cli.tabular.tsv_field`` (documented in docs/reference/output.md)."""
     return re.sub(
         r"\\(x[0-9a-f]{2}|.)",
         lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) == 3 else _UNESCAPES[m.group(1)],

@@ -3,8 +3,8 @@
 Each test runs the real command (``python -m amsync auth login --no-browser``) as its own
 process, opens the address it prints in Chromium, and acts as the person would: signs in,
 declines, or meets a MusicKit script that cannot load. Screenshots of every page state go to
-``build/screenshots`` (``AMSYNC_TEST_SCREENSHOTS``); README shows the one of a finished sign-in
-(``docs/auth-login-done.png``).
+``build/screenshots`` (``AMSYNC_TEST_SCREENSHOTS``); docs/tutorial/real-account.md shows the one
+of a finished sign-in (``docs/images/auth-login-done.png``).
 """
 
 from __future__ import annotations

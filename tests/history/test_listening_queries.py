@@ -312,7 +312,7 @@ def test_the_text_report_names_what_it_could_not_link_and_skipped(
     assert "Traceback" not in result.output
 
 
-README_QUERIES = (
+PAGE_QUERIES = (  # docs/how-to/listening-history.md
     "SELECT name, artist, count(*) AS plays FROM plays_v WHERE NOT skipped\n"
     "  AND played_at >= '2025-01-01' AND played_at < '2026-01-01'\n"
     "  GROUP BY library_id, name, artist ORDER BY plays DESC LIMIT 10",
@@ -322,15 +322,16 @@ README_QUERIES = (
 )
 
 
-def test_the_readme_example_queries_run(
+def test_the_guide_example_queries_run(
     mirrored: tuple[str, ListeningExport, int], tmp_path: Path
 ) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    guide = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "listening-history.md"
+    page = guide.read_text(encoding="utf-8")
     db = _imported(mirrored, tmp_path)
     export = mirrored[1]
     results = []
-    for sql in README_QUERIES:
-        assert f'amsync query "{sql}"' in readme
+    for sql in PAGE_QUERIES:
+        assert f'amsync query "{sql}"' in page
         results.append(_query(db, sql))
     top_2025, never, skipped = results
     links = stored_links(db, mirrored[2])

@@ -1,6 +1,6 @@
 """Reliability suites: faults, kills, concurrency, soak, hostile input, secrets.
 
-The figures the README's "Reliability" section quotes are counted by the tests into
+The figures docs/explanation/testing.md ("Reliability") quotes are counted by the tests into
 ``tests.support.reliability.FIGURES`` and printed as one line at the end of the session, with
 or without ``-s``; the soak and kill tests also print their own one-line summaries.
 """

@@ -4,7 +4,7 @@ Each round applies seeded edits (songs added, uploaded, removed, renamed; playli
 renamed, added, removed; ratings), switches to the round's faults (5xx, drops, truncation,
 short pages, mid-list 404s, 429s), syncs over real HTTP into a real database and compares the
 whole mirror with the emulator's library. The count is bounded so that it runs in CI; the test
-prints a one-line summary that the README quotes.
+prints a one-line summary that docs/explanation/testing.md quotes.
 """
 
 from __future__ import annotations

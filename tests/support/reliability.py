@@ -1,5 +1,5 @@
 """Helpers for the reliability suites (``tests/reliability``): seeded library mutations, real
-``amsync`` subprocesses, database health checks and the figures the README quotes.
+``amsync`` subprocesses, database health checks and the figures docs/explanation/testing.md quotes.
 
 Nothing here asserts; the suites do. Everything is seeded so that a failure can be replayed.
 """
@@ -26,7 +26,7 @@ from amsync.emulator.library import Library
 from tests.support.mirror_compare import actual_mirror, dump_tables, expected_mirror
 from tests.sync.conftest import DEV, USER
 
-# --- figures for the README --------------------------------------------------------------------
+# --- figures for the docs ----------------------------------------------------------------------
 
 FIGURES: Counter[str] = Counter()
 """Counts recorded by the reliability tests and printed at the end of the session (see

@@ -179,8 +179,9 @@ def test_guard_refuses_large_removals(
 def test_renaming_a_playlist_records_a_revision_with_the_old_name(
     awkward: Emulator, store: Store
 ) -> None:
-    """README: each time a playlist's name or track list changes, a new revision is recorded.
-    A rename alone (same tracks) must close the old revision, which keeps the old name."""
+    """docs/explanation/sync.md: each time a playlist's name or track list changes, a new revision
+    is recorded. A rename alone (same tracks) must close the old revision, which keeps the old
+    name."""
 
     async def sync() -> None:
         async with in_process_client(awkward) as client:
