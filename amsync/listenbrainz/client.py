@@ -27,8 +27,8 @@ is two endpoints; httpx is already amsync's HTTP client.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
-from typing import Final, Self
+from collections.abc import Callable, Sequence
+from typing import Any, Final, Self
 
 import httpx
 
@@ -96,13 +96,18 @@ class ListenBrainzClient:
         timeout_s: float = 120.0,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
+        clock: Callable[[], float] | None = None,
         max_listens: int = MAX_LISTENS_PER_REQUEST,
     ) -> None:
         self.root = api_root(root_url)
         self.client_version = client_version
         self.max_listens = max(1, min(max_listens, MAX_LISTENS_PER_REQUEST))
         self.max_bytes = PAYLOAD_TARGET
-        extra = {} if sleep is None else {"sleep": sleep}
+        extra: dict[str, Any] = {}
+        if sleep is not None:
+            extra["sleep"] = sleep
+        if clock is not None:
+            extra["clock"] = clock
         self._session = ServerSession(
             self.root,
             _check_token(token),
@@ -177,9 +182,12 @@ class ListenBrainzClient:
                     in_a_row = 0
                     continue
                 self._refusal(reply)
+                if len(batch) > 1 and reply.status == 413:
+                    self.max_listens = max(1, len(batch) // 2)
+                    rest = [item for waiting in (batch, *queue) for item in waiting]
+                    queue = deque(batches(rest, self.max_listens, self.max_bytes))
+                    continue
                 if len(batch) > 1:
-                    if reply.status == 413:
-                        self.max_listens = max(1, len(batch) // 2)
                     middle = len(batch) // 2
                     queue.extendleft([batch[middle:], batch[:middle]])
                     continue

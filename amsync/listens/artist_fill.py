@@ -63,9 +63,13 @@ NameForm = tuple[str, frozenset[str]]
 
 def name_form(text: str | None) -> NameForm | None:
     """A song or album name as compared: its normalised core and its versions (``None`` for
-    an empty name). A name of symbols only keeps its case-folded text as the core."""
+    an empty name); Apple's " - Single" / " - EP" album suffix is left out. A name of symbols
+    only keeps its case-folded text as the core."""
     if not text or not text.strip():
         return None
+    stripped = text.strip()
+    if stripped.lower().endswith(_ALBUM_SUFFIXES):
+        text = stripped[: stripped.rfind(" - ")]
     key = title_key(text)
     core = key.core or " ".join(unicodedata.normalize("NFKC", text).casefold().split())
     return core, key.versions

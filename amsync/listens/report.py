@@ -10,6 +10,8 @@ from amsync.domain.listens import Listen, RefusedListen
 
 EXAMPLES: Final = 5
 LISTED: Final = 1000
+ARTIST_SOURCES: Final = ("mirror", "export", "catalog", "daily")
+UNFILLED: Final = ("ambiguous", "conflict", "not-found", "not-looked-up")
 
 
 @dataclass
@@ -58,8 +60,8 @@ class FillReport:
             "dry_run": self.dry_run,
             "plays": self.plays,
             "with_artist": self.with_artist,
-            "artist_from": dict(self.artist_from),
-            "without_artist": dict(self.without_artist),
+            "artist_from": {k: self.artist_from[k] for k in ARTIST_SOURCES},
+            "without_artist": {k: self.without_artist[k] for k in UNFILLED},
             "pairs": self.pairs,
             "lookups": {
                 "cached": self.lookups_cached,
