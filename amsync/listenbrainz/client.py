@@ -133,7 +133,7 @@ class ListenBrainzClient:
 
     async def validate_token(self) -> str | None:
         reply = await self._session.request("GET", VALIDATE)
-        if reply.status in (401, 403) or _says_invalid(reply):
+        if (reply.status in (401, 403) and _speaks_listenbrainz(reply)) or _says_invalid(reply):
             raise ListenTokenRejected(
                 f"{self.root} refuses the token ({_message(reply)})", hint=TOKEN_HINT
             )
@@ -232,6 +232,14 @@ class ListenBrainzClient:
 def _valid(reply: Reply) -> bool:
     body = reply.body
     return isinstance(body, dict) and body.get("valid") is True
+
+
+def _speaks_listenbrainz(reply: Reply) -> bool:
+    """An error body as ListenBrainz and the servers like it write one: ``{"code": …,
+    "error": "…"}`` (a 401 of another API — Apple's ``{"errors": […]}``, a proxy's HTML page —
+    says nothing about the token)."""
+    body = reply.body
+    return isinstance(body, dict) and isinstance(body.get("error", body.get("message")), str)
 
 
 def _says_invalid(reply: Reply) -> bool:
