@@ -101,7 +101,7 @@ class NotAppleMusicApi(ConfigError):
 
 class NotListenBrainzApi(ConfigError):
     """The URL given to ``amsync listens push`` is not a ListenBrainz API root: not an
-    http(s) URL, or a server that does not answer ``/1/validate-token`` like one."""
+    http(s) URL, or a server that does not answer the token check like one."""
 
 
 class SignInIncomplete(AmsyncError):

@@ -16,6 +16,7 @@ from amsync.cli.context import AppContext, pass_app
 if TYPE_CHECKING:
     from amsync.api import AppleMusicClient
     from amsync.config.secret import Secret
+    from amsync.db.store import Store
     from amsync.listens.push import PushOptions
 
 TOKEN_ENV: Final = "AMSYNC_LISTENBRAINZ_TOKEN"
@@ -61,7 +62,9 @@ def fill(app: AppContext, dry_run: bool, wait_s: float, as_json: bool) -> None:
     from amsync.listens.report import FillReport
 
     with json_outcome(as_json) as outcome:
-        store = app.store_or_scratch() if dry_run else app.store()
+        if not dry_run:
+            _start_log(app, "listens fill")
+        store = _reading_store(app) if dry_run else app.store()
         lazy = _LazyClient(app)
         tally = ProgressTally(no_progress)
         report = FillReport(account=app.settings.account, dry_run=dry_run)
@@ -83,9 +86,46 @@ def fill(app: AppContext, dry_run: bool, wait_s: float, as_json: bool) -> None:
                 await lazy.close()
 
         report = run_async(go())
+        _log_outcome(
+            "dry-run" if dry_run else "succeeded",
+            f"{report.with_artist} of {report.plays} plays with an artist, "
+            f"{report.lookups_made} look-ups, {report.requests} requests",
+        )
         outcome.emit(report.as_dict())
     if not as_json:
         render_fill(report, quiet=app.quiet)
+
+
+def _start_log(app: AppContext, command: str, token: Secret | None = None) -> None:
+    """The run's lines in ``<home>/logs/amsync.log`` (the token kept out of it)."""
+    from amsync.cli.backup_commands import start_run_log
+    from amsync.cli.logfile import attach_log_file
+
+    start_run_log(app, command, warn_terminal=False)
+    if token is not None:
+        attach_log_file(app.writable_home(), [token.reveal()])
+
+
+def _log_outcome(status: str, counts: str) -> None:
+    from amsync.cli.logfile import run_outcome
+
+    run_outcome(status, counts)
+
+
+def _reading_store(app: AppContext) -> Store:
+    """The database for what only reads (a dry run, an export): opened read-only when it is at
+    this amsync's schema (a read-only file works), brought up to it otherwise; no SQLite file
+    yet: an empty throwaway one (nothing is created)."""
+    from amsync.db.engine import database_url, is_sqlite
+    from amsync.errors import SchemaOutdated
+
+    url = database_url(app.settings.db)
+    if is_sqlite(url) and not Path(str(url.database)).exists():
+        return app.store_or_scratch()
+    try:
+        return app.store(create=False, readonly=True)
+    except SchemaOutdated:
+        return app.store(create=False)
 
 
 class _LazyClient:
@@ -236,13 +276,15 @@ def push(
         report = PushReport(account=app.settings.account, target=target, dry_run=dry_run)
         tally = ProgressTally(no_progress)
         outcome.so_far = lambda: report.as_dict() | {"progress": tally.phases}
-        store = app.store_or_scratch() if dry_run else app.store()
+        store = _reading_store(app) if dry_run else app.store()
         sink = None
         if not dry_run:
             settings = app.settings
+            token = _token(app, token_file)
+            _start_log(app, "listens push", token)
             sink = ListenBrainzClient(
                 target,
-                _token(app, token_file),
+                token,
                 client_version=_version(),
                 retry_budget_s=settings.retry_budget,
                 budget_source=settings.describe_source("retry_budget"),
@@ -263,6 +305,11 @@ def push(
                             report.requests = sink.requests
 
         run_async(go())
+        _log_outcome(
+            report.status,
+            f"{report.accepted} listens accepted, {len(report.refused)} refused, "
+            f"{report.requests} requests",
+        )
         outcome.emit(report.as_dict())
     if not as_json:
         render_push(report, quiet=app.quiet)
@@ -298,7 +345,7 @@ def export(
     from amsync.listens.push import plan_for
 
     options = _options("", since, until, min_listen, False, 0.0)
-    store = app.store(create=False, readonly=True)
+    store = _reading_store(app)
     account_id = store.find_account_id(app.settings.account)
     if account_id is None:
         from amsync.listens.push_plan import PushPlan

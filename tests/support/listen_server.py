@@ -40,6 +40,7 @@ class Faults:
     throttle_submits: int = 0  # the next N submit requests answer 429
     reset_in_s: float = 1.0
     remaining_zero_every: int = 0  # every Nth accepted request says 0 requests left
+    delay_s: float = 0.0  # every submit request is answered this much later
     status_for_validate: int | None = None  # e.g. 404 (not a ListenBrainz API)
     validate_body: str | None = None  # raw body for validate-token
 
@@ -163,6 +164,8 @@ def _handler_for(server: ListenServer) -> type[BaseHTTPRequestHandler]:
             if not self._token_ok():
                 self._send(401, {"code": 401, "error": "Invalid authorization token."})
                 return
+            if server.faults.delay_s:
+                time.sleep(server.faults.delay_s)
             if self._fault():
                 return
             self._submit(raw)
