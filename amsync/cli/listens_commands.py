@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from amsync.db.store import Store
     from amsync.listens.push import PushOptions
 
-TOKEN_ENV: Final = "AMSYNC_LISTENBRAINZ_TOKEN"
+TOKEN_ENV: Final = "AMSYNC_LISTENBRAINZ_TOKEN"  # noqa: S105 - a variable name
 TOKEN_MISSING_HINT: Final = (
     f"set {TOKEN_ENV} or pass --token-file FILE: ListenBrainz shows your user token at "
     "https://listenbrainz.org/settings/; a self-hosted server (Maloja, Koito, …) gives an API key"

@@ -61,8 +61,10 @@ def render_fill(report: FillReport, *, quiet: bool) -> None:
         f"{with_artist:,}{_share(with_artist, report.plays)}"
     )
     if not report.plays:
-        info("no listening history yet: import Apple's privacy export with "
-             "`amsync import apple-data PATH`")
+        info(
+            "no listening history yet: import Apple's privacy export with "
+            "`amsync import apple-data PATH`"
+        )
         return
     sources = [f"{label} {report.artist_from[key]:,}" for key, label in SOURCES]
     info("  artist from " + ", ".join(sources))
@@ -96,8 +98,7 @@ def render_push(report: PushReport, *, quiet: bool) -> None:
     target = safe_text(report.target)
     user = f" (user {safe_text(report.user_name)})" if report.user_name else ""
     if report.dry_run:
-        info(f"dry run: nothing was sent; a push to {target} would send {report.to_send:,} "
-             "listens")
+        info(f"dry run: nothing was sent; a push to {target} would send {report.to_send:,} listens")
     elif report.to_send == 0:
         info(f"nothing to send to {target}{user}")
     else:

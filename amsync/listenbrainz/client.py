@@ -53,7 +53,7 @@ from amsync.listenbrainz.urls import EXAMPLES, api_root
 VALIDATE: Final = "/1/validate-token"
 SUBMIT: Final = "/1/submit-listens"
 REFUSALS_IN_A_ROW: Final = 25
-TOKEN_HINT: Final = (
+GET_A_NEW_ONE: Final = (
     "get your user token from https://listenbrainz.org/settings/ (or your server's settings) "
     "and set AMSYNC_LISTENBRAINZ_TOKEN or --token-file"
 )
@@ -63,10 +63,10 @@ def _check_token(token: Secret) -> Secret:
     """The token as sent: white space around it (a file's trailing newline) taken off."""
     value = token.reveal().strip()
     if not value:
-        raise ListenTokenRejected("the ListenBrainz token is empty", hint=TOKEN_HINT)
+        raise ListenTokenRejected("the ListenBrainz token is empty", hint=GET_A_NEW_ONE)
     if any(c.isspace() or not c.isprintable() for c in value):
         raise ListenTokenRejected(
-            "the ListenBrainz token holds spaces or control characters", hint=TOKEN_HINT
+            "the ListenBrainz token holds spaces or control characters", hint=GET_A_NEW_ONE
         )
     return Secret(value)
 
@@ -135,7 +135,7 @@ class ListenBrainzClient:
         reply = await self._session.request("GET", VALIDATE)
         if (reply.status in (401, 403) and _speaks_listenbrainz(reply)) or _says_invalid(reply):
             raise ListenTokenRejected(
-                f"{self.root} refuses the token ({_message(reply)})", hint=TOKEN_HINT
+                f"{self.root} refuses the token ({_message(reply)})", hint=GET_A_NEW_ONE
             )
         if 300 <= reply.status < 400:
             where = f" to {reply.location}" if reply.location else ""
@@ -216,7 +216,7 @@ class ListenBrainzClient:
         if reply.status in (401, 403):
             raise ListenTokenRejected(
                 f"{self.root} refused the token while listens were sent ({_message(reply)})",
-                hint=TOKEN_HINT,
+                hint=GET_A_NEW_ONE,
             )
         if reply.status in (404, 405) or 300 <= reply.status < 400:
             raise NotListenBrainzApi(

@@ -32,9 +32,7 @@ def api_root(url: str) -> str:
         raise NotListenBrainzApi(f"{_shown(text)} is not a URL", hint=EXAMPLES) from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise NotListenBrainzApi(
-            f"{_shown(text)} is not an http(s) URL with a host", hint=EXAMPLES
-        )
+        raise NotListenBrainzApi(f"{_shown(text)} is not an http(s) URL with a host", hint=EXAMPLES)
     if parts.username is not None or parts.password is not None:
         raise NotListenBrainzApi(
             "the URL holds a user name or password",

@@ -142,7 +142,9 @@ def exact_matches(name: str, album: str, songs: Iterable[CatalogSong]) -> list[C
         if name_form(song.name) != want_song or name_form(song.album) != want_album:
             continue
         found.append(
-            Candidate(song.catalog_id, song.artist, song.album, song.isrc, song.duration_ms, song.url)
+            Candidate(
+                song.catalog_id, song.artist, song.album, song.isrc, song.duration_ms, song.url
+            )
         )
     return found
 

@@ -134,9 +134,7 @@ def failed_lookups(cached: dict[str, Lookup]) -> set[str]:
     return {key for key, lookup in cached.items() if lookup.state == FAILED}
 
 
-def daily_evidence(
-    connection: Connection, account_id: int, titles: set[str]
-) -> DailyEvidence:
+def daily_evidence(connection: Connection, account_id: int, titles: set[str]) -> DailyEvidence:
     """The account's daily history, for the titles of the plays being filled."""
     evidence = DailyEvidence(titles)
     if not titles:

@@ -93,9 +93,7 @@ def to_listen(row: PlayRow) -> Listen:
     )
 
 
-def plan_push(
-    rows: Iterable[PlayRow], sent: Mapping[str, str], options: PlanOptions
-) -> PushPlan:
+def plan_push(rows: Iterable[PlayRow], sent: Mapping[str, str], options: PlanOptions) -> PushPlan:
     """The plan (see the module docstring); ``sent``: this server's earlier outcome per play
     key (``accepted`` or ``refused``)."""
     plan = PushPlan()

@@ -56,8 +56,34 @@ def play_rows(
     if until is not None:
         statement = statement.where(e.c.played_at < until)
     for row in connection.execute(statement):
-        key, played_at, name, artist, album = row[:5]
-        yield PlayRow(key, _seconds(played_at), name, artist, album, *row[5:])
+        (
+            key,
+            played_at,
+            name,
+            artist,
+            album,
+            play_ms,
+            media_ms,
+            length,
+            reason,
+            isrc,
+            url,
+            status,
+        ) = row
+        yield PlayRow(
+            key,
+            _seconds(played_at),
+            name,
+            artist,
+            album,
+            play_ms,
+            media_ms,
+            length,
+            reason,
+            isrc,
+            url,
+            status,
+        )
 
 
 def _seconds(moment: datetime) -> int:

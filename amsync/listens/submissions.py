@@ -31,7 +31,7 @@ def sent_before(connection: Connection, target_id: int | None) -> dict[str, str]
     rows = connection.execute(
         select(table.c.event_key, table.c.status).where(table.c.target_id == target_id)
     )
-    return {key: status for key, status in rows}
+    return {str(key): str(status) for key, status in rows.all()}
 
 
 def ensure_target(store: Store, account_id: int, url: str, user_name: str | None) -> int:

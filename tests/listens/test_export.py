@@ -40,7 +40,11 @@ def test_export_writes_the_listens_a_push_sends(ready: Listener, tmp_path: Path)
     with ListenServer({"t"}) as server:
         pushed = json.loads(
             ready.amsync(
-                "listens", "push", server.url, "--json", env=token_env(AMSYNC_LISTENBRAINZ_TOKEN="t")
+                "listens",
+                "push",
+                server.url,
+                "--json",
+                env=token_env(AMSYNC_LISTENBRAINZ_TOKEN="t"),
             ).stdout
         )
         sent = sorted(server.seen.listens.values(), key=lambda x: x["listened_at"])

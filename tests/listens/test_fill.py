@@ -10,7 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from amsync.db import tables
@@ -194,9 +193,7 @@ def test_ambiguous_titles_are_recorded_never_guessed(tmp_path: Path) -> None:
     try:
         with store.session() as session:
             artists = session.execute(
-                select(tables.play_fills.c.artist).where(
-                    tables.play_fills.c.status == "ambiguous"
-                )
+                select(tables.play_fills.c.artist).where(tables.play_fills.c.status == "ambiguous")
             ).scalars()
             assert set(artists) == {None}
     finally:

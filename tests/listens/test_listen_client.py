@@ -87,7 +87,9 @@ class Collected:
         return [item.key for batch in self.batches for item in batch]
 
 
-async def submit(client: ListenBrainzClient, items: list[Listen]) -> tuple[Collected, SubmitOutcome]:
+async def submit(
+    client: ListenBrainzClient, items: list[Listen]
+) -> tuple[Collected, SubmitOutcome]:
     got = Collected()
     async with client:
         outcome = await client.submit(items, got.accepted, got.refuse, SubmitOutcome())
@@ -245,7 +247,7 @@ async def test_429_waits_reset_in(make: Any, httpx_mock: HTTPXMock, fake_time: F
         url=SUBMIT, status_code=429, headers={"X-RateLimit-Reset-In": "7"}, json={}
     )
     httpx_mock.add_response(url=SUBMIT, json={"status": "ok"})
-    got, outcome = await submit(make(), listens(10))
+    _, outcome = await submit(make(), listens(10))
     assert fake_time.sleeps == [7.0]
     assert (outcome.accepted, outcome.throttled, outcome.requests) == (10, 1, 2)
     assert outcome.waited_s == 7.0
@@ -256,8 +258,10 @@ async def test_no_requests_left_waits_for_the_window(
 ) -> None:
     window = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-In": "4"}
     httpx_mock.add_response(url=SUBMIT, json={"status": "ok"}, headers=window)
-    httpx_mock.add_response(url=SUBMIT, json={"status": "ok"}, headers={"X-RateLimit-Remaining": "5"})
-    got, outcome = await submit(make(max_listens=5), listens(10))
+    httpx_mock.add_response(
+        url=SUBMIT, json={"status": "ok"}, headers={"X-RateLimit-Remaining": "5"}
+    )
+    _, outcome = await submit(make(max_listens=5), listens(10))
     assert fake_time.sleeps == [4.0]
     assert outcome.accepted == 10 and outcome.throttled == 0
 

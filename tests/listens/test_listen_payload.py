@@ -122,7 +122,9 @@ def test_a_10000_character_title_is_cut_to_fit() -> None:
 
 
 def test_fitting_cuts_the_longest_name_first() -> None:
-    body = fitted(listen(track_name="a" * 900, artist_name="b", release_name="c" * 50), VERSION, 800)
+    body = fitted(
+        listen(track_name="a" * 900, artist_name="b", release_name="c" * 50), VERSION, 800
+    )
     metadata = json.loads(body)["track_metadata"]
     assert len(body) <= 800
     assert metadata["artist_name"] == "b"

@@ -95,7 +95,9 @@ def test_push_sends_each_listen_once_and_a_second_push_nothing(
     assert lb_server.submit_requests() == first["requests"] - 1  # validate-token
 
 
-def test_every_spelling_of_a_url_is_the_same_server(ready: Listener, lb_server: ListenServer) -> None:
+def test_every_spelling_of_a_url_is_the_same_server(
+    ready: Listener, lb_server: ListenServer
+) -> None:
     first = push_json(ready, lb_server.url + "/")
     again = push_json(ready, lb_server.url.upper().replace("HTTP://", "http://") + "/1/")
     assert again["to_send"] == 0 and again["already_accepted"] == first["accepted"]
@@ -174,7 +176,7 @@ def test_no_token_is_exit_2_with_what_to_do(ready: Listener, lb_server: ListenSe
 def test_a_url_that_is_no_listenbrainz_api_is_exit_2(
     ready: Listener, lb_server: ListenServer, path: str
 ) -> None:
-    url = lb_server.url.replace(lb_server.root, "") + ("/elsewhere" if not path else path)
+    url = lb_server.url.replace(lb_server.root, "") + (path or "/elsewhere")
     result = push(ready, url)
     line = one_line(result, 2)
     assert "does not answer like a ListenBrainz API" in line

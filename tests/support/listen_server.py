@@ -138,7 +138,7 @@ def _handler_for(server: ListenServer) -> type[BaseHTTPRequestHandler]:
             header = self.headers.get("Authorization", "")
             return header.startswith("Token ") and header[6:] in server.tokens
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path != f"{server.root}/1/validate-token":
                 self._send(404, "<html>Not Found</html>")
                 return
@@ -155,7 +155,7 @@ def _handler_for(server: ListenServer) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(200, {"code": 200, "message": "Token invalid.", "valid": False})
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
             if self.path != f"{server.root}/1/submit-listens":
@@ -191,9 +191,11 @@ def _handler_for(server: ListenServer) -> type[BaseHTTPRequestHandler]:
                 if faults.fail_submits > 0:
                     faults.fail_submits -= 1
             if throttled:
-                reset = f"{faults.reset_in_s:g}"
-                self._send(429, {"code": 429, "error": "Too many requests"},
-                           {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-In": reset})  # fmt: skip
+                window = {
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-In": f"{faults.reset_in_s:g}",
+                }
+                self._send(429, {"code": 429, "error": "Too many requests"}, window)
                 return True
             if failing:
                 self._send(faults.fail_status, "<html>Server error</html>")
@@ -244,7 +246,10 @@ def _check(raw: bytes) -> tuple[str | None, list[Any] | None]:
     if not payload:
         return "JSON document does not contain any listens", None
     if len(payload) > MAX_LISTENS:
-        return f"Too many listens. You may not submit more than {MAX_LISTENS} listens at once.", None
+        return (
+            f"Too many listens. You may not submit more than {MAX_LISTENS} listens at once.",
+            None,
+        )
     if len(raw) > len(payload) * MAX_LISTEN_SIZE:
         return "JSON document is too large.", None
     if data.get("listen_type") != "import":
