@@ -66,6 +66,7 @@ class PlayFill(Base):
     duration_source: Mapped[str | None] = mapped_column(String(16))
     catalog_id: Mapped[str | None] = mapped_column(String(64))
     catalog_url: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)  # the catalog's spelling of the song's name
     filled_at: Mapped[datetime]
 
 

@@ -113,6 +113,7 @@ class Candidate:
     isrc: str | None = None
     duration_ms: int | None = None
     url: str | None = None
+    name: str | None = None  # the catalog's spelling of the song's name
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,6 +127,7 @@ class Candidate:
             isrc=data.get("isrc"),
             duration_ms=data.get("duration_ms"),
             url=data.get("url"),
+            name=data.get("name"),
         )
 
 
@@ -143,7 +145,13 @@ def exact_matches(name: str, album: str, songs: Iterable[CatalogSong]) -> list[C
             continue
         found.append(
             Candidate(
-                song.catalog_id, song.artist, song.album, song.isrc, song.duration_ms, song.url
+                song.catalog_id,
+                song.artist,
+                song.album,
+                song.isrc,
+                song.duration_ms,
+                song.url,
+                song.name,
             )
         )
     return found
@@ -160,7 +168,8 @@ def lookup_state(candidates: Sequence[Candidate]) -> str:
 @dataclass(frozen=True, slots=True)
 class Fill:
     """The outcome for one play: ``status`` and, when filled, the values and their source
-    (``album``, ``isrc``, ``duration_ms``, ``catalog_id`` and ``url`` come from the catalog)."""
+    (``album``, ``isrc``, ``duration_ms``, ``catalog_id``, ``url`` and ``name``, the song's
+    name as the catalog spells it, come from the catalog)."""
 
     status: str
     artist: str | None = None
@@ -170,6 +179,7 @@ class Fill:
     duration_ms: int | None = None
     catalog_id: str | None = None
     url: str | None = None
+    name: str | None = None
 
 
 def _fits(candidate: Candidate, media_ms: int | None) -> bool:
@@ -202,6 +212,7 @@ def _from_catalog(artist: str, candidates: Sequence[Candidate]) -> Fill:
         duration_ms=_shared(c.duration_ms for c in candidates),
         catalog_id=_shared(c.catalog_id for c in candidates),
         url=_shared(c.url for c in candidates),
+        name=_shared(c.name for c in candidates),
     )
 
 

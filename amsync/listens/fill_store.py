@@ -181,5 +181,6 @@ def _fill_row(account_id: int, play_id: int, fill: Fill, now: datetime) -> dict[
         "duration_source": source(fill.duration_ms),
         "catalog_id": fill.catalog_id[:64] if fill.catalog_id else None,
         "catalog_url": fill.url,
+        "name": fill.name,
         "filled_at": now,
     }

@@ -1,8 +1,8 @@
 """The plays a push or an export reads, with the best of what amsync holds for each:
 
 - name, artist, album and length: the linked mirrored song's (its catalog metadata for the
-  length when the library gives none), else Apple's file's, else what ``listens fill`` found
-  (the catalog's album spelling before the file's);
+  length when the library gives none), else what ``listens fill`` found in the catalog (its
+  spelling of the song's and the album's names before the file's), else Apple's file's;
 - ISRC and catalog URL: the linked song's catalog metadata, else the fill's.
 
 In time order (then by id), within ``since`` (inclusive) and ``until`` (exclusive).
@@ -35,7 +35,7 @@ def play_rows(
         select(
             e.c.event_key,
             e.c.played_at,
-            func.coalesce(s.c.name, e.c.name),
+            func.coalesce(s.c.name, f.c.name, e.c.name),
             func.coalesce(s.c.artist, e.c.artist, f.c.artist),
             func.coalesce(s.c.album, f.c.album, e.c.album),
             e.c.play_ms,

@@ -106,6 +106,7 @@ def upgrade() -> None:
         sa.Column("duration_source", sa.String(length=16), nullable=True),
         sa.Column("catalog_id", sa.String(length=64), nullable=True),
         sa.Column("catalog_url", sa.Text(), nullable=True),
+        sa.Column("name", sa.Text(), nullable=True),
         sa.Column("filled_at", sa.DateTime(timezone=True), nullable=False),
         _account_fk("play_fills"),
         sa.ForeignKeyConstraint(

@@ -3,6 +3,8 @@ and terms, exact matches among search results, and the decision for one play."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from amsync.domain.catalog import CatalogSong
@@ -169,8 +171,9 @@ def test_exact_matches_keep_apple_order_and_what_fits() -> None:
     assert [c.catalog_id for c in found] == ["1", "4"]
     first = found[0]
     assert first == Candidate(
-        "1", "Adele", "25", "QZ1", 200_000, "https://music.apple.com/us/song/1"
+        "1", "Adele", "25", "QZ1", 200_000, "https://music.apple.com/us/song/1", "Hello"
     )
+    assert found[1].name == "hello"  # the catalog's own spelling
 
 
 @pytest.mark.parametrize(
@@ -226,7 +229,7 @@ def test_states_and_sources_are_the_stored_words() -> None:
 
 
 def test_candidate_round_trips_through_json() -> None:
-    one = cand("1", "Adele")
+    one = replace(cand("1", "Adele"), name="Hello")
     assert Candidate.from_dict(one.as_dict()) == one
     assert Candidate.from_dict({"catalog_id": 7, "artist": "A"}) == Candidate("7", "A")
 
@@ -329,6 +332,16 @@ def test_decide(
     candidates: list[Candidate] | None, media_ms: int | None, daily: list[str], expected: Fill
 ) -> None:
     assert decide(candidates, media_ms, daily) == expected
+
+
+def test_decide_takes_the_catalog_spelling_of_the_name_when_all_agree() -> None:
+    one = replace(ADELE, name="Hello")
+    same = replace(ADELE_CLEAN, name="Hello")
+    other = replace(ADELE_CLEAN, name="Hello (Radio Edit)")
+    assert decide([one], None, []).name == "Hello"
+    assert decide([one, same], None, []).name == "Hello"
+    assert decide([one, other], None, []).name is None
+    assert decide(None, None, ["Adele"]).name is None
 
 
 def test_decide_keeps_the_first_spelling_of_an_artist() -> None:

@@ -84,17 +84,29 @@ def test_where_each_value_came_from_is_stored(sqlite_listener: Listener) -> None
     filled = rows(
         listener.db,
         "SELECT f.artist, f.artist_source, f.album_source, f.isrc, f.isrc_source, f.duration_ms,"
-        " f.duration_source, f.catalog_id, f.catalog_url FROM play_fills f "
+        " f.duration_source, f.catalog_id, f.catalog_url, f.name FROM play_fills f "
         "WHERE f.artist_source = 'catalog'",
     )
     assert filled
-    for artist, source, album_source, isrc, isrc_source, length, length_source, cid, url in filled:
+    for (
+        artist,
+        source,
+        album_source,
+        isrc,
+        isrc_source,
+        length,
+        length_source,
+        cid,
+        url,
+        name,
+    ) in filled:
         song = catalog[cid]
-        assert (artist, isrc, length, url) == (
+        assert (artist, isrc, length, url, name) == (
             song.artist_name,
             song.isrc,
             song.duration_ms,
             song.url,
+            song.name,
         )
         assert source == album_source == isrc_source == length_source == "catalog"
 
