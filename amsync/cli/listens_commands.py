@@ -294,7 +294,8 @@ def push(
             async with contextlib.AsyncExitStack() as stack:
                 if sink is not None:
                     await stack.enter_async_context(sink)
-                with ProgressDisplay(enabled=not (app.quiet or as_json)) as display:
+                shown = not (app.quiet or as_json or dry_run)
+                with ProgressDisplay(enabled=shown, client=sink) as display:
                     tally.then(display)
                     try:
                         return await push_listens(

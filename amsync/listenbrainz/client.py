@@ -47,7 +47,7 @@ from amsync.errors import (
 )
 from amsync.listenbrainz.limits import MAX_LISTENS_PER_REQUEST, PAYLOAD_TARGET
 from amsync.listenbrainz.payload import Encoded, Unsendable, batches, fitted, request_body
-from amsync.listenbrainz.session import Reply, ServerSession, Sleep
+from amsync.listenbrainz.session import Counters, Reply, ServerSession, Sleep
 from amsync.listenbrainz.urls import EXAMPLES, api_root
 
 VALIDATE: Final = "/1/validate-token"
@@ -128,6 +128,11 @@ class ListenBrainzClient:
     @property
     def requests(self) -> int:
         return self._session.counters.requests
+
+    @property
+    def stats(self) -> Counters:
+        """Requests made and 429s met so far (what a progress display shows)."""
+        return self._session.counters
 
     # --- validate-token --------------------------------------------------------------------
 
