@@ -81,7 +81,7 @@ def pair_key(name: str, album: str) -> str:
     text = repr((song[0], sorted(song[1])) if song else None) + repr(
         (disc[0], sorted(disc[1])) if disc else None
     )
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()  # repr: ASCII only
 
 
 def search_term(name: str, album: str | None) -> str | None:
@@ -93,14 +93,14 @@ def search_term(name: str, album: str | None) -> str | None:
     disc = (album or "").strip()
     if disc.lower().endswith(_ALBUM_SUFFIXES):
         disc = disc[: disc.rfind(" - ")]
-    words = f"{name} {disc}".split()
-    term = ""
-    for word in words:
-        longer = f"{term} {word}" if term else word
-        if len(longer) > TERM_LIMIT:
+    kept: list[str] = []
+    length = -1  # the spaces between words
+    for word in f"{name} {disc}".split():
+        length += len(word) + 1
+        if length > TERM_LIMIT:
             break
-        term = longer
-    return term or name[:TERM_LIMIT].strip() or None
+        kept.append(word)
+    return " ".join(kept) or name[:TERM_LIMIT].strip() or None
 
 
 @dataclass(frozen=True, slots=True)

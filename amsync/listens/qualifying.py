@@ -43,7 +43,7 @@ def not_a_listen(
     min_listen_s: float | None = None,
 ) -> str | None:
     """Why the play is not a listen (a short phrase), or ``None`` when it is one."""
-    ended_naturally = (end_reason or "").strip().upper() == NATURAL_END
+    ended_naturally = end_reason is not None and end_reason.strip().upper() == NATURAL_END
     length = duration_ms if duration_ms is not None and duration_ms > 0 else None
     if min_listen_s is not None:
         minimum = int(min_listen_s * 1000)

@@ -39,6 +39,8 @@ RULE = [
     (239_999, None, SKIP, None, LENGTH_UNKNOWN),
     (60_000, 0, NATURAL, None, LENGTH_UNKNOWN),  # a length of 0 is no length
     (60_000, -5, NATURAL, None, LENGTH_UNKNOWN),
+    (60_000, 1, SKIP, None, None),  # a length of 1 ms is a length
+    (None, 1, NATURAL, None, TRACK_TOO_SHORT),
     (1, 1, NATURAL, None, TOO_SHORT),
     (0, 200_000, "FAILED_TO_LOAD", None, NOTHING_PLAYED),
     (-10, 200_000, SKIP, None, NOTHING_PLAYED),
@@ -67,6 +69,7 @@ RULE = [
     (None, 10_000, NATURAL, 10, None),
     (None, None, NATURAL, 10, None),
     (None, 0, NATURAL, 10, None),
+    (None, 1, NATURAL, 10, TRACK_UNDER_MINIMUM),
     (None, 600_000, SKIP, 10, TIME_UNKNOWN),
     (300_000, 600_000, SKIP, 400, UNDER_MINIMUM),  # stricter than the rule, too
 ]
