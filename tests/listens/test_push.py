@@ -396,3 +396,26 @@ def test_text_report(ready: Listener, lb_server: ListenServer) -> None:
     assert "skipped (not sent):" in result.stdout
     again = push(ready, lb_server.url)
     assert f"nothing to send to {lb_server.url}" in again.stdout
+
+
+def test_the_token_never_shows(ready: Listener, lb_server: ListenServer, tmp_path: Path) -> None:
+    """Not in the output (with -vv), the log file, the database or the JSON document — for a
+    push that works, a dry run and a push whose token is refused."""
+    home = tmp_path / "home"
+    secret = "sEcReT-listenbrainz-0a9f"
+    lb_server.tokens.add(secret)
+    env = {"AMSYNC_HOME": str(home), "AMSYNC_LISTENBRAINZ_TOKEN": secret}
+    outputs = []
+    for extra in ([], ["--json"], ["--dry-run"]):
+        result = ready.amsync("-vv", "listens", "push", lb_server.url, *extra, env=env)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    refused = {**env, "AMSYNC_LISTENBRAINZ_TOKEN": secret + "-old"}
+    result = ready.amsync("-vv", "listens", "push", lb_server.url, "--json", env=refused)
+    assert result.exit_code == 3
+    outputs.append(result.output)
+    assert all(secret not in text for text in outputs)
+    files = [p for p in [*home.rglob("*"), *tmp_path.glob("mirror.db*")] if p.is_file()]
+    assert any("logs" in p.parts for p in files), "no log file was written"
+    for path in files:
+        assert secret.encode() not in path.read_bytes(), path
