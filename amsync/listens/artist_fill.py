@@ -81,7 +81,7 @@ def pair_key(name: str, album: str) -> str:
     text = repr((song[0], sorted(song[1])) if song else None) + repr(
         (disc[0], sorted(disc[1])) if disc else None
     )
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()  # repr escapes lone surrogates
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()  # repr: no lone surrogates
 
 
 def search_term(name: str, album: str | None) -> str | None:
