@@ -11,7 +11,8 @@ never contain a token.
     ├── ConfigError (2)                  bad option, setting, environment value or path
     │   ├── UsageError (2)               a command used wrongly (e.g. a writing query)
     │   ├── CredentialsMissing (2)       no developer or music user token configured
-    │   └── NotAppleMusicApi (2)         the API URL does not answer like the Apple Music API
+    │   ├── NotAppleMusicApi (2)         the API URL does not answer like the Apple Music API
+    │   └── NotListenBrainzApi (2)       a `listens push` URL that is no ListenBrainz API
     ├── SignInIncomplete (3)             `amsync auth login` got no token: timed out, declined,
     │                                    or MusicKit could not load or start
     ├── ApiError (1)                     talking to Apple Music          [retryable flag]
@@ -35,9 +36,13 @@ never contain a token.
     │   └── UnknownItem (2)              an id that is not in the mirror
     ├── ExportError (1)
     │   └── OutputPathError (2)          an output path that cannot be written
-    └── ListeningHistoryError (1)
-        └── UnusableAppleExport (2)      not Apple's privacy export, or one amsync refuses to
-                                         read (zip bomb, encrypted, a file it cannot parse)
+    ├── ListeningHistoryError (1)
+    │   └── UnusableAppleExport (2)      not Apple's privacy export, or one amsync refuses to
+    │                                    read (zip bomb, encrypted, a file it cannot parse)
+    └── ListenServerError (1)            talking to a ListenBrainz-protocol server
+        ├── ListenTokenRejected (3)      the server refuses the token: get a new one
+        ├── ListenServerUnavailable (75) network, 5xx, 429 that outlasted the retry budget
+        └── ListenServerRefused (1)      refuses every listen, or answers what amsync cannot use
 
     RunInterrupted (128 + signal)        SIGINT, SIGTERM or SIGHUP stopped the run; a
                                          ``BaseException`` like ``KeyboardInterrupt``, so that
@@ -92,6 +97,11 @@ class CredentialsMissing(ConfigError):
 class NotAppleMusicApi(ConfigError):
     """The API URL (``--api-url``) answers, but not like the Apple Music API: a wrong path,
     host or port."""
+
+
+class NotListenBrainzApi(ConfigError):
+    """The URL given to ``amsync listens push`` is not a ListenBrainz API root: not an
+    http(s) URL, or a server that does not answer the token check like one."""
 
 
 class SignInIncomplete(AmsyncError):
@@ -239,6 +249,26 @@ class UnusableAppleExport(ListeningHistoryError):
     bomb, an encrypted archive, a file whose required columns are missing."""
 
     exit_code = EXIT_USAGE
+
+
+class ListenServerError(AmsyncError):
+    """A failure talking to a ListenBrainz-protocol server (``amsync listens push``)."""
+
+
+class ListenTokenRejected(ListenServerError):
+    """The server refused the user token (``validate-token`` says invalid, or 401/403)."""
+
+    exit_code = EXIT_AUTH
+
+
+class ListenServerUnavailable(ListenServerError):
+    """Network trouble, 5xx or throttling that outlasted the retry budget."""
+
+    exit_code = EXIT_TEMPFAIL
+
+
+class ListenServerRefused(ListenServerError):
+    """The server refuses listen after listen, or answers in a way amsync cannot use."""
 
 
 # --- signals ---------------------------------------------------------------------------------

@@ -79,6 +79,13 @@ EXTRA: Final[dict[str, tuple[tuple[int, str], ...]]] = {
     "health": (),
     "history": (),
     "import apple-data": (LOCK,),
+    "listens export": (),
+    "listens fill": (AUTH, LOCK, TEMPFAIL),
+    "listens push": (
+        (2, "URL is not a ListenBrainz API, or no token was given"),
+        (3, "the server refused the token"),
+        TEMPFAIL,
+    ),
     "local link": (),
     "local match": (),
     "local scan": (),

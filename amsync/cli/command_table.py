@@ -103,6 +103,11 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "top",
         "The most played songs, artists or albums, from the imported listening history.",
     ),
+    "listens": CommandRow(
+        "amsync.cli.listens_commands",
+        "listens",
+        "Listening history out: fill in artists, push to ListenBrainz-protocol servers, export.",
+    ),
     "db": CommandRow(
         "amsync.cli.db_commands", "db", "Show, check and upgrade the database schema."
     ),

@@ -58,6 +58,7 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     Needs no Apple account and no network: the emulator serves Apple Music's API on 127.0.0.1.
     """
     from amsync.api import ClientConfig, RateSettings, StaticDeveloperToken
+    from amsync.cli.demo_listening import listening_demo
     from amsync.cli.demo_local_files import local_files_demo
     from amsync.cli.process_exit import run_async
     from amsync.cli.sync_commands import render_report
@@ -92,6 +93,7 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
         exports = _export(store, folder)
         local = local_files_demo(store, store.account_id("default"), folder, seed)
         exports += [_made_in(folder, line) for line in local]
+        exports += run_async(listening_demo(store, emulator, config, folder, seed))
         mirrored = _mirrored(store)
         word = _search_word(store)
     finally:

@@ -184,6 +184,12 @@ def _render(report: ImportReport, *, quiet: bool) -> None:
             "personal columns (IP addresses, device identifiers, location, time zone) were not "
             "stored (--keep-personal stores them)"
         )
+    if report.plays.unlinked and not report.dry_run:
+        echo(
+            "next: `amsync listens fill` looks up the artist of plays not linked to a mirrored "
+            "song in Apple's catalog; then `amsync listens push URL` sends the history to "
+            "ListenBrainz (docs/how-to/listens-out.md)"
+        )
 
 
 NO_HISTORY: Final = (

@@ -9,7 +9,8 @@ A *play* counts when it was not skipped (``play_events.skipped``, see
 ``amsync.history.play_activity``); skips are counted apart; listening time adds up every
 play's milliseconds, skipped ones too (that music was heard). Plays linked to a mirrored song
 are counted per song and shown with the song's name, artist and album; plays that were not
-linked are counted by the name, artist and album Apple's file gave.
+linked are counted by the name and album Apple's file gave, and the artist it gave or, for
+Apple's newer files without one, the artist ``amsync listens fill`` found (``play_fills``).
 """
 
 from __future__ import annotations
@@ -105,11 +106,12 @@ SELECT g.plays, g.skips, g.play_ms, COALESCE(s.name, g.u_name) AS name,
 FROM (
     SELECT e.library_id,
            CASE WHEN e.library_id IS NULL THEN e.name END AS u_name,
-           CASE WHEN e.library_id IS NULL THEN e.artist END AS u_artist,
+           CASE WHEN e.library_id IS NULL THEN COALESCE(e.artist, f.artist) END AS u_artist,
            CASE WHEN e.library_id IS NULL THEN e.album END AS u_album,
            {_PLAYED.format(t="e")} AS plays, {_SKIPPED.format(t="e")} AS skips,
            COALESCE(SUM(e.play_ms), 0) AS play_ms, MAX(e.played_at) AS last_played_at
     FROM play_events e
+    LEFT JOIN play_fills f ON f.play_event_id = e.id
     WHERE e.account_id = :account{during}
     GROUP BY 1, 2, 3, 4
 ) g
@@ -132,9 +134,10 @@ SELECT {_PLAYED.format(t="j")} AS plays, {_SKIPPED.format(t="j")} AS skips,
        COUNT(DISTINCT COALESCE(j.library_id, j.name)) AS songs
 FROM (
     SELECT e.skipped, e.play_ms, e.library_id, e.name,
-           COALESCE(s.artist, e.artist) AS artist, COALESCE(s.album, e.album) AS album
+           COALESCE(s.artist, e.artist, f.artist) AS artist, COALESCE(s.album, e.album) AS album
     FROM play_events e
     LEFT JOIN songs s ON s.account_id = e.account_id AND s.library_id = e.library_id
+    LEFT JOIN play_fills f ON f.play_event_id = e.id
     WHERE e.account_id = :account{during}
 ) j
 WHERE {first_key} IS NOT NULL AND {first_key} <> ''

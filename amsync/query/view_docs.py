@@ -177,8 +177,15 @@ VIEWS: Final[dict[str, ViewDoc]] = {
         "Plays",
         "One row per play from Apple's privacy export (`amsync import apple-data`), linked to "
         "the mirrored song where one matched. Name, artist and album are the song's when "
-        "linked, else what Apple's file said.",
+        "linked, else what Apple's file said; an artist the file left out is the one `amsync "
+        "listens fill` found (artist_source says where it came from).",
         {
+            "artist": "The artist: the linked song's, else Apple's file's, else the one `amsync "
+            "listens fill` found in Apple's catalog or the daily history; empty when none is "
+            "known.",
+            "artist_source": "Where the artist came from: mirror (the linked song), export "
+            "(Apple's file), catalog (Apple's catalog search), daily (the daily history's "
+            '"Artist - Title"); empty when none is known.',
             "played_at": "When the play started (UTC; the end time where Apple gave no start).",
             "library_id": "The mirrored song the play is linked to; empty when none matched.",
             "catalog_id": "The linked song's catalog id; empty when not linked.",

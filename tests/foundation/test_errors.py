@@ -36,6 +36,11 @@ EXPECTED = {
     errors.OutputPathError: 2,
     errors.ListeningHistoryError: 1,
     errors.UnusableAppleExport: 2,
+    errors.NotListenBrainzApi: 2,
+    errors.ListenServerError: 1,
+    errors.ListenTokenRejected: 3,
+    errors.ListenServerUnavailable: 75,
+    errors.ListenServerRefused: 1,
 }
 
 

@@ -18,7 +18,7 @@ PACKAGE = ROOT / "amsync"
 # package amsync.migrations (setup.py maps it), so they are checked as that layer.
 MIGRATIONS = ROOT / "migrations"
 CORE = {"errors", "domain", "config", "__init__"}
-ADAPTERS = {"api", "db", "audiotags"}
+ADAPTERS = {"api", "db", "audiotags", "listenbrainz"}
 USE_CASES = {
     "sync",
     "favourites",
@@ -30,6 +30,7 @@ USE_CASES = {
     "accounts",
     "local",
     "history",
+    "listens",
 }
 
 ALLOWED: dict[str, set[str]] = {
@@ -41,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
     "api": CORE | {"api"},
     "db": CORE | {"db", "migrations"},
     "audiotags": CORE | {"audiotags"},
+    "listenbrainz": CORE | {"listenbrainz"},
     "migrations": {"migrations", "db"},
     "emulator": {"emulator"},
     "cli": None,  # the composition root may import anything  # type: ignore[dict-item]
@@ -140,3 +142,16 @@ def test_only_the_audiotags_adapter_imports_mutagen() -> None:
     )
     assert importers, "the audiotags adapter reads tags with mutagen"
     assert all(p.startswith("amsync/audiotags/") for p in importers), importers
+
+
+def test_only_the_listenbrainz_adapter_speaks_its_protocol() -> None:
+    """The ListenBrainz protocol's endpoints are named in one adapter (issue 25); the listens
+    use-case reaches it through ``amsync.domain.listens.ListenSink``."""
+    speakers = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        if "/1/submit-listens" in path.read_text(encoding="utf-8")
+        or "/1/validate-token" in path.read_text(encoding="utf-8")
+    )
+    assert speakers, "the listenbrainz adapter names the endpoints"
+    assert all(p.startswith("amsync/listenbrainz/") for p in speakers), speakers

@@ -146,6 +146,8 @@ def _backup_folder(world: World) -> str:
 
 
 SYNC = ["sync", "--json"]
+FILL = ["listens", "fill", "--json"]
+LISTENS_PUSH = ["listens", "push", "http://127.0.0.1:9/apis/listenbrainz", "--dry-run", "--json"]
 PUSH = ["favourites", "push", "--json"]
 BACKUP = ["backup", "--json"]
 
@@ -180,6 +182,11 @@ ROWS: list[tuple[str, Args, Callable[[World], dict[str, str]], int, str]] = [
     ("restore-retries-exhausted", _restore, _failing_server, 75, "failed"),
     ("restore-not-a-backup", _restore_from_database, _nothing, 2, "failed"),
     ("restore-bad-setting", _restore, _bad_setting, 2, "failed"),
+    ("listens-fill-succeeds", FILL, _nothing, 0, "succeeded"),
+    ("listens-fill-lock-held", FILL, _lock_held, 4, "refused"),
+    ("listens-fill-bad-setting", FILL, _bad_setting, 2, "failed"),
+    ("listens-push-dry-run", LISTENS_PUSH, _nothing, 0, "dry-run"),
+    ("listens-push-bad-setting", LISTENS_PUSH, _bad_setting, 2, "failed"),
 ]
 
 

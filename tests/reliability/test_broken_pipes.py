@@ -121,3 +121,21 @@ def test_a_closed_stdout_descriptor_is_not_an_error(
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert "Traceback" not in err and "error" not in err, err
+
+
+def test_listens_export_into_head(tmp_path: Path) -> None:
+    """``amsync listens export | head``: JSON Lines cut off, amsync stops quietly."""
+    from dataclasses import replace
+
+    from amsync.emulator.privacy_export import generate_listening, old_export_spec
+
+    spec = replace(old_export_spec(seed=8), library_songs=50, other_songs=10, plays=800)
+    archive = generate_listening(spec).write(tmp_path / "older-export.zip")
+    db, env = str(tmp_path / "history.db"), amsync_env(tmp_path / "home")
+    done = run_amsync(["--db", db, "import", "apple-data", str(archive)], env)
+    assert done.returncode == 0, done.stderr
+    code, err, head = _read_then_close(["--db", db, "listens", "export"], env, 200)
+    assert head.startswith(b'{"listened_at":')
+    assert code == BROKEN_PIPE, err
+    assert err == "", err
+    assert sqlite_integrity(db) == []

@@ -29,7 +29,7 @@ import stat
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,11 @@ from amsync.cli import cli
 from amsync.cli.logfile import detach_log_files
 from amsync.db.store import open_store
 from amsync.emulator import LibrarySpec
-from amsync.emulator.privacy_export import PrivacyExportSpec, generate_listening
+from amsync.emulator.privacy_export import (
+    PrivacyExportSpec,
+    generate_listening,
+    old_export_spec,
+)
 from tests.backup.conftest import sync_in_process
 from tests.support.cli import CliResult, invoke
 from tests.support.reliability import FIGURES, emulator_for
@@ -134,6 +138,11 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("favourites", "remove"): Row(("song", "{song}"), db=True),
     ("health",): Row(),
     ("import", "apple-data"): Row(("{apple_export}",), db=True),
+    ("listens", "export"): Row(("-o", "{out}"), output="file", before=lambda s: _history(s)),
+    ("listens", "fill"): Row(db=True, home=True, before=lambda s: _history(s)),
+    ("listens", "push"): Row(
+        ("http://127.0.0.1:9/apis/listenbrainz", "--dry-run"), before=lambda s: _history(s)
+    ),
     ("local", "link"): Row(("{song}", "{music_file}"), db=True),
     ("local", "match"): Row(db=True),
     ("local", "scan"): Row(("{music}",), db=True),
@@ -150,6 +159,14 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("sync",): Row(db=True, home=True),
     ("top",): Row(("songs",)),
 }
+
+
+def _history(scene: Scene) -> None:
+    """A listening history with artists (an older export names them), for the listens rows."""
+    spec = replace(old_export_spec(seed=4), library_songs=10, other_songs=5, plays=40)
+    path = generate_listening(spec).write(scene.root / "older-export.zip")
+    done = scene.amsync(["import", "apple-data", str(path)])
+    assert done.exit_code == 0, done.output
 
 
 # --- the scene ---------------------------------------------------------------------------------

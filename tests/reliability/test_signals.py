@@ -24,7 +24,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,11 @@ from amsync.backup import BackupOptions, take_backup, verify_backup
 from amsync.db.store import Store, open_store
 from amsync.domain import FavouriteState, ItemType
 from amsync.emulator import Emulator, FaultConfig, LibrarySpec
+from amsync.emulator.privacy_export import generate_listening, old_export_spec
 from amsync.favourites.edits import set_favourite
 from tests.backup.conftest import sync_in_process
 from tests.favourites.fakes import stored_states
+from tests.support.listen_server import ListenServer
 from tests.support.mirror_compare import actual_mirror, expected_mirror
 from tests.support.reliability import amsync_env, emulator_for, mutate, run_amsync, spawn
 
@@ -58,6 +60,7 @@ class Scene:
     expected: list[Any] = field(default_factory=list)  # states the mirror may be in afterwards
     wishes: dict[tuple[str, str], FavouriteState] = field(default_factory=dict)
     backup: Path | None = None
+    listen_server: ListenServer | None = None
 
     def requests(self) -> int:
         return len(self.emulator.log.entries)
@@ -151,6 +154,39 @@ def _prepare_restore(scene: Scene) -> None:
             library.remove_playlist(playlist_id)
 
 
+# --- listens push ----------------------------------------------------------------------------
+
+
+def _prepare_listens(scene: Scene) -> None:
+    """An older export (it names the artists) imported, and a ListenBrainz-protocol server that
+    takes its time over each batch."""
+    spec = replace(old_export_spec(seed=6), library_songs=300, other_songs=50, plays=6000)
+    path = generate_listening(spec).write(scene.tmp / "older-export.zip")
+    done = run_amsync(["--db", scene.db, "import", "apple-data", str(path)], scene.env)
+    assert done.returncode == 0, done.stderr
+    server = ListenServer({"signal-token"}).__enter__()
+    server.faults.delay_s = 0.3
+    scene.listen_server = server
+    scene.env["AMSYNC_LISTENBRAINZ_TOKEN"] = "signal-token"
+
+
+def _listens_sent(scene: Scene) -> int:
+    assert scene.listen_server is not None
+    return scene.listen_server.submit_requests()
+
+
+def _check_listens(scene: Scene, store: Store) -> None:
+    """What the server took is recorded — all of it, but for the batch whose answer the signal
+    cut off (the next push sends it again; the server keeps one of each)."""
+    assert scene.listen_server is not None
+    with store.engine.connect() as connection:
+        recorded = connection.exec_driver_sql(
+            "SELECT count(*) FROM listen_submissions WHERE status = 'accepted'"
+        ).scalar()
+    taken = len(scene.listen_server.seen.listens)
+    assert recorded is not None and recorded <= taken <= recorded + 1000
+
+
 CASES: dict[str, Case] = {
     "sync": Case(
         args=lambda scene: ["sync"],
@@ -176,6 +212,20 @@ CASES: dict[str, Case] = {
         log_name="backup",
         check=_check_backup,
     ),
+    "listens push": Case(
+        args=lambda scene: [
+            "listens",
+            "push",
+            scene.listen_server.url if scene.listen_server else "",
+            "--min-listen",
+            "0",
+        ],
+        prepare=_prepare_listens,
+        ready=lambda scene, base: _listens_sent(scene) >= 2,
+        run_kind=None,
+        log_name="listens push",
+        check=_check_listens,
+    ),
     "restore": Case(
         args=lambda scene: ["restore", "--from", str(scene.backup), "--yes"],
         prepare=_prepare_restore,
@@ -196,7 +246,10 @@ def scene(tmp_path: Path) -> Iterator[Scene]:
     tmp.mkdir()
     with emulator.serve() as server:
         env = amsync_env(tmp_path / "home", server.url, TMPDIR=str(tmp))
-        yield Scene(emulator, db, tmp_path / "home", tmp, env)
+        scene = Scene(emulator, db, tmp_path / "home", tmp, env)
+        yield scene
+        if scene.listen_server is not None:
+            scene.listen_server.__exit__(None, None, None)
 
 
 def _default_int() -> None:

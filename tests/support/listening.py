@@ -139,3 +139,76 @@ def check_truth(db: str, truth: list[TruePlay], account_id: int) -> LinkCheck:
             if truth_id is None:
                 check.linked_outside += 1
     return check
+
+
+@dataclass
+class ArtistCheck:
+    stored: int  # generated plays found stored
+    with_catalog: int  # of those, plays of songs Apple's catalog has (a catalog id)
+    with_catalog_artist: int  # of those, plays that have an artist
+    with_artist: int  # stored plays that have an artist
+    wrong: int  # plays whose artist is not their song's
+
+    @property
+    def catalog_rate(self) -> float:
+        return self.with_catalog_artist / self.with_catalog if self.with_catalog else 1.0
+
+
+TrueArtist = tuple[datetime, datetime, str, bool]
+"""A generated play's start, end, its song's artist and whether the catalog has the song."""
+
+
+def artist_truth(export: ListeningExport) -> list[TrueArtist]:
+    return [
+        (
+            p.start,
+            p.start + timedelta(milliseconds=p.play_ms),
+            p.song.artist,
+            p.song.catalog_id is not None,
+        )
+        for p in export.plays
+    ]
+
+
+def check_artists(db: str, truth: list[TrueArtist], account_id: int) -> ArtistCheck:
+    """Compare the artists amsync holds for the stored plays (``plays_v``'s rule: the linked
+    song's, Apple's file's, the fill's) with the generator's truth, play by play."""
+    from sqlalchemy import and_, func
+
+    from amsync.history.linking import normalise
+
+    store = open_store(db)
+    try:
+        e, s, f = tables.play_events, tables.songs, tables.play_fills
+        joined = e.outerjoin(
+            s, and_(s.c.account_id == e.c.account_id, s.c.library_id == e.c.library_id)
+        ).outerjoin(f, f.c.play_event_id == e.c.id)
+        with store.session() as session:
+            rows = session.execute(
+                select(
+                    e.c.played_at, e.c.ended_at, func.coalesce(s.c.artist, e.c.artist, f.c.artist)
+                )
+                .select_from(joined)
+                .where(e.c.account_id == account_id)
+            ).all()
+    finally:
+        store.close()
+    by_start = {started: artist for started, _, artist in rows}
+    by_end = {ended: artist for _, ended, artist in rows if ended is not None}
+    check = ArtistCheck(0, 0, 0, 0, 0)
+    for start, end, artist, in_catalog in truth:
+        if start in by_start:
+            got = by_start[start]
+        elif end in by_end:
+            got = by_end[end]
+        else:
+            continue
+        check.stored += 1
+        check.with_catalog += in_catalog
+        if got is None:
+            continue
+        check.with_artist += 1
+        check.with_catalog_artist += in_catalog
+        if normalise(got) != normalise(stored(artist)):
+            check.wrong += 1
+    return check
