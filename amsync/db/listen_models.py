@@ -1,4 +1,4 @@
-"""Listens out (issue 25; migration 0008): what ``amsync listens fill`` found for plays Apple's
+"""Listens out (issue 25; migration 0007): what ``amsync listens fill`` found for plays Apple's
 export leaves without an artist, and what each ListenBrainz-protocol server accepted.
 
 - ``listen_lookups``: Apple's catalog search, once per account and distinct song/album pair
