@@ -103,6 +103,11 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "top",
         "The most played songs, artists or albums, from the imported listening history.",
     ),
+    "server": CommandRow(
+        "amsync.cli.server_commands",
+        "server",
+        "Push playlists and favourites into your own Subsonic-compatible server.",
+    ),
     "db": CommandRow(
         "amsync.cli.db_commands", "db", "Show, check and upgrade the database schema."
     ),

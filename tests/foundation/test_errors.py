@@ -36,6 +36,12 @@ EXPECTED = {
     errors.OutputPathError: 2,
     errors.ListeningHistoryError: 1,
     errors.UnusableAppleExport: 2,
+    errors.MediaServerError: 1,
+    errors.NotSubsonicApi: 2,
+    errors.ServerIncompatible: 2,
+    errors.ServerCredentialsRefused: 3,
+    errors.ServerUnavailable: 75,
+    errors.ServerChanged: 75,
 }
 
 
