@@ -65,14 +65,18 @@ def read_playlists(
     return found
 
 
-def live_playlist_ids(connection: Connection, account_id: int) -> frozenset[str]:
+def playlist_names(
+    connection: Connection, account_id: int
+) -> tuple[frozenset[str], dict[str, str]]:
+    """The live playlists' ids, and every playlist's name (removed ones too) by id."""
     table = tables.playlists
     rows = connection.execute(
-        select(table.c.library_id).where(
-            table.c.account_id == account_id, table.c.removed_at.is_(None)
+        select(table.c.library_id, table.c.name, table.c.removed_at).where(
+            table.c.account_id == account_id
         )
-    )
-    return frozenset(row[0] for row in rows)
+    ).all()
+    live = frozenset(row[0] for row in rows if row[2] is None)
+    return live, {row[0]: row[1] for row in rows}
 
 
 def read_wishes(connection: Connection, account_id: int) -> AppleWishes:

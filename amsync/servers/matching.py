@@ -20,6 +20,7 @@ ambiguous.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -94,6 +95,10 @@ def _identity(song: ServerSong) -> tuple[str, frozenset[str], frozenset[str]]:
     return key.core, key.versions, artists
 
 
+def _wordless_key(title: str, artist: str | None) -> tuple[str, tuple[str, ...]]:
+    return unicodedata.normalize("NFC", title).casefold().strip(), artist_names(artist)
+
+
 class Catalogue:
     """The server's songs, indexed for every method."""
 
@@ -120,8 +125,11 @@ class Catalogue:
         ]
         self.index = FileIndex.build(records)
         self._twins: dict[tuple[str, frozenset[str], frozenset[str]], list[int]] = defaultdict(list)
+        self.wordless: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
         for position, song in enumerate(self.songs):
             self._twins[_identity(song)].append(position)
+            if not fold(song.title):
+                self.wordless[_wordless_key(song.title, song.artist)].append(position)
 
     @property
     def reports_paths(self) -> bool:
@@ -194,6 +202,8 @@ def _judged(
     reason: str | None,
     catalogue: Catalogue,
 ) -> Found:
+    if not accepted and not fold(song.name):
+        return _wordless(song, catalogue)
     if not accepted or position is None:
         if reason is None or reason.startswith("no file"):
             return Found(None, None, NOT_ON_SERVER)
@@ -216,6 +226,24 @@ def _judged(
             ambiguous=True,
         )
     return Found(catalogue.songs[position].id, method)
+
+
+def _wordless(song: AppleSong, catalogue: Catalogue) -> Found:
+    """A title of no words ("🎵🎶🎸"), which the tag rules cannot compare: the same title and
+    artists exactly, within the duration window, on one server song."""
+    positions = catalogue.wordless.get(_wordless_key(song.name, song.artist), [])
+    near = [
+        p
+        for p in positions
+        if song.duration_ms is None
+        or catalogue.songs[p].duration_ms is None
+        or abs((catalogue.songs[p].duration_ms or 0) - song.duration_ms) <= WINDOW_MS
+    ]
+    if len(near) == 1:
+        return Found(catalogue.songs[near[0]].id, Method.TAGS.value)
+    if len(near) > 1:
+        return Found(None, None, f"ambiguous: {len(near)} songs on the server fit", ambiguous=True)
+    return Found(None, None, NOT_ON_SERVER)
 
 
 # --- albums and artists ----------------------------------------------------------------------
@@ -256,6 +284,10 @@ def _main(artist: str | None) -> str:
     return names[0] if names else ""
 
 
+def _single(albums: list[ServerAlbum]) -> list[ServerAlbum]:
+    return albums if len(albums) == 1 else []
+
+
 class NameIndex:
     """Server albums by (album key, main artist) and artists by their folded names."""
 
@@ -270,9 +302,13 @@ class NameIndex:
 
     def album(self, name: str, artist: str | None) -> Found:
         found = self.albums.get((album_key(name), _main(artist)), [])
-        if len(found) > 1:  # "25" and "25 (Deluxe)": the exact name decides, if it can
-            exact = [a for a in found if fold(a.name) == fold(name)]
-            found = exact if len(exact) == 1 else found
+        # "25" and "25 (Deluxe)", or one album a server split by its tracks' artists ("A" and
+        # "A feat. B"): the exact name, then the exact artists decide, if they can
+        if len(found) > 1:
+            found = _single([a for a in found if fold(a.name) == fold(name)]) or found
+        if len(found) > 1:
+            wanted = artist_names(artist)
+            found = _single([a for a in found if artist_names(a.artist) == wanted]) or found
         if not found:
             return Found(None, None, NOT_ON_SERVER)
         if len(found) > 1:

@@ -63,6 +63,7 @@ class Mirror:
 
     playlists: list[apple_side.ApplePlaylist]
     live_ids: frozenset[str]
+    names: dict[str, str]  # every playlist's name (removed ones too) by library id
     wishes: apple_side.AppleWishes | None
     local: LocalFiles
     server_id: int | None
@@ -141,16 +142,18 @@ def _read_mirror(
 ) -> Mirror:
     with store.session() as session:
         connection = session.connection()
-        names = options.playlists if options.playlists else None
+        picked = options.playlists if options.playlists else None
         chosen = (
-            apple_side.read_playlists(connection, account_id, names)
+            apple_side.read_playlists(connection, account_id, picked)
             if options.include_playlists
             else []
         )
         wanted_wishes = options.favourites or options.ratings
+        live_ids, names = apple_side.playlist_names(connection, account_id)
         mirror = Mirror(
             playlists=chosen,
-            live_ids=apple_side.live_playlist_ids(connection, account_id),
+            live_ids=live_ids,
+            names=names,
             wishes=apple_side.read_wishes(connection, account_id) if wanted_wishes else None,
             local=apple_side.read_local_files(connection, account_id),
             server_id=server_id or records.find_server(connection, server.identity),
@@ -239,7 +242,7 @@ def _playlists(
                            prune=options.prune, adopted=set(adopted))  # fmt: skip
     _warn_about_names(wanted, steps, remembered, on_server, report)
     for step in steps:
-        line = by_id.get(step.library_id) or _gone_line(step, mirror.remembered)
+        line = by_id.get(step.library_id) or _gone_line(step, mirror.names)
         line.action, line.server_playlist_id = step.action.value, step.server_id
         line.server_name, line.adopted = step.name, step.adopted
         report.playlists.append(line)
@@ -268,10 +271,10 @@ def _written(
     return song_ids
 
 
-def _gone_line(step: Step, remembered: dict[str, Remembered]) -> PlaylistReport:
-    row = remembered.get(step.library_id)
-    return PlaylistReport(step.library_id, row.name if row else step.name, step.name,
-                          step.server_id, step.action.value)  # fmt: skip
+def _gone_line(step: Step, names: dict[str, str]) -> PlaylistReport:
+    """The report line of an Apple playlist that is gone (named as the mirror last saw it)."""
+    name = names.get(step.library_id, step.name)
+    return PlaylistReport(step.library_id, name, step.name, step.server_id, step.action.value)
 
 
 def _warn_about_names(

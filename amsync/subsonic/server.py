@@ -278,6 +278,8 @@ def _sign_in(wire: Wire, url: str, user: str | None, secret: Secret) -> Subsonic
     signer = Signer(mode, user if mode is not AuthMode.API_KEY else None, secret)
     wire.auth = signer.params
     wire.redact = signer.redact
+    log.info("signing in to %s%s with %s", url, f" as {user}" if user else "",
+             describe(mode, version))  # fmt: skip
     answer = wire.envelope("ping")
     if not answer.ok:
         code, message = answer.error
@@ -309,11 +311,8 @@ def _sign_in(wire: Wire, url: str, user: str | None, secret: Secret) -> Subsonic
         extensions=extensions,
     )
     log.info(
-        "signed in to %s%s with %s%s",
-        url,
-        f" as {user}" if user else "",
-        describe(mode, version),
-        f"; server: {identity.server_type} {identity.server_version or ''}".rstrip()
+        "signed in%s",
+        f"; the server is {identity.server_type} {identity.server_version or ''}".rstrip()
         if identity.server_type
         else "",
     )

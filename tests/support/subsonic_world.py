@@ -97,8 +97,9 @@ def _tags(library: Library, library_id: str, index: int) -> SampleTags:
         artist = f"{artist} feat. Guest Star"
     catalog = library.catalog_songs.get(song.catalog_id or "")
     isrc = getattr(catalog, "isrc", None) if index % 2 == 0 else None
-    return SampleTags(title=title, artist=artist, album=song.album_name, isrc=isrc,
-                      track_number=song.track_number)  # fmt: skip
+    return SampleTags(
+        title=title, artist=artist, album=song.album_name, isrc=isrc, track_number=song.track_number
+    )
 
 
 def _file_name(library: Library, library_id: str, index: int) -> str:
@@ -128,8 +129,10 @@ def write_music(library: Library, music: Path, *, late: bool) -> Truth:
             continue
         if (kind == 8) != late:
             continue
-        tags = _tags(library, library_id, index) if not late else SampleTags(
-            title=song.name, artist=song.artist_name, album=song.album_name
+        tags = (
+            _tags(library, library_id, index)
+            if not late
+            else SampleTags(title=song.name, artist=song.artist_name, album=song.album_name)
         )
         duration = song.duration_ms + rng.randrange(-900, 900)
         target = music / path
@@ -138,8 +141,9 @@ def write_music(library: Library, music: Path, *, late: bool) -> Truth:
         (truth.late if late else truth.early)[library_id] = path
     if late:
         for n in range(NOISE):
-            noise = SampleTags(title=f"Unrelated Tune {n}", artist=f"Other Band {n % 3}",
-                               album="Elsewhere")  # fmt: skip
+            noise = SampleTags(
+                title=f"Unrelated Tune {n}", artist=f"Other Band {n % 3}", album="Elsewhere"
+            )
             target = music / "Other Band" / f"{n:02d} Unrelated Tune {n}.mp3"
             target.parent.mkdir(parents=True, exist_ok=True)
             write_sample_file(target, noise, 180_000 + n * 1000)

@@ -125,13 +125,22 @@ class Supysonic:
 
     def starred(self, user: str) -> dict[str, set[str]]:
         body = self.call("getStarred2", user)["starred2"]
-        return {kind: {item["id"] for item in body.get(kind, [])} for kind in ("song", "album", "artist")}
+        return {
+            kind: {item["id"] for item in body.get(kind, [])}
+            for kind in ("song", "album", "artist")
+        }
 
     def songs(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         while True:
-            body = self.call("search3", query="", songCount=500, songOffset=len(found),
-                             artistCount=0, albumCount=0)  # fmt: skip
+            body = self.call(
+                "search3",
+                query="",
+                songCount=500,
+                songOffset=len(found),
+                artistCount=0,
+                albumCount=0,
+            )
             page = body["searchResult3"].get("song", [])
             if not page:
                 return found
