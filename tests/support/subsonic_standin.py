@@ -103,6 +103,7 @@ class StandinState:
     api_keys: dict[str, str] = field(default_factory=dict)  # key -> user
     last_scan: int = 1_700_000_000_000
     search_needs_query: bool = False  # as gonic: the catalogue comes from the album lists
+    latency_s: float = 0.0  # every answer waits this long
     playlists: dict[str, Playlist] = field(default_factory=dict)
     stars: dict[str, dict[str, set[str]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
@@ -191,6 +192,8 @@ class _Handler(BaseHTTPRequestHandler):
             envelope = {"status": "failed", "error": {"code": exc.code, "message": exc.message}}
         if fault is not None and fault.hang_s:
             time.sleep(fault.hang_s)
+        if state.latency_s:
+            time.sleep(state.latency_s)
         envelope |= {"version": state.api_version}
         if state.open_subsonic:
             envelope |= {"openSubsonic": True, "type": state.server_type, "serverVersion": "0.1"}
@@ -427,3 +430,28 @@ def serving(state: StandinState) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def songs_of(library: Any, *, isrc_share: float = 0.5) -> list[Song]:
+    """An emulated Apple Music library's songs as a server would list them (tags as Apple has
+    them, durations in whole seconds, ISRCs for a share of them): a server that has every
+    song."""
+    songs: list[Song] = []
+    for n, (library_id, song) in enumerate(sorted(library.songs.items())):
+        catalog = library.catalog_songs.get(song.catalog_id or "")
+        isrc = catalog.isrc if catalog is not None and n % 100 < isrc_share * 100 else None
+        songs.append(
+            Song(
+                f"s{n}",
+                song.name,
+                song.artist_name,
+                song.album_name or "",
+                f"al-{song.album_name}",
+                f"ar-{song.artist_name}",
+                song.duration_ms // 1000,
+                f"{song.artist_name}/{song.album_name}/{n:05d}.mp3",
+                (isrc,) if isrc else (),
+            )
+        )
+        del library_id
+    return songs
