@@ -177,6 +177,21 @@ def plan_server(
                     f"{SERVER_ROOT}/Hits/{n:05d}.flac",
                 )
             )
+    n = 0
+    while len(songs) < len(library.songs):  # unrelated songs up to the library's size
+        songs.append(
+            Song(
+                f"u{n}",
+                f"Unrelated Tune {n}",
+                f"Other Band {n % 40}",
+                "Elsewhere",
+                f"al-u{n // 10}",
+                f"ar-u{n % 40}",
+                180 + n % 120,
+                f"{SERVER_ROOT}/Other/{n:05d}.flac",
+            )
+        )
+        n += 1
     return songs, truth, local, others
 
 

@@ -115,9 +115,16 @@ class StandinState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
+    _index: tuple[int, int, dict[str, Song]] = (0, -1, {})
+
     @property
     def by_id(self) -> dict[str, Song]:
-        return {s.id: s for s in self.songs}
+        """The songs by id (rebuilt when ``songs`` is replaced or changes length)."""
+        source, length, index = self._index
+        if source != id(self.songs) or length != len(self.songs):
+            index = {s.id: s for s in self.songs}
+            self._index = (id(self.songs), len(self.songs), index)
+        return index
 
     def user_playlists(self, user: str) -> list[Playlist]:
         return [p for p in self.playlists.values() if p.owner == user]
@@ -252,11 +259,12 @@ def _authenticate(state: StandinState, params: dict[str, list[str]], endpoint: s
 
 
 def _playlist(state: StandinState, playlist: Playlist, with_entries: bool) -> dict[str, Any]:
+    by_id = state.by_id
     found: dict[str, Any] = {
         "id": playlist.id,
         "name": playlist.name,
         "owner": playlist.owner,
-        "songCount": sum(1 for s in playlist.songs if s in state.by_id),
+        "songCount": sum(1 for s in playlist.songs if s in by_id),
         "created": playlist.created,
         "public": False,
         "duration": 0,
@@ -264,7 +272,6 @@ def _playlist(state: StandinState, playlist: Playlist, with_entries: bool) -> di
     if playlist.comment:
         found["comment"] = playlist.comment
     if with_entries:
-        by_id = state.by_id
         found["entry"] = [by_id[s].child(False, None) for s in playlist.songs if s in by_id]
     return found
 
