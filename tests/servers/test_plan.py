@@ -63,6 +63,12 @@ PLAYLIST_CASES = {
         {},
         Step(Action.CREATE, "p1", None, "Mix", (A, B), True),
     ),
+    "a pending create that has an id: create again": (
+        Remembered("p1", "9", "Mix", fingerprint([A, B]), True),
+        {"9": sp("9", "Mix", 2)},
+        {},
+        Step(Action.CREATE, "p1", None, "Mix", (A, B), True),
+    ),
     "made, but deleted on the server: recreate": (
         made("p1", "9", "Mix", [A, B]),
         {},
@@ -180,6 +186,20 @@ def test_a_live_apple_playlist_not_chosen_is_left_alone() -> None:
     assert steps == []
 
 
+def test_every_gone_record_is_seen_whatever_comes_before_it() -> None:
+    remembered = {
+        "p1": made("p1", "8", "Mix", []),
+        "x": made("x", "7", "X", []),
+        "gone": made("gone", "9", "Old", []),
+    }
+    server = {"8": sp("8", "Mix"), "7": sp("7", "X"), "9": sp("9", "Old")}
+    steps = plan_playlists([Wanted("p1", "Mix", ())], remembered, server, {}, apple_live={"x"})
+    assert [(s.library_id, s.action) for s in steps] == [
+        ("p1", Action.UNCHANGED),
+        ("gone", Action.ORPHANED),
+    ]
+
+
 def test_wanted_steps_keep_their_order_and_come_before_the_gone_ones() -> None:
     wanted = [Wanted("b", "B", ()), Wanted("a", "A", ())]
     remembered = {"z": made("z", "9", "Z", [])}
@@ -249,7 +269,7 @@ READ_CASES = {
     ("row", "playlist", "expected"), READ_CASES.values(), ids=READ_CASES.keys()
 )
 def test_tracks_to_read(row: Remembered, playlist: ServerPlaylist, expected: list[str]) -> None:
-    wanted = [Wanted("p", "N", (A, B)), Wanted("new", "New", (A,))]
+    wanted = [Wanted("new", "New", (A,)), Wanted("p", "N", (A, B))]
     assert tracks_to_read(wanted, {"p": row}, {playlist.id: playlist}) == expected
 
 
@@ -294,6 +314,30 @@ def test_adoption_takes_the_new_playlist_of_that_name() -> None:
             {"7": sp("7", "Mix", created="1"), "6": sp("6", "Mix", created="1")},
             {"a": "6"},
             id="same time: lowest id",
+        ),
+        pytest.param(
+            [Remembered("a", None, "Mix", None, True)],
+            {"6": sp("6", "Mix", created="2"), "7": sp("7", "Mix", created="1")},
+            {"a": "7"},
+            id="the oldest, not the lowest id",
+        ),
+        pytest.param(
+            [Remembered("a", None, "Mix", None, True)],
+            {"6": sp("6", "Mix", created="1"), "7": sp("7", "Mix")},
+            {"a": "7"},
+            id="no time: first",
+        ),
+        pytest.param(
+            [Remembered("m", "5", "Mix", "f"), Remembered("a", None, "Mix", None, True)],
+            {"5": sp("5", "Mix"), "6": sp("6", "Mix")},
+            {"a": "6"},
+            id="after a made record",
+        ),
+        pytest.param(
+            [Remembered("a", "7", "Mix", None, True), Remembered("b", None, "Mix", None, True)],
+            {"7": sp("7", "Mix", created="1")},
+            {"a": "7"},
+            id="a pending record's id is not owned",
         ),
     ],
 )
