@@ -39,10 +39,18 @@ never contain a token.
     ├── ListeningHistoryError (1)
     │   └── UnusableAppleExport (2)      not Apple's privacy export, or one amsync refuses to
     │                                    read (zip bomb, encrypted, a file it cannot parse)
-    └── ListenServerError (1)            talking to a ListenBrainz-protocol server
-        ├── ListenTokenRejected (3)      the server refuses the token: get a new one
-        ├── ListenServerUnavailable (75) network, 5xx, 429 that outlasted the retry budget
-        └── ListenServerRefused (1)      refuses every listen, or answers what amsync cannot use
+    ├── ListenServerError (1)            talking to a ListenBrainz-protocol server
+    │   ├── ListenTokenRejected (3)      the server refuses the token: get a new one
+    │   ├── ListenServerUnavailable (75) network, 5xx, 429 that outlasted the retry budget
+    │   └── ListenServerRefused (1)      refuses every listen, or answers what amsync cannot use
+    └── MediaServerError (1)             talking to a Subsonic-compatible server (code: the
+        │                                Subsonic error code, when the server sent one)
+        ├── NotSubsonicApi (2)           the URL does not answer like a Subsonic API
+        ├── ServerIncompatible (2)       the server refuses amsync's protocol version (20, 30)
+        ├── ServerCredentialsRefused (3) wrong user or password (40), API key refused (44),
+        │                                the user may not do it (50), licence (60)
+        ├── ServerUnavailable (75)       network, timeouts, 5xx that outlasted the retries
+        └── ServerChanged (75)           songs vanished from the server during the push
 
     RunInterrupted (128 + signal)        SIGINT, SIGTERM or SIGHUP stopped the run; a
                                          ``BaseException`` like ``KeyboardInterrupt``, so that
@@ -269,6 +277,50 @@ class ListenServerUnavailable(ListenServerError):
 
 class ListenServerRefused(ListenServerError):
     """The server refuses listen after listen, or answers in a way amsync cannot use."""
+
+
+# --- media servers (Subsonic API) ------------------------------------------------------------
+
+
+class MediaServerError(AmsyncError):
+    """A Subsonic-compatible server answered with an error amsync cannot work around.
+    ``code`` is the Subsonic error code (0, 10, 20, …, 70) when the server sent one."""
+
+    def __init__(self, message: str, *, hint: str | None = None, code: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+
+
+class NotSubsonicApi(MediaServerError):
+    """The URL answers, but not like a Subsonic API: a web page, a wrong path or port."""
+
+    exit_code = EXIT_USAGE
+
+
+class ServerIncompatible(MediaServerError):
+    """The server and amsync speak incompatible versions of the protocol (error 20 or 30)."""
+
+    exit_code = EXIT_USAGE
+
+
+class ServerCredentialsRefused(MediaServerError):
+    """The server refused the user, password or API key (error 40, 41, 44), or the user may
+    not do what amsync asked (50); a person must act."""
+
+    exit_code = EXIT_AUTH
+
+
+class ServerUnavailable(MediaServerError):
+    """The server could not be reached, timed out or failed (5xx) past the retry budget."""
+
+    exit_code = EXIT_TEMPFAIL
+
+
+class ServerChanged(MediaServerError):
+    """The server refused a track list because songs in it are gone (it scanned during the
+    push); the next push reads its catalogue afresh."""
+
+    exit_code = EXIT_TEMPFAIL
 
 
 # --- signals ---------------------------------------------------------------------------------

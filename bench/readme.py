@@ -26,6 +26,7 @@ ORDER = (
     "cli_latency",
     "history_import",
     "listens",
+    "server_push",
 )
 REPRODUCE = {
     "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
@@ -38,6 +39,7 @@ REPRODUCE = {
     "cli_latency": ".venv/bin/python -m bench.cli_latency --runs 15",
     "history_import": ".venv/bin/python -m bench.history_import --postgres URL",
     "listens": ".venv/bin/python -m bench.listens",
+    "server_push": ".venv/bin/python -m bench.server_push",
 }
 
 

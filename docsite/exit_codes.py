@@ -99,6 +99,23 @@ EXTRA: Final[dict[str, tuple[tuple[int, str], ...]]] = {
     ),
     "schedule print": (),
     "search": (),
+    "server login": (
+        (2, "URL is not a Subsonic API"),
+        (3, "the server refuses the credentials"),
+        TEMPFAIL,
+    ),
+    "server logout": (),
+    "server push": (
+        (2, "URL is not a Subsonic API, or the server speaks an incompatible version"),
+        (3, "the server refuses the credentials (Subsonic errors 40, 41, 44, 50, 60)"),
+        LOCK,
+        TEMPFAIL,
+    ),
+    "server status": (
+        (2, "URL is not a Subsonic API"),
+        (3, "the server refuses the credentials"),
+        TEMPFAIL,
+    ),
     "show playlist": (),
     "show song": (),
     "stats": (),

@@ -3,6 +3,11 @@
 Every snippet runs ``<amsync> --home H [--db D] [--account A] [--api-url U] -q sync
 --backup`` with the absolute path of the amsync executable; the tokens stay where ``amsync
 auth`` stored them (``<home>/credentials.json``, mode 0600) and never appear in a snippet.
+
+Further commands (``then``: ``server push URL`` for each server asked for) run after the sync,
+only when it succeeded: joined with ``&&`` in cron, as further ``ExecStart=`` lines of the
+one-shot service in systemd (which stops at the first failure), through ``/bin/sh -c`` in
+launchd. Their passwords too stay in the home (``amsync server login``).
 """
 
 from __future__ import annotations
@@ -30,10 +35,16 @@ class ScheduleSpec:
     account: str
     home: Path
     every: str = "daily"
+    then: tuple[tuple[str, ...], ...] = ()  # further commands' arguments, run after a success
 
     @property
     def argv(self) -> list[str]:
         return [*self.program, *self.arguments]
+
+    @property
+    def commands(self) -> list[list[str]]:
+        """Every command line, the sync first."""
+        return [self.argv, *([*self.program, *arguments] for arguments in self.then)]
 
     @property
     def unit_name(self) -> str:
@@ -54,6 +65,27 @@ def command_arguments(
     return (*args, "-q", "sync", "--backup")
 
 
+def push_arguments(
+    globals_: tuple[str, ...],
+    url: str,
+    *,
+    user: str | None = None,
+    favourites: bool = False,
+    ratings: bool = False,
+) -> tuple[str, ...]:
+    """``server push URL`` with the sync's global options (``command_arguments`` without its
+    command); the password comes from ``amsync server login``."""
+    head = globals_[: globals_.index("-q") + 1] if "-q" in globals_ else globals_
+    args = [*head, "server", "push", url]
+    if user is not None:
+        args += ["--user", user]
+    if favourites:
+        args.append("--favourites")
+    if ratings:
+        args.append("--ratings")
+    return tuple(args)
+
+
 def render_schedule(spec: ScheduleSpec, kind: str) -> str:
     if spec.every not in EVERY:
         raise ValueError(f"every must be one of {EVERY}")
@@ -68,12 +100,25 @@ def render_schedule(spec: ScheduleSpec, kind: str) -> str:
 
 def render_cron(spec: ScheduleSpec) -> str:
     when = f"{MINUTE} {HOUR} * * *" if spec.every == "daily" else f"{MINUTE} * * * *"
-    command = shlex.join(spec.argv).replace("%", "\\%")  # cron turns a bare % into a newline
+    joined = " && ".join(shlex.join(argv) for argv in spec.commands)
+    command = joined.replace("%", "\\%")  # cron turns a bare % into a newline
     return (
         f"# amsync: sync and back up account {spec.account!r} {spec.every}; "
         "add it with `crontab -e`.\n"
-        f"# Log: {spec.home / 'logs' / 'amsync.log'}; exit codes: {DOCS_URL}reference/exit-codes/\n"
+        + _push_note(spec)
+        + f"# Log: {spec.home / 'logs' / 'amsync.log'}; "
+        f"exit codes: {DOCS_URL}reference/exit-codes/\n"
         f"{when} {command}\n"
+    )
+
+
+def _push_note(spec: ScheduleSpec) -> str:
+    if not spec.then:
+        return ""
+    urls = ", ".join(arguments[arguments.index("push") + 1] for arguments in spec.then)
+    return (
+        f"# Then it pushes to {urls}: store each password once with "
+        "`amsync server login URL --user USER`.\n"
     )
 
 
@@ -88,7 +133,9 @@ def systemd_quote(argument: str) -> str:
 
 def systemd_units(spec: ScheduleSpec) -> dict[str, str]:
     """File name → content of the service and its timer (user units)."""
-    exec_start = " ".join(systemd_quote(a) for a in spec.argv)
+    exec_start = "\nExecStart=".join(
+        " ".join(systemd_quote(a) for a in argv) for argv in spec.commands
+    )
     service = (
         "[Unit]\n"
         f"Description=amsync: sync and back up the Apple Music library ({spec.account})\n"
@@ -120,7 +167,7 @@ def systemd_units(spec: ScheduleSpec) -> dict[str, str]:
 
 
 def render_systemd(spec: ScheduleSpec) -> str:
-    parts: list[str] = []
+    parts: list[str] = [_push_note(spec)] if spec.then else []
     units = systemd_units(spec)
     for name, content in units.items():
         parts.append(f"# Save as ~/.config/systemd/user/{name}\n{content}")
@@ -144,7 +191,9 @@ def render_launchd(spec: ScheduleSpec) -> str:
     logs = spec.home / "logs"
     agent = {
         "Label": launchd_label(spec),
-        "ProgramArguments": spec.argv,
+        "ProgramArguments": spec.argv
+        if not spec.then
+        else ["/bin/sh", "-c", " && ".join(shlex.join(argv) for argv in spec.commands)],
         "StartCalendarInterval": interval,
         "StandardOutPath": str(logs / "launchd.out.log"),
         "StandardErrorPath": str(logs / "launchd.err.log"),

@@ -451,26 +451,61 @@ def schedule() -> None:
 @click.option(
     "--kind", type=click.Choice(KINDS), default="cron", show_default=True, help="Which scheduler."
 )
+@click.option(
+    "--server-push",
+    "server_urls",
+    multiple=True,
+    metavar="URL",
+    help="After a successful sync, also `amsync server push URL` (repeatable).",
+)
+@click.option("--server-user", metavar="USER", help="The user of those pushes (--user).")
+@click.option("--server-favourites", is_flag=True, help="Those pushes also star (--favourites).")
+@click.option("--server-ratings", is_flag=True, help="Those pushes also rate (--ratings).")
 @pass_app
-def schedule_print(app: AppContext, every: str, kind: str) -> None:
+def schedule_print(
+    app: AppContext,
+    every: str,
+    kind: str,
+    server_urls: tuple[str, ...],
+    server_user: str | None,
+    server_favourites: bool,
+    server_ratings: bool,
+) -> None:
     """Print a ready schedule that runs `amsync sync --backup` with the current settings.
 
     Uses the absolute path of this amsync and the --home, --db and --account in effect; the
-    tokens stay in <home>/credentials.json (`amsync auth`), never in the snippet.
+    tokens stay in <home>/credentials.json (`amsync auth`), never in the snippet. With
+    --server-push URL the sync is followed by a push to that Subsonic-compatible server; its
+    password stays in the home too (`amsync server login URL`).
     """
+    from amsync.backup.schedule import push_arguments
+    from amsync.domain.media_server import canonical_server_url
+
     settings = app.settings
     home = settings.home.expanduser().absolute()
+    arguments = command_arguments(
+        home=home,
+        db=_scheduled_db(settings.db) if settings.source_of("db") != "default" else None,
+        account=settings.account if settings.source_of("account") != "default" else None,
+        api_url=settings.api_url if settings.source_of("api_url") != "default" else None,
+    )
+    pushes = tuple(
+        push_arguments(
+            arguments,
+            canonical_server_url(url),
+            user=server_user,
+            favourites=server_favourites,
+            ratings=server_ratings,
+        )
+        for url in server_urls
+    )
     spec = ScheduleSpec(
         program=_program(),
-        arguments=command_arguments(
-            home=home,
-            db=_scheduled_db(settings.db) if settings.source_of("db") != "default" else None,
-            account=settings.account if settings.source_of("account") != "default" else None,
-            api_url=settings.api_url if settings.source_of("api_url") != "default" else None,
-        ),
+        arguments=arguments,
         account=settings.account,
         home=home,
         every=every,
+        then=pushes,
     )
     click.echo(render_schedule(spec, kind), nl=False)
 

@@ -108,6 +108,11 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "listens",
         "Listening history out: fill in artists, push to ListenBrainz-protocol servers, export.",
     ),
+    "server": CommandRow(
+        "amsync.cli.server_commands",
+        "server",
+        "Push playlists and favourites into your own Subsonic-compatible server.",
+    ),
     "db": CommandRow(
         "amsync.cli.db_commands", "db", "Show, check and upgrade the database schema."
     ),

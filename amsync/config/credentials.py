@@ -9,13 +9,12 @@ created 0600 beside the old one and renamed over it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from amsync.config.private_files import write_private_file
 from amsync.config.secret import Secret
 from amsync.errors import ConfigError
 
@@ -113,25 +112,7 @@ class CredentialStore:
 
     def _write(self, accounts: dict[str, Any]) -> None:
         payload = json.dumps({"format": _FORMAT, "version": 1, "accounts": accounts}, indent=2)
-        try:
-            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=self.home, prefix=".credentials-", suffix=".tmp")
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot write the credentials file in {self.home}: {exc.strerror or exc}"
-            ) from None
-        try:
-            os.fchmod(fd, 0o600)  # mkstemp already uses 0600; be explicit about it
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            Path(tmp).replace(self.path)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise ConfigError(
-                f"cannot write the credentials file {self.path}: {exc.strerror or exc}"
-            ) from None
+        write_private_file(self.path, payload, what="credentials file")
 
 
 def _secret(value: Any) -> Secret | None:

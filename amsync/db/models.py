@@ -372,3 +372,4 @@ class RunLock(Base):
 from amsync.db import history_models as history_models  # noqa: E402  (issue 17, same Base)
 from amsync.db import listen_models as listen_models  # noqa: E402  (issue 25, same Base)
 from amsync.db import local_models as local_models  # noqa: E402  (tables of issue 16, same Base)
+from amsync.db import subsonic_models as subsonic_models  # noqa: E402  (issue 27, same Base)

@@ -173,6 +173,25 @@ VIEWS: Final[dict[str, ViewDoc]] = {
             "matched_at": "When the match was made (UTC).",
         },
     ),
+    "subsonic_playlists_v": ViewDoc(
+        "Playlists pushed to your own server",
+        "Each Apple Music playlist `amsync server push` made a playlist for on a "
+        "Subsonic-compatible server (Navidrome, gonic, Supysonic, …), per account.",
+        {
+            "server_url": "The server's API root, as amsync keys it (no credentials).",
+            "server_user": "The user the playlist belongs to on the server (empty for an API key).",
+            "library_id": "The Apple Music playlist's library id.",
+            "name": "The Apple Music playlist's name (empty when it is no longer mirrored).",
+            "server_playlist_id": "The server's id of the playlist amsync made (empty while a "
+            "create is unconfirmed).",
+            "server_name": "The name amsync last gave it on the server (folder path as a prefix).",
+            "track_count": "How many tracks amsync last wrote (tracks the server lacks are left "
+            "out).",
+            "state": "made, or pending while a create was sent but not confirmed (the next push "
+            "adopts it).",
+            "updated_at": "When amsync last wrote it (UTC).",
+        },
+    ),
     "plays_v": ViewDoc(
         "Plays",
         "One row per play from Apple's privacy export (`amsync import apple-data`), linked to "

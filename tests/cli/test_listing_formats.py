@@ -29,10 +29,12 @@ from amsync.db.store import open_store
 from amsync.emulator import Emulator, awkward_spec
 from amsync.sync.runner import run_sync
 from tests.support.cli import CliResult, invoke
+from tests.support.subsonic_standin import StandinState, serving, songs_of
 from tests.sync.conftest import in_process_client, make_emulator
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+SUBSONIC_PASSWORD = "lister-password"
 
 
 def tsv_unescape(field: str) -> str:
@@ -60,8 +62,10 @@ def _sync(emulator: Emulator, db: str) -> None:
 class Mirror:
     def __init__(self, db: str, home: str, emulator: Emulator) -> None:
         self.db, self.home, self.emulator = db, home, emulator
+        self.subsonic = ""  # a Subsonic server with the library's songs (for `server status`)
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
+        env = {"AMSYNC_SUBSONIC_PASSWORD": SUBSONIC_PASSWORD, **(env or {})}
         return invoke(["--db", self.db, "--home", self.home, *args], env=env)
 
 
@@ -81,7 +85,10 @@ def awkward_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mirror]
     mirror = Mirror(db, home, emulator)
     assert mirror.run("favourites", "add", "song", sorted(library.songs)[1]).exit_code == 0
     assert mirror.run("backup").exit_code == 0
-    yield mirror
+    songs = songs_of(library)[::2]  # the server has half: the report lists missing tracks
+    with serving(StandinState(songs, {"lister": SUBSONIC_PASSWORD})) as url:
+        mirror.subsonic = url
+        yield mirror
 
 
 def _biggest_playlist(mirror: Mirror) -> str:
@@ -101,6 +108,15 @@ def _commands(mirror: Mirror) -> dict[str, list[str]]:
         "query": ["query", "SELECT library_id, name, artist, album, genres FROM songs_v"],
         "backup list": ["backup", "list"],
         "local unmatched": ["local", "unmatched"],
+        "server status": ["server", "status", mirror.subsonic, "--user", "lister"],
+        "server status --missing": [
+            "server",
+            "status",
+            mirror.subsonic,
+            "--user",
+            "lister",
+            "--missing",
+        ],
     }
 
 
@@ -115,6 +131,8 @@ LISTINGS = [
     "query",
     "backup list",
     "local unmatched",
+    "server status",
+    "server status --missing",
 ]
 
 
@@ -244,6 +262,7 @@ HELP_PATHS = [
     ["backup", "list"],
     ["local", "unmatched"],
     ["top"],
+    ["server", "status"],
 ]
 
 

@@ -41,6 +41,12 @@ EXPECTED = {
     errors.ListenTokenRejected: 3,
     errors.ListenServerUnavailable: 75,
     errors.ListenServerRefused: 1,
+    errors.MediaServerError: 1,
+    errors.NotSubsonicApi: 2,
+    errors.ServerIncompatible: 2,
+    errors.ServerCredentialsRefused: 3,
+    errors.ServerUnavailable: 75,
+    errors.ServerChanged: 75,
 }
 
 

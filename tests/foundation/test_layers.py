@@ -18,7 +18,7 @@ PACKAGE = ROOT / "amsync"
 # package amsync.migrations (setup.py maps it), so they are checked as that layer.
 MIGRATIONS = ROOT / "migrations"
 CORE = {"errors", "domain", "config", "__init__"}
-ADAPTERS = {"api", "db", "audiotags", "listenbrainz"}
+ADAPTERS = {"api", "db", "audiotags", "listenbrainz", "subsonic"}
 USE_CASES = {
     "sync",
     "favourites",
@@ -31,6 +31,7 @@ USE_CASES = {
     "local",
     "history",
     "listens",
+    "servers",
 }
 
 ALLOWED: dict[str, set[str]] = {
@@ -43,6 +44,7 @@ ALLOWED: dict[str, set[str]] = {
     "db": CORE | {"db", "migrations"},
     "audiotags": CORE | {"audiotags"},
     "listenbrainz": CORE | {"listenbrainz"},
+    "subsonic": CORE | {"subsonic"},
     "migrations": {"migrations", "db"},
     "emulator": {"emulator"},
     "cli": None,  # the composition root may import anything  # type: ignore[dict-item]
@@ -155,3 +157,19 @@ def test_only_the_listenbrainz_adapter_speaks_its_protocol() -> None:
     )
     assert speakers, "the listenbrainz adapter names the endpoints"
     assert all(p.startswith("amsync/listenbrainz/") for p in speakers), speakers
+
+
+def test_only_the_subsonic_adapter_speaks_the_subsonic_api() -> None:
+    """One adapter talks to Subsonic-compatible servers; ``amsync.servers`` reaches it through
+    ``amsync.domain.media_server.MediaServer``, and no Subsonic client library is imported
+    elsewhere."""
+    speakers = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        if "subsonic-response" in path.read_text(encoding="utf-8")
+        or {"libsonic", "py_sonic"} & _third_party_imports(path)
+    )
+    assert speakers, "the subsonic adapter reads the subsonic-response envelope"
+    assert all(p.startswith("amsync/subsonic/") for p in speakers), speakers
+    for path in (PACKAGE / "servers").rglob("*.py"):
+        assert not any(m.startswith("amsync.subsonic") for _, m in _amsync_imports(path)), path

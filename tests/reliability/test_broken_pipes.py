@@ -139,3 +139,21 @@ def test_listens_export_into_head(tmp_path: Path) -> None:
     assert code == BROKEN_PIPE, err
     assert err == "", err
     assert sqlite_integrity(db) == []
+
+
+def test_server_status_into_head(mirror: tuple[str, dict[str, str], str]) -> None:
+    """``amsync server status URL --missing | head``: a server without the songs lists every
+    track as missing — far more than a pipe holds."""
+    from tests.support.subsonic_standin import StandinState, serving
+
+    db, env, _ = mirror
+    with serving(StandinState([], {"piper": "piper-password"})) as url:
+        env = env | {"AMSYNC_SUBSONIC_PASSWORD": "piper-password"}
+        args = ["--db", db, "server", "status", url, "--user", "piper", "--missing"]
+        full = run_amsync([*args, "--format", "tsv"], env)
+        assert full.returncode == 0 and len(full.stdout.encode()) > 4 * 4096, full.stderr
+        code, err, head = _read_then_close([*args, "--format", "tsv"], env, 40)
+    assert head.startswith(b"playlist\tposition\tname")
+    assert code == BROKEN_PIPE, err
+    assert err == "", err
+    assert sqlite_integrity(db) == []

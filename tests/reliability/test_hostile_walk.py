@@ -49,6 +49,7 @@ from amsync.emulator.privacy_export import (
 from tests.backup.conftest import sync_in_process
 from tests.support.cli import CliResult, invoke
 from tests.support.reliability import FIGURES, emulator_for
+from tests.support.subsonic_standin import StandinState, serving, songs_of
 from tests.sync.conftest import DEV, USER
 
 pytestmark = pytest.mark.slow
@@ -63,6 +64,7 @@ HOSTILE = (
     "busy-port",
 )
 BROKEN_PIPE = 141
+SUBSONIC_PASSWORD = "walker-subsonic-password"
 
 
 def command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -86,7 +88,7 @@ def command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> lis
 class Row:
     """How the walker runs one command. Placeholders in ``args``: {song} {playlist} {out}
     {backup} {import_file} {port} {music} (a folder of local files) {music_file} (one)
-    {apple_export} (Apple's privacy export, a zip)."""
+    {apple_export} (Apple's privacy export, a zip) {subsonic} (a Subsonic server's URL)."""
 
     args: tuple[str, ...] = ()
     db: bool = False  # writes the database: refused when it is damaged or read-only
@@ -152,6 +154,12 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("query",): Row(("SELECT name, artist FROM songs_v",)),
     ("restore",): Row(("--from", "{backup}", "--yes"), home=True),  # never opens the database
     ("schedule", "print"): Row(),
+    ("server", "login"): Row(  # refused (exit 3), as `auth set` refuses: it stores nothing
+        ("{subsonic}", "--user", "walker", "--stdin"), home=True, stdin="not-the-password\n"
+    ),
+    ("server", "logout"): Row(("{subsonic}",)),  # nothing stored: it writes nothing
+    ("server", "push"): Row(("{subsonic}", "--user", "walker"), db=True, home=True),
+    ("server", "status"): Row(("{subsonic}", "--user", "walker")),
     ("search",): Row(("a",)),
     ("show", "playlist"): Row(("{playlist}",)),
     ("show", "song"): Row(("{song}",)),
@@ -180,6 +188,7 @@ class Golden:
     song: str
     playlist: str
     url: str
+    subsonic: str
 
 
 @dataclass
@@ -199,6 +208,7 @@ class Scene:
             "AMSYNC_API_URL": self.golden.url,
             "AMSYNC_DEVELOPER_TOKEN": DEV,
             "AMSYNC_MUSIC_USER_TOKEN": USER,
+            "AMSYNC_SUBSONIC_PASSWORD": SUBSONIC_PASSWORD,
         }
 
     def amsync(self, args: list[str]) -> CliResult:
@@ -215,6 +225,7 @@ class Scene:
             "music": str(self.root / "music"),
             "music_file": str(self.root / "music" / "track.mp3"),
             "apple_export": str(self.golden.apple_export),
+            "subsonic": self.golden.subsonic,
         }
         return [part.format(**values) for part in row.args]
 
@@ -234,8 +245,9 @@ def golden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Golden]:
     playlist = sorted(p.name for p in emulator.library.playlists.values())[0]
     spec = PrivacyExportSpec(seed=3, library_songs=20, other_songs=5, plays=60)
     apple_export = generate_listening(spec).write(folder / "apple-privacy-export.zip")
-    with emulator.serve() as server:
-        yield Golden(db, backup, apple_export, song, playlist, server.url)
+    subsonic = StandinState(songs_of(emulator.library), {"walker": SUBSONIC_PASSWORD})
+    with emulator.serve() as server, serving(subsonic) as subsonic_url:
+        yield Golden(db, backup, apple_export, song, playlist, server.url, subsonic_url)
     detach_log_files()
 
 

@@ -16,11 +16,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from amsync.cli.login_server import start_login_server
 from amsync.config.secret import Secret
+from amsync.config.server_credentials import SERVER_CREDENTIALS_FILE
 from amsync.emulator import Emulator, LibrarySpec, generate_library
 from tests.support.cli import invoke
 from tests.support.reliability import FIGURES
+from tests.support.subsonic_standin import StandinState, serving, songs_of
 
 USER = "SECRET-MUSIC-USER-TOKEN-19c2e"
+SUBSONIC = "SECRET-SUBSONIC-PASSWORD-7f3a"
 
 
 def _key_file(path: Path) -> bytes:
@@ -42,7 +45,8 @@ def _developer_token(pem: bytes) -> str:
 
 def _needles(pem: bytes, dev: str) -> list[str]:
     body = [line for line in pem.decode().splitlines() if not line.startswith("-----")]
-    return [dev, USER, dev.split(".")[2], *body]
+    subsonic = [SUBSONIC, SUBSONIC.encode().hex(), (SUBSONIC + "-wrong").encode().hex()]
+    return [dev, USER, dev.split(".")[2], *body, *subsonic]
 
 
 def test_no_secret_in_any_output_log_database_or_export(tmp_path: Path) -> None:
@@ -57,7 +61,10 @@ def test_no_secret_in_any_output_log_database_or_export(tmp_path: Path) -> None:
     )
     outputs: list[str] = []
     commands = 0
-    with emulator.serve() as server:
+    modern = StandinState(songs_of(emulator.library), {"me": SUBSONIC})
+    old = StandinState(songs_of(emulator.library), {"me": SUBSONIC}, api_version="1.12.0",
+                       open_subsonic=False)  # fmt: skip
+    with emulator.serve() as server, serving(modern) as subsonic, serving(old) as supy:
         good = {
             "AMSYNC_HOME": str(home),
             "AMSYNC_DEVELOPER_TOKEN": dev,
@@ -96,6 +103,19 @@ def test_no_secret_in_any_output_log_database_or_export(tmp_path: Path) -> None:
             (["backup", "--dir", str(tmp_path / "backups")], good, None),
             (["db", "check"], good, None),
             (["accounts", "list"], good, None),
+            (["server", "login", subsonic, "--user", "me", "--stdin"], good, f"{SUBSONIC}\n"),
+            (["server", "push", subsonic, "--user", "me", "--favourites", "--ratings"], good, None),
+            (["server", "status", subsonic, "--user", "me", "--format", "json"], good, None),
+            (
+                ["server", "push", supy, "--user", "me", "--json"],
+                {**good, "AMSYNC_SUBSONIC_PASSWORD": SUBSONIC},
+                None,
+            ),
+            (
+                ["server", "push", supy, "--user", "me"],
+                {**good, "AMSYNC_SUBSONIC_PASSWORD": SUBSONIC + "-wrong"},
+                None,
+            ),  # exit 3
         ]
         for args, env, stdin in runs:
             result = invoke([*base, *args], env=env, input=stdin)
@@ -115,13 +135,16 @@ def test_no_secret_in_any_output_log_database_or_export(tmp_path: Path) -> None:
         for needle in needles:
             assert needle not in text, f"a secret in command output: {text[:300]!r}"
     credentials = home / "credentials.json"
+    server_credentials = home / SERVER_CREDENTIALS_FILE
     for path in files:
-        if path == credentials:
+        if path in (credentials, server_credentials):
             continue
         raw = path.read_bytes()
         for needle in needles:
             assert needle.encode() not in raw, f"a secret in {path}"
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    assert stat.S_IMODE(server_credentials.stat().st_mode) == 0o600
+    assert modern.playlists and old.playlists, "the pushes pushed"
     FIGURES["secrets: commands scanned"] += commands
     FIGURES["secrets: files scanned"] += len(files)
 

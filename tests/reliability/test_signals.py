@@ -19,6 +19,8 @@ A new long-running command is covered by adding one row.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import random
 import signal
 import subprocess
@@ -41,6 +43,7 @@ from tests.favourites.fakes import stored_states
 from tests.support.listen_server import ListenServer
 from tests.support.mirror_compare import actual_mirror, expected_mirror
 from tests.support.reliability import amsync_env, emulator_for, mutate, run_amsync, spawn
+from tests.support.subsonic_standin import StandinState, serving, songs_of
 
 pytestmark = pytest.mark.slow
 
@@ -61,6 +64,8 @@ class Scene:
     wishes: dict[tuple[str, str], FavouriteState] = field(default_factory=dict)
     backup: Path | None = None
     listen_server: ListenServer | None = None
+    stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    subsonic: tuple[StandinState, str] | None = None  # a Subsonic server and its URL
 
     def requests(self) -> int:
         return len(self.emulator.log.entries)
@@ -187,6 +192,34 @@ def _check_listens(scene: Scene, store: Store) -> None:
     assert recorded is not None and recorded <= taken <= recorded + 1000
 
 
+# --- server push ---------------------------------------------------------------------------
+
+
+def _prepare_server_push(scene: Scene) -> None:
+    state = StandinState(songs_of(scene.emulator.library), {"walker": "walker-password"},
+                         latency_s=0.01)  # fmt: skip
+    scene.subsonic = state, scene.stack.enter_context(serving(state))
+    scene.env["AMSYNC_SUBSONIC_PASSWORD"] = "walker-password"
+
+
+def _server_push_args(scene: Scene) -> list[str]:
+    assert scene.subsonic is not None
+    return ["server", "push", scene.subsonic[1], "--user", "walker"]
+
+
+def _check_server_push(scene: Scene, store: Store) -> None:
+    """The next push finishes the work, and duplicates no playlist."""
+    assert scene.subsonic is not None
+    state, url = scene.subsonic
+    elsewhere = scene.env | {"AMSYNC_HOME": str(scene.tmp / "next-home")}  # the log is checked
+    done = run_amsync(["--db", scene.db, *_server_push_args(scene), "--json"], elsewhere)
+    assert done.returncode == 0, done.stderr
+    wanted = sorted(p["server_name"] for p in json.loads(done.stdout)["playlists"])
+    assert sorted(p.name for p in state.playlists.values()) == wanted
+    assert url in done.stdout
+    assert store.find_account_id("default") is not None
+
+
 CASES: dict[str, Case] = {
     "sync": Case(
         args=lambda scene: ["sync"],
@@ -226,6 +259,14 @@ CASES: dict[str, Case] = {
         log_name="listens push",
         check=_check_listens,
     ),
+    "server push": Case(
+        args=_server_push_args,
+        prepare=_prepare_server_push,
+        ready=lambda scene, base: scene.subsonic is not None and scene.subsonic[0].writes >= 3,
+        run_kind=None,
+        log_name="server push",
+        check=_check_server_push,
+    ),
     "restore": Case(
         args=lambda scene: ["restore", "--from", str(scene.backup), "--yes"],
         prepare=_prepare_restore,
@@ -244,9 +285,9 @@ def scene(tmp_path: Path) -> Iterator[Scene]:
     emulator.faults = FaultConfig(latency_ms=15.0)
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    with emulator.serve() as server:
+    with emulator.serve() as server, contextlib.ExitStack() as stack:
         env = amsync_env(tmp_path / "home", server.url, TMPDIR=str(tmp))
-        scene = Scene(emulator, db, tmp_path / "home", tmp, env)
+        scene = Scene(emulator, db, tmp_path / "home", tmp, env, stack=stack)
         yield scene
         if scene.listen_server is not None:
             scene.listen_server.__exit__(None, None, None)
