@@ -57,13 +57,13 @@ def accounts_list(app: AppContext, fmt: str | None, as_json: bool, names: bool) 
 
 
 def _account_summaries(app: AppContext) -> list[AccountSummary]:
-    """The accounts; none when the SQLite database does not exist yet (a listing creates
-    nothing)."""
+    """The accounts; none when the SQLite database does not exist yet or is an empty file (a
+    listing creates nothing)."""
     from amsync.accounts.listing import account_summaries
     from amsync.db.reading import sqlite_path_of
 
     path = sqlite_path_of(app.settings.db)
-    if path is not None and not path.exists():
+    if path is not None and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
         return []
     with app.reading() as reader:
         return account_summaries(reader)

@@ -305,6 +305,7 @@ def _restore(
     from amsync.backup.source import read_restore_source
     from amsync.cli.process_exit import run_async
 
+    app.check_credentials()  # before the home or the log is made
     start_run_log(app, "restore", warn_terminal=False)
     # What --from names is checked first: a wrong file is the error to show, not --yes.
     source = read_restore_source(source_path)

@@ -35,7 +35,7 @@ def _names(ctx: click.Context, lookup: Callable[[Reader, AppContext], list[str]]
 
     app = AppContext(options=given_options(ctx), env=dict(os.environ))
     try:
-        with app.reading(upgrade=False) as reader:
+        with app.reading() as reader:
             return lookup(reader, app)
     except (AmsyncError, OSError, ValueError):
         return []

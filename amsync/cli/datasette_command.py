@@ -29,7 +29,7 @@ def datasette_metadata_command(app: AppContext, database_name: str | None) -> No
     """
     from amsync.query.datasette import datasette_metadata, view_columns
 
-    with app.reading(upgrade=False) as reader:
+    with app.reading() as reader:
         columns = view_columns(reader)
         path = reader.sqlite_path
     name = database_name or (Path(path).stem if path is not None else "amsync")
