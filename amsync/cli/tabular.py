@@ -15,6 +15,7 @@ so ``amsync search x | grep y`` sees one record per line.
 - **table**: for people. Columns are aligned; when the table is wider than the terminal the
   widest text columns are cut with ``…`` (ids, types and numbers never are); when even that
   cannot fit, each record is shown as a block of ``column | value`` lines (like ``psql \\x``).
+  A terminal that reports 0 columns is taken as ``COLUMNS`` wide, else 80.
   Control characters in library text are made visible (``safe_text``). Piped with
   ``--format table`` the table is not cut, unless ``COLUMNS`` says how wide to make it.
 
@@ -191,15 +192,22 @@ def flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 # --- tables for people ---------------------------------------------------------------------------
 
 
+DEFAULT_TERMINAL_WIDTH: Final = 80
+
+
 def table_width() -> int | None:
-    """The terminal's width; piped, ``COLUMNS`` if set, else no limit."""
-    if sys.stdout.isatty():
-        try:
-            return os.get_terminal_size(sys.stdout.fileno()).columns
-        except (OSError, ValueError):
-            pass
+    """The terminal's width. A terminal that reports none — 0 columns, as under ``script(1)``,
+    some ``docker exec -t``, CI runners and serial consoles — is taken as ``COLUMNS`` wide, else
+    80. Piped: ``COLUMNS`` if set, else no limit."""
     columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else None
+    given = int(columns) if columns.isdigit() and int(columns) > 0 else None
+    if not sys.stdout.isatty():
+        return given
+    try:
+        width = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        width = 0
+    return width or given or DEFAULT_TERMINAL_WIDTH
 
 
 def _never_cut(column: str, texts: Sequence[str], keep: frozenset[str]) -> bool:
