@@ -5,6 +5,7 @@ loads also accepts the global options after its name (``amsync.cli.global_option
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 import click
@@ -35,6 +36,16 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except BrokenPipeError as exc:
             raise OutputClosed from exc
+
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: str | None = None
+    ) -> None:
+        """Answer a shell's completion request with amsync's escaping (``completion``)."""
+        from amsync.cli.completion import COMPLETE_VAR, register
+
+        if os.environ.get(complete_var or COMPLETE_VAR):
+            register()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from the table: no command module is imported to print it."""
