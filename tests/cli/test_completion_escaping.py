@@ -34,7 +34,11 @@ SETUP = {
     ),
     "zsh": (
         ["zsh", "-f", "-i"],
-        [f"PS1='{READY}'", "autoload -Uz compinit && compinit -u", 'eval "$(amsync completion zsh)"'],
+        [
+            f"PS1='{READY}'",
+            "autoload -Uz compinit && compinit -u",
+            'eval "$(amsync completion zsh)"',
+        ],
     ),
     "fish": (
         ["fish", "--no-config", "-i"],
@@ -53,7 +57,7 @@ class Shell:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # pragma: no cover - the child
             try:
-                os.execvpe(argv[0], argv, env)
+                os.execvpe(argv[0], argv, env)  # noqa: S606 - the shell itself
             finally:
                 os._exit(127)
         self.screen = ""

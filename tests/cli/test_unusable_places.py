@@ -14,7 +14,6 @@ import pytest
 from tests.support.cli import CliResult, invoke
 from tests.support.reliability import amsync_env
 
-
 TOKENS = {"AMSYNC_DEVELOPER_TOKEN": "d" * 40, "AMSYNC_MUSIC_USER_TOKEN": "u" * 40}
 """Tokens, so that the commands that need them get as far as the home (issue 22: they check
 the tokens first)."""

@@ -18,7 +18,7 @@ import struct
 import sys
 import termios
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 HANG_S = 60.0
@@ -37,10 +37,8 @@ def terminal(columns: int, rows: int = 24) -> Iterator[tuple[int, int]]:
         yield master, slave
     finally:
         for fd in (master, slave):
-            try:
+            with suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 def drain(master: int) -> str:
@@ -75,7 +73,8 @@ def on_terminal(
     pid, master = pty.fork()
     if pid == 0:  # pragma: no cover - the child: the real CLI on the pty
         try:
-            os.execve(sys.executable, [sys.executable, "-m", "amsync", *args], dict(env))
+            argv = [sys.executable, "-m", "amsync", *args]
+            os.execve(sys.executable, argv, dict(env))  # noqa: S606 - the CLI itself
         finally:
             os._exit(127)
     set_size(master, columns)
