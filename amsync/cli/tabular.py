@@ -11,7 +11,9 @@ so ``amsync search x | grep y`` sees one record per line.
   the escaping can be undone exactly. ``None`` is an empty field; booleans are
   ``true``/``false``. Nothing is truncated.
 - **CSV**: RFC 4180 (quotes where needed), a header row, the same cells as TSV unescaped.
-- **JSON**: an array of objects keyed by the header's names, written row by row.
+- **JSON**: an array of objects keyed by the header's names, written row by row (a number
+  JSON cannot hold — infinite, NaN — as the string ``"Infinity"``, ``"-Infinity"`` or
+  ``"NaN"``).
 - **table**: for people. Columns are aligned; when the table is wider than the terminal the
   widest text columns are cut with ``…`` (ids, types and numbers never are); when even that
   cannot fit, each record is shown as a block of ``column | value`` lines (like ``psql \\x``).
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -105,7 +108,16 @@ def tsv_field(value: Any) -> str:
 
 
 def json_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
+    """A value for JSON output. A non-finite number (``1e999`` on SQLite, ``'Infinity'`` on
+    PostgreSQL), which JSON cannot hold, is written as a string — ``"Infinity"``,
+    ``"-Infinity"``, ``"NaN"`` — as PostgreSQL's own ``to_json`` writes it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, list):
+        return [json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: json_value(item) for key, item in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
         return value
     return cell_text(value)
 
@@ -137,7 +149,7 @@ def emit_listing(
         first = True
         for row in rows:
             item = {c: json_value(v) for c, v in zip(columns, row, strict=False)}
-            text = json.dumps(item, ensure_ascii=False, default=str)
+            text = json.dumps(item, ensure_ascii=False, default=str, allow_nan=False)
             out.write(("\n" if first else ",\n") + text)
             first = False
         out.write("]\n" if first else "\n]\n")
