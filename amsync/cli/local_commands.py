@@ -187,7 +187,7 @@ def _scan_with_progress(app: AppContext, scan: Any, source: Any, *, show: bool) 
     from amsync.domain import ProgressEvent
 
     store = app.store()
-    with ProgressDisplay(enabled=show) as display:
+    with ProgressDisplay(enabled=show, requests=False) as display:
         report: ScanReport = scan(
             store, source, on_progress=lambda found: display(ProgressEvent("audio files", found))
         )

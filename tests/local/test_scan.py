@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -186,3 +187,18 @@ def test_files_below_an_unlistable_folder_are_not_taken_for_gone(tmp_path: Path)
     assert report["problem_counts"] == {"permission_denied": 1}, report
     assert report["gone"] == 0
     assert _gone(db) == set(), "b.mp3 is still there, only unlistable"
+
+
+def test_a_scan_shows_its_progress_on_a_terminal(tmp_path: Path, music: Path) -> None:
+    """Issue 22, item 12: `local scan` showed no progress on a terminal. It draws the files
+    found so far on stderr (a terminal only: piped, nothing)."""
+    from tests.support.terminal import on_terminal
+
+    db = str(tmp_path / "amsync.db")
+    env = {**os.environ, "AMSYNC_HOME": str(tmp_path / "home")}
+    shown = on_terminal(["--db", db, "local", "scan", str(music)], env)
+    assert shown.exit_code == 0, shown.screen
+    assert re.search(r"audio files\s+█+\s+5 / 5", shown.screen), shown.screen
+    assert " req " not in shown.screen, "a scan makes no requests"
+    piped = invoke(["--db", db, "local", "scan", str(music)])
+    assert "█" not in piped.output
