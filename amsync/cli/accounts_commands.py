@@ -125,7 +125,7 @@ def accounts_remove(app: AppContext, name: str, forget_tokens: bool, yes: bool) 
     done = f"account {name!r} removed from {store.location} ({songs} songs)"
     if forget_tokens:
         forgot = credentials.clear(name)
-        done += f"; its stored tokens {'deleted' if forgot else 'were none'}"
+        done += "; its stored tokens deleted" if forgot else "; it had no stored tokens"
     elif has_tokens:
         done += (
             f"; its stored tokens are kept in {credentials.path} "

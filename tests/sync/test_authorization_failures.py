@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -128,3 +129,16 @@ def test_a_key_apple_refuses_is_named_with_its_ids_and_their_sources(
     assert "key file from AMSYNC_KEY_FILE" in line and "team id from AMSYNC_TEAM_ID" in line
     assert "key id from config.toml key key_id" in line, line
     assert "set AMSYNC_DEVELOPER_TOKEN" not in line
+
+
+@pytest.mark.parametrize(
+    "command", [["sync"], ["sync", "--dry-run"], ["favourites", "push"]], ids=" ".join
+)
+def test_a_first_run_without_tokens_creates_nothing(command: list[str], tmp_path: Path) -> None:
+    """Issue 22, item 12: a first `sync` without tokens created the home, a database and
+    `logs/` before failing. The tokens are checked first: exit 3, nothing made."""
+    home = tmp_path / "home"
+    result = invoke(["--home", str(home), *command])
+    assert result.exit_code == 3, result.output
+    assert "no developer token" in result.stderr
+    assert not home.exists(), sorted(p.name for p in home.rglob("*"))
