@@ -109,7 +109,12 @@ def accounts_remove(app: AppContext, name: str, forget_tokens: bool, yes: bool) 
     store = app.store(create=False)
     contents = account_contents(store, name)
     credentials = app.credentials()
-    has_tokens = not credentials.load(name).empty
+    try:
+        has_tokens = not credentials.load(name).empty
+    except ConfigError:  # a credentials file it cannot read: untouched, unless asked to
+        if forget_tokens:
+            raise
+        has_tokens = False
     question = _question(
         name,
         store.location,
