@@ -10,9 +10,10 @@ never contain a token.
     AmsyncError (1, unexpected)
     ├── ConfigError (2)                  bad option, setting, environment value or path
     │   ├── UsageError (2)               a command used wrongly (e.g. a writing query)
-    │   ├── CredentialsMissing (2)       no developer or music user token configured
     │   ├── NotAppleMusicApi (2)         the API URL does not answer like the Apple Music API
     │   └── NotListenBrainzApi (2)       a `listens push` URL that is no ListenBrainz API
+    ├── CredentialsMissing (3)           no developer or music user token configured: a person
+    │                                    must sign in or provide one (as `auth status` says)
     ├── SignInIncomplete (3)             `amsync auth login` got no token: timed out, declined,
     │                                    or MusicKit could not load or start
     ├── ApiError (1)                     talking to Apple Music          [retryable flag]
@@ -98,10 +99,6 @@ class UsageError(ConfigError):
     """A command used in a way it does not allow."""
 
 
-class CredentialsMissing(ConfigError):
-    """No developer token or music user token is configured."""
-
-
 class NotAppleMusicApi(ConfigError):
     """The API URL (``--api-url``) answers, but not like the Apple Music API: a wrong path,
     host or port."""
@@ -110,6 +107,14 @@ class NotAppleMusicApi(ConfigError):
 class NotListenBrainzApi(ConfigError):
     """The URL given to ``amsync listens push`` is not a ListenBrainz API root: not an
     http(s) URL, or a server that does not answer the token check like one."""
+
+
+class CredentialsMissing(AmsyncError):
+    """No developer token or music user token is configured: a person must sign in or provide
+    one — exit 3 from every command that needs it, as ``auth status`` and ``doctor`` report a
+    missing token."""
+
+    exit_code = EXIT_AUTH
 
 
 class SignInIncomplete(AmsyncError):

@@ -82,8 +82,8 @@ EXTRA: Final[dict[str, tuple[tuple[int, str], ...]]] = {
     "listens export": (),
     "listens fill": (AUTH, LOCK, TEMPFAIL),
     "listens push": (
-        (2, "URL is not a ListenBrainz API, or no token was given"),
-        (3, "the server refused the token"),
+        (2, "URL is not a ListenBrainz API, or the token file cannot be read"),
+        (3, "no token was given, or the server refused it"),
         TEMPFAIL,
     ),
     "local link": (),
@@ -107,7 +107,11 @@ EXTRA: Final[dict[str, tuple[tuple[int, str], ...]]] = {
     "server logout": (),
     "server push": (
         (2, "URL is not a Subsonic API, or the server speaks an incompatible version"),
-        (3, "the server refuses the credentials (Subsonic errors 40, 41, 44, 50, 60)"),
+        (
+            3,
+            "no password was given, or the server refuses the credentials (Subsonic errors 40, "
+            "41, 44, 50, 60)",
+        ),
         LOCK,
         TEMPFAIL,
     ),

@@ -1,8 +1,11 @@
 """``amsync accounts add | remove``: an account is created empty, or removed with every row
-that belongs to it."""
+that belongs to it. Its stored tokens are not rows of the database: they belong to the home
+(``amsync.config.credentials``), which other databases — a rehearsal copy, a second mirror —
+share, so removing an account here leaves them (the CLI's ``--forget-tokens`` removes them)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy import Table, delete, func, select
@@ -31,6 +34,49 @@ def add_account(store: Store, name: str) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class AccountContents:
+    """What removing an account deletes from the database (counted before it asks)."""
+
+    songs: int
+    playlists: int
+    plays: int
+
+    def describe(self) -> str:
+        parts = [f"{self.songs} songs", f"{self.playlists} playlists"]
+        if self.plays:
+            parts.append(f"{self.plays} plays of listening history")
+        return ", ".join(parts)
+
+
+def account_contents(store: Store, name: str) -> AccountContents:
+    """The live songs and playlists and the imported plays of account ``name``;
+    ``ConfigError`` when there is no such account."""
+    with store.session() as session:
+        account_id = session.scalar(
+            select(tables.accounts.c.id).where(tables.accounts.c.name == name)
+        )
+        if account_id is None:
+            raise _no_account(name)
+
+        def count(table: Table, *, live: bool = True) -> int:
+            statement = select(func.count()).select_from(table)
+            statement = statement.where(table.c.account_id == account_id)
+            if live and "removed_at" in table.c:
+                statement = statement.where(table.c.removed_at.is_(None))
+            return int(session.scalar(statement) or 0)
+
+        return AccountContents(
+            count(tables.songs), count(tables.playlists), count(tables.play_events, live=False)
+        )
+
+
+def _no_account(name: str) -> ConfigError:
+    return ConfigError(
+        f"no account named {name!r}", hint="`amsync accounts list` shows the accounts"
+    )
+
+
 def remove_account(store: Store, name: str) -> int:
     """Delete account ``name`` and every row that belongs to it (and nothing else); returns the
     number of its songs that were mirrored."""
@@ -39,9 +85,7 @@ def remove_account(store: Store, name: str) -> int:
             select(tables.accounts.c.id).where(tables.accounts.c.name == name)
         )
         if account_id is None:
-            raise ConfigError(
-                f"no account named {name!r}", hint="`amsync accounts list` shows the accounts"
-            )
+            raise _no_account(name)
         songs = (
             session.scalar(
                 select(func.count())

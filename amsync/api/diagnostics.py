@@ -19,7 +19,7 @@ from amsync.api.client import AppleMusicClient, Probe
 from amsync.api.tokens import describe_jwt
 from amsync.config.secret import Secret
 from amsync.domain.checks import Check, CheckStatus
-from amsync.errors import EXIT_USAGE, AmsyncError
+from amsync.errors import EXIT_USAGE, AmsyncError, CredentialsMissing
 
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
 WARN_DAYS = 30
@@ -78,8 +78,12 @@ def developer_token_decode_check(choice: TokenChoice, now: datetime | None = Non
     for expired; a given token that a key file replaces is never a FAIL."""
     name = "developer token"
     if choice.source is None:
-        return Check(
-            name, FAIL, "no developer token configured", fix=DEV_TOKEN_FIX, exit_code=EXIT_USAGE
+        return Check(  # the code of every command that meets a missing token: 3
+            name,
+            FAIL,
+            "no developer token configured",
+            fix=DEV_TOKEN_FIX,
+            exit_code=CredentialsMissing.exit_code,
         )
     if choice.token is None:
         return Check(name, OK, f"signed by amsync from a {choice.source} (180 days, renewed)")

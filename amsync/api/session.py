@@ -45,6 +45,7 @@ from amsync.api.fields import JsonObject
 from amsync.api.rate import RequestPacer
 from amsync.api.retry import RETRIED_STATUSES, Failure, RetryableFailure, RetryPolicy
 from amsync.api.stats import RequestStats, endpoint_of
+from amsync.api.tokens import signing_key_of
 from amsync.domain.progress import current_tally
 from amsync.errors import (
     ApiError,
@@ -67,6 +68,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 DEVELOPER_TOKEN_HINT = (
     "set AMSYNC_DEVELOPER_TOKEN or a key file (AMSYNC_KEY_FILE, AMSYNC_TEAM_ID, AMSYNC_KEY_ID)"  # noqa: S105
+)
+KEY_REFUSED_HINT = (
+    "check at developer.apple.com (Certificates, Identifiers & Profiles → Keys) that this key "
+    "is a MusicKit key of that team and is not revoked, and that the team id and key id are the "
+    "ones shown there for it"
 )
 LOGIN_HINT = "run `amsync auth login`"
 
@@ -332,6 +338,14 @@ class ApiSession:
                 f"Apple Music refused {endpoint} (401) although the developer token is valid: "
                 "the account has no active Apple Music subscription or is signed out",
                 hint="check the subscription, then run `amsync auth login`",
+                status=401,
+                endpoint=endpoint,
+            )
+        signer = signing_key_of(provider)
+        if signer is not None:  # the key itself, or its ids, are what Apple refuses
+            raise DeveloperTokenRejected(
+                f"Apple refused the developer token amsync signed with {signer.describe()}",
+                hint=KEY_REFUSED_HINT,
                 status=401,
                 endpoint=endpoint,
             )

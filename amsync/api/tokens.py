@@ -81,6 +81,7 @@ class SigningDeveloperToken:
         margin_s: int = DEFAULT_MARGIN_S,
         renew_before_s: int = DEFAULT_RENEW_BEFORE_S,
         clock: Callable[[], float] = time.time,
+        origin: str | None = None,
     ) -> None:
         longest = APPLE_MAX_LIFETIME_S - margin_s
         if not 60 <= lifetime_s <= longest:
@@ -94,8 +95,10 @@ class SigningDeveloperToken:
                 hint="set AMSYNC_TEAM_ID and AMSYNC_KEY_ID",
             )
         self._key = _load_key(key_file)
+        self.key_file = key_file
         self._team_id = team_id
         self._key_id = key_id
+        self.origin = origin
         self._lifetime_s = lifetime_s
         self._renew_before_s = min(renew_before_s, lifetime_s // 2)
         self._clock = clock
@@ -106,6 +109,12 @@ class SigningDeveloperToken:
     @property
     def can_renew(self) -> bool:
         return True
+
+    def describe(self) -> str:
+        """Which key signs, for a message (no secret in it: the ids are in every token's
+        header and claims): ``key id K of team T (key file F; …where each came from)``."""
+        where = f"; {self.origin}" if self.origin else ""
+        return f"key id {self._key_id} of team {self._team_id} (key file {self.key_file}{where})"
 
     def token(self) -> Secret:
         with self._lock:
@@ -167,6 +176,10 @@ class GivenOrSignedDeveloperToken:
     @property
     def given(self) -> Secret:
         return self._given
+
+    @property
+    def signer(self) -> SigningDeveloperToken:
+        return self._signer
 
     @property
     def signing(self) -> bool:
@@ -288,3 +301,12 @@ def _timestamp(value: object) -> datetime | None:
         return datetime.fromtimestamp(value, UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def signing_key_of(provider: DeveloperTokenProvider) -> SigningDeveloperToken | None:
+    """The key that signed the token ``provider`` sends now, if amsync signed it."""
+    if isinstance(provider, SigningDeveloperToken):
+        return provider
+    if isinstance(provider, GivenOrSignedDeveloperToken) and provider.signing:
+        return provider.signer
+    return None

@@ -79,6 +79,12 @@ class BeetsLibrarySource:
     def scope(self) -> Sequence[str]:
         return ()
 
+    def aliases(self) -> Sequence[str]:
+        return ()
+
+    def missing_folders(self) -> Sequence[str]:
+        return ()
+
     def incomplete_folders(self) -> Sequence[str]:
         return ()
 

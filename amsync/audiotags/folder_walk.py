@@ -1,8 +1,14 @@
 """Finding the audio files below a folder, without ever stopping on what the disk holds.
 
+- Every path is a real one (no link in it, as ``os.path.realpath`` gives): the root is given
+  resolved, a folder below it is its parent's real path and its name, and a link — to a folder
+  or a file — is resolved where it is met (one ``realpath`` per link). So one file has one path,
+  whichever name a scan reached it by.
 - Links to folders are followed (music folders are often links), once: a link that leads back
-  into a folder above it is a ``symlink_loop``; a folder reached a second time another way is
-  not walked again (its files would be listed twice).
+  into a folder above it is a ``symlink_loop``; a folder reached a second time another way — a
+  link, a second mount of the same folder, another root of the same scan (``visited`` may be
+  shared) — is not walked again (its files would be listed twice). The real paths of the
+  linked folders walked are kept (``followed``): they belong to the scan's scope.
 - A folder that cannot be listed is ``permission_denied`` and remembered, so that its files are
   not taken for gone.
 - A file or folder name that is not UTF-8 is ``non_utf8_name`` and skipped: its path could not
@@ -50,11 +56,13 @@ def is_audio_name(name: str) -> bool:
 
 @dataclass
 class FolderWalk:
-    """Walks ``root`` (an absolute path); ``incomplete`` collects folders it could not list."""
+    """Walks ``root`` (a real path: absolute, no link in it); ``incomplete`` collects folders
+    it could not list, ``followed`` the real paths of the linked folders it walked."""
 
     root: str
     incomplete: list[str] = field(default_factory=list)
-    _visited: set[tuple[int, int]] = field(default_factory=set)
+    followed: list[str] = field(default_factory=list)
+    visited: set[tuple[int, int]] = field(default_factory=set)
 
     def files(self) -> Iterator[FoundFile | ScanProblem]:
         try:
@@ -71,16 +79,9 @@ class FolderWalk:
         ]
         while stack:
             path, identity, ancestors, depth = stack.pop()
-            if identity in ancestors:
-                yield ScanProblem(
-                    printable_path(path),
-                    ProblemKind.SYMLINK_LOOP,
-                    "a link to a folder above it; not followed",
-                )
+            if identity in self.visited or depth > _MAX_DEPTH:
                 continue
-            if identity in self._visited or depth > _MAX_DEPTH:
-                continue
-            self._visited.add(identity)
+            self.visited.add(identity)
             try:
                 with os.scandir(path) as listing:
                     entries = sorted(listing, key=_name)
@@ -107,15 +108,24 @@ class FolderWalk:
                     found = self._folder_entry(entry, identity[0])
                     if isinstance(found, ScanProblem):
                         yield found
+                    elif found[0] in inner:
+                        yield ScanProblem(
+                            printable_path(entry.path),
+                            ProblemKind.SYMLINK_LOOP,
+                            "a link to a folder above it; not followed",
+                        )
                     else:
-                        folders.append((entry.path, found, inner, depth + 1))
+                        folders.append((found[1], found[0], inner, depth + 1))
                 elif is_audio_name(name):
                     yield self._file_entry(entry)
             stack.extend(reversed(folders))
 
-    def _folder_entry(self, entry: os.DirEntry[str], device: int) -> tuple[int, int] | ScanProblem:
-        """The identity of a sub-folder: from the listing itself for a plain folder (on its
-        parent's device), from ``stat`` for a link, which may lead anywhere."""
+    def _folder_entry(
+        self, entry: os.DirEntry[str], device: int
+    ) -> tuple[tuple[int, int], str] | ScanProblem:
+        """The identity and real path of a sub-folder: from the listing itself for a plain
+        folder (on its parent's device), from ``stat`` and ``realpath`` for a link, which may
+        lead anywhere."""
         if not _is_utf8(entry.name):
             self.incomplete.append(entry.path)
             return ScanProblem(
@@ -125,12 +135,15 @@ class FolderWalk:
             )
         try:
             if not entry.is_symlink():
-                return (device, entry.inode())
+                return (device, entry.inode()), entry.path
             info = entry.stat()
         except OSError as exc:
             self.incomplete.append(entry.path)
             return ScanProblem(entry.path, ProblemKind.UNREADABLE, exc.strerror or "cannot read")
-        return (info.st_dev, info.st_ino)
+        real = os.path.realpath(entry.path)
+        if (info.st_dev, info.st_ino) not in self.visited:
+            self.followed.append(real)
+        return (info.st_dev, info.st_ino), real
 
     @staticmethod
     def _file_entry(entry: os.DirEntry[str]) -> FoundFile | ScanProblem:
@@ -147,7 +160,8 @@ class FolderWalk:
             return ScanProblem(entry.path, ProblemKind.UNREADABLE, detail)
         if not stat.S_ISREG(info.st_mode):
             return ScanProblem(entry.path, ProblemKind.UNREADABLE, "not a regular file")
-        return FoundFile(entry.path, info.st_size, info.st_mtime_ns)
+        path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+        return FoundFile(path, info.st_size, info.st_mtime_ns)
 
 
 def _name(entry: os.DirEntry[str]) -> str:

@@ -8,32 +8,62 @@ from collections.abc import Iterator, Sequence
 
 from amsync.audiotags.folder_walk import FolderWalk, FoundFile
 from amsync.audiotags.tag_reading import MutagenTagReader
-from amsync.domain.local_files import ScanItem, UnchangedFile
+from amsync.domain.local_files import FOLDERS_SOURCE, ScanItem, UnchangedFile
 from amsync.domain.ports import KnownFiles
 
-FOLDERS_SOURCE = "folders"
+
+def not_there(path: str) -> bool:
+    """Nothing at ``path`` (a folder that was removed, or never was) — not a folder that
+    cannot be reached for want of permission, whose files are not taken for gone."""
+    try:
+        os.stat(path)  # noqa: PTH116
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 class FolderSource:
-    """The audio files below ``roots`` (made absolute; not resolved, so that a music folder
-    reached through a link keeps the path its player knows)."""
+    """The audio files below ``roots``, by their real paths (``os.path.realpath``: a music
+    folder reached through a link, or named twice, is one folder, and each file is stored once).
+
+    ``given`` keeps each root as given (absolute, not resolved): files stored under that name
+    by an older amsync are the same files (``amsync.local.scan`` reconciles them). A root that
+    does not exist is ``missing``: it is walked as an empty folder, so the files stored below it
+    are marked gone."""
 
     name = FOLDERS_SOURCE
 
     def __init__(self, roots: Sequence[str], reader: MutagenTagReader | None = None) -> None:
-        self.roots = tuple(dict.fromkeys(os.path.abspath(root) for root in roots))  # noqa: PTH100
+        self.given = tuple(dict.fromkeys(os.path.abspath(root) for root in roots))  # noqa: PTH100
+        self.roots = tuple(dict.fromkeys(os.path.realpath(root) for root in self.given))
+        self.missing = tuple(root for root in self.roots if not_there(root))
         self.reader = reader or MutagenTagReader()
         self._incomplete: list[str] = []
+        self._followed: list[str] = []
 
     def scope(self) -> Sequence[str]:
-        return self.roots
+        """The resolved roots, and after the walk the real paths of the linked folders it
+        followed."""
+        return (*self.roots, *dict.fromkeys(self._followed))
+
+    def aliases(self) -> Sequence[str]:
+        """The roots as given where they differ from their real paths."""
+        return tuple(root for root in self.given if root not in self.roots)
+
+    def missing_folders(self) -> Sequence[str]:
+        return self.missing
 
     def incomplete_folders(self) -> Sequence[str]:
         return tuple(self._incomplete)
 
     def items(self, known: KnownFiles) -> Iterator[ScanItem]:
+        visited: set[tuple[int, int]] = set()  # a folder reached from two roots: walked once
         for root in self.roots:
-            walk = FolderWalk(root)
+            if root in self.missing:
+                continue
+            walk = FolderWalk(root, visited=visited)
             for found in walk.files():
                 if not isinstance(found, FoundFile):
                     yield found
@@ -42,3 +72,4 @@ class FolderSource:
                 else:
                     yield self.reader.read(found.path, found.size, found.mtime_ns)
             self._incomplete.extend(walk.incomplete)
+            self._followed.extend(walk.followed)

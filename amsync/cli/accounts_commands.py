@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -56,13 +57,13 @@ def accounts_list(app: AppContext, fmt: str | None, as_json: bool, names: bool) 
 
 
 def _account_summaries(app: AppContext) -> list[AccountSummary]:
-    """The accounts; none when the SQLite database does not exist yet (a listing creates
-    nothing)."""
+    """The accounts; none when the SQLite database does not exist yet or is an empty file (a
+    listing creates nothing)."""
     from amsync.accounts.listing import account_summaries
     from amsync.db.reading import sqlite_path_of
 
     path = sqlite_path_of(app.settings.db)
-    if path is not None and not path.exists():
+    if path is not None and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
         return []
     with app.reading() as reader:
         return account_summaries(reader)
@@ -84,28 +85,82 @@ def accounts_add(app: AppContext, name: str) -> None:
 
 @accounts.command("remove")
 @click.argument("name")
+@click.option(
+    "--forget-tokens",
+    is_flag=True,
+    help="Also delete the account's stored tokens from <home>/credentials.json. They belong to "
+    "the home, not to this database: every database used with this home (a copy, a second "
+    "mirror) loses them too. Without it they are kept.",
+)
 @yes_option
 @pass_app
-def accounts_remove(app: AppContext, name: str, yes: bool) -> None:
-    """Remove account NAME: its mirror, history and stored tokens; nothing of other accounts.
+def accounts_remove(app: AppContext, name: str, forget_tokens: bool, yes: bool) -> None:
+    """Remove account NAME from this database: its mirror, change and listening history, and
+    local-file matches; nothing of other accounts.
 
-    On a terminal it asks first; elsewhere it needs --yes.
+    The account's stored tokens stay in the home (other databases of the home use them)
+    unless --forget-tokens. On a terminal it asks first, saying what goes; elsewhere it needs
+    --yes.
     """
-    from amsync.accounts.editing import remove_account
+    from amsync.accounts.editing import account_contents, remove_account
 
     _check_name(app, name)
     ask = require_confirmation(yes, f"removing account {name!r} deletes its whole mirror")
-    if ask and not confirm(
-        f"Delete account {name!r}, its mirror and its history from {app.store().location}?"
-    ):
+    store = app.store(create=False)
+    contents = account_contents(store, name)
+    credentials = app.credentials()
+    try:
+        has_tokens = not credentials.load(name).empty
+    except ConfigError:  # a credentials file it cannot read: untouched, unless asked to
+        if forget_tokens:
+            raise
+        has_tokens = False
+    question = _question(
+        name,
+        store.location,
+        contents.describe(),
+        credentials.path,
+        has_tokens=has_tokens,
+        forget_tokens=forget_tokens,
+    )
+    if ask and not confirm(question):
         info("cancelled: nothing was removed", quiet=app.quiet)
         return
-    songs = remove_account(app.store(), name)
-    forgot = app.credentials().clear(name)
-    info(
-        f"account {name!r} removed ({songs} songs" + (", stored tokens" if forgot else "") + ")",
-        quiet=app.quiet,
+    songs = remove_account(store, name)
+    done = f"account {name!r} removed from {store.location} ({songs} songs)"
+    if forget_tokens:
+        forgot = credentials.clear(name)
+        done += "; its stored tokens deleted" if forgot else "; it had no stored tokens"
+    elif has_tokens:
+        done += (
+            f"; its stored tokens are kept in {credentials.path} "
+            f"(`amsync --account {name} auth logout` deletes them)"
+        )
+    info(done, quiet=app.quiet)
+
+
+def _question(
+    name: str,
+    location: str,
+    contents: str,
+    credentials: Path,
+    *,
+    has_tokens: bool,
+    forget_tokens: bool,
+) -> str:
+    """The confirmation question: exactly what goes, and what stays."""
+    question = (
+        f"Delete account {name!r} from {location}: its mirror ({contents}), its change history "
+        "and its local-file matches"
     )
+    if forget_tokens and has_tokens:
+        return (
+            f"{question}, and its stored tokens in {credentials}, which every database used "
+            "with this home will lose?"
+        )
+    if has_tokens:
+        return f"{question} (its stored tokens in {credentials} are kept)?"
+    return f"{question}?"
 
 
 def _check_name(_app: AppContext, name: str) -> None:

@@ -12,6 +12,7 @@ Heavy modules are imported inside the commands: ``amsync auth --help`` stays fas
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ import click
 
 from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, error, info, safe_text, warn
+from amsync.cli.process_exit import prompting
 from amsync.errors import ConfigError, CredentialsMissing, SignInIncomplete
 
 if TYPE_CHECKING:
@@ -63,19 +65,48 @@ def _read_token_file(path: Path) -> str:
         raise ConfigError(f"{path} is not a text file holding a developer token") from None
 
 
-def _ask(label: str) -> str:
-    return str(click.prompt(label, default="", hide_input=True, show_default=False))
+def _ask(label: str, clean: Callable[[str], str]) -> str:
+    """A hidden prompt on the terminal (stderr), whose answer is checked as it is given: a
+    wrong one is said in one line and asked again (an empty answer keeps what is stored)."""
+
+    def checked(text: str) -> str:
+        try:
+            return clean(text)
+        except ConfigError as exc:
+            said = str(exc).replace(" (nothing was stored)", "")
+            raise click.UsageError(f"{said} — try again, or leave it empty") from None
+
+    with prompting():
+        answer = click.prompt(
+            label,
+            default="",
+            hide_input=True,
+            show_default=False,
+            value_proc=checked,
+            err=True,
+        )
+    return str(answer)
 
 
 def _answers(from_stdin: bool, token_file: Path | None) -> tuple[str, str]:
-    """(developer, music user) as typed, piped or read; no token is echoed."""
-    developer = _read_token_file(token_file) if token_file is not None else ""
+    """(developer, music user), cleaned (``token_input``): typed at prompts that check each
+    as it is given, piped or read; no token is echoed."""
+    from amsync.cli.token_input import clean_developer_token, clean_music_user_token
+
+    developer = ""
+    if token_file is not None:
+        developer = clean_developer_token(_read_token_file(token_file))
+        if not developer:
+            raise ConfigError(
+                f"the developer token file {token_file} is empty",
+                hint="put the developer token (the JWT) in it, or leave --developer-token-file out",
+            )
     if from_stdin:
         lines = sys.stdin.read(2 * TOKEN_FILE_MAX_BYTES).splitlines()
         if token_file is not None:
-            return developer, (lines[0] if lines else "")
+            return developer, clean_music_user_token(lines[0] if lines else "")
         first, second = [*lines, "", ""][:2]
-        return first, second
+        return clean_developer_token(first), clean_music_user_token(second)
     if not sys.stdin.isatty():
         if token_file is not None:
             return developer, ""  # nothing left to ask
@@ -83,8 +114,8 @@ def _answers(from_stdin: bool, token_file: Path | None) -> tuple[str, str]:
             "amsync auth set has no terminal to ask for the tokens on", hint=STDIN_HINT
         )
     if token_file is None:
-        developer = _ask("Developer token (empty keeps)")
-    return developer, _ask("Music user token (empty keeps)")
+        developer = _ask("Developer token (empty keeps)", clean_developer_token)
+    return developer, _ask("Music user token (empty keeps)", clean_music_user_token)
 
 
 @auth.command("set")
@@ -110,12 +141,9 @@ def set_tokens(app: AppContext, from_stdin: bool, developer_token_file: Path | N
     `media-user-token=VALUE`, quoted, or with spaces around it. A JWT in its place, or a .p8 key
     in the developer token's place, is refused. No token is ever shown.
     """
-    from amsync.cli.token_input import clean_developer_token, clean_music_user_token
     from amsync.config.secret import Secret
 
-    raw_developer, raw_user = _answers(from_stdin, developer_token_file)
-    developer = clean_developer_token(raw_developer)
-    user = clean_music_user_token(raw_user)
+    developer, user = _answers(from_stdin, developer_token_file)
     account = app.settings.account
     store = app.credentials()
     if not developer and not user:

@@ -305,9 +305,11 @@ def _restore(
     from amsync.backup.source import read_restore_source
     from amsync.cli.process_exit import run_async
 
-    start_run_log(app, "restore", warn_terminal=False)
-    # What --from names is checked first: a wrong file is the error to show, not --yes.
+    # What --from names is checked first: a wrong file is the error to show, not the tokens
+    # or --yes; then the tokens, before the home or the log is made.
     source = read_restore_source(source_path)
+    app.check_credentials()
+    start_run_log(app, "restore", warn_terminal=False)
     ask = not dry_run and require_confirmation(
         yes,
         "restore writes to Apple Music and needs a confirmation",

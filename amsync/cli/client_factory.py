@@ -49,7 +49,17 @@ def resolve_tokens(settings: Settings, credentials: CredentialStore) -> Resolved
     developer_source: str | None = None
     signer: SigningDeveloperToken | None = None
     if settings.key_file and settings.team_id and settings.key_id:
-        signer = SigningDeveloperToken(settings.key_file, settings.team_id, settings.key_id)
+        origin = ", ".join(
+            f"{name} from {settings.describe_source(setting)}"
+            for name, setting in (
+                ("key file", "key_file"),
+                ("team id", "team_id"),
+                ("key id", "key_id"),
+            )
+        )
+        signer = SigningDeveloperToken(
+            settings.key_file, settings.team_id, settings.key_id, origin=origin
+        )
     if settings.developer_token and signer is not None:
         developer = GivenOrSignedDeveloperToken(settings.developer_token, signer)
         developer_source = "AMSYNC_DEVELOPER_TOKEN (the key file replaces it when it runs out)"

@@ -78,6 +78,14 @@ class AppContext:
 
         return resolve_tokens(self.settings, self.credentials())
 
+    def check_credentials(self) -> None:
+        """``CredentialsMissing`` (exit 3) when a token the API needs is missing — called by
+        the commands that talk to Apple Music before they create anything (home, log,
+        database), so that a first run without tokens leaves nothing behind."""
+        from amsync.cli.client_factory import client_config
+
+        client_config(self.settings, self.tokens())
+
     def client(self) -> AppleMusicClient:
         """A client for Apple Music; warns on stderr about tokens close to expiry."""
         from amsync.cli.client_factory import client_config, make_client, token_warnings
@@ -100,31 +108,23 @@ class AppContext:
         return self._stores[key]
 
     @contextmanager
-    def reading(self, *, upgrade: bool = True) -> Iterator[Reader]:
+    def reading(self) -> Iterator[Reader]:
         """One consistent read of the mirror for the offline commands.
 
+        A reading command never creates or changes the database file — not a missing one, not
+        an empty (0-byte) one, not one of an older amsync (it is refused with the way to
+        upgrade it) — whatever the file's permissions: every way in here opens it read-only.
         An SQLite mirror at this amsync's schema is read with the standard library's
         ``sqlite3`` (no SQLAlchemy to load: these commands answer in about 0.1 s); anything
-        else goes through the store, whose checks give the errors and — with ``upgrade`` —
-        bring an older SQLite mirror up to date first."""
+        else goes through the store opened read-only, whose checks give the errors."""
         with self._fast_reader() as fast:
             if fast is not None:
                 yield fast
                 return
         from amsync.query.snapshot import reading
 
-        store = self.store(create=False, readonly=not upgrade or self._read_only_place())
-        with reading(store) as reader:
+        with reading(self.store(create=False, readonly=True)) as reader:
             yield reader
-
-    def _read_only_place(self) -> bool:
-        """The SQLite database lies where nothing can be written (a read-only filesystem): it
-        is read as it is, never upgraded."""
-        from amsync.db.reading import sqlite_path_of
-        from amsync.db.sqlite_files import read_as_immutable
-
-        path = sqlite_path_of(self.settings.db)
-        return path is not None and read_as_immutable(path)
 
     @contextmanager
     def _fast_reader(self) -> Iterator[SqliteReader | None]:

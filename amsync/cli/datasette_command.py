@@ -24,13 +24,15 @@ def datasette_metadata_command(app: AppContext, database_name: str | None) -> No
     Every documented view and its columns get a title and a description; canned queries
     answer what vanished from a playlist, a playlist as it was on a date, songs Apple withdrew,
     favourites waiting to be pushed and what left the library since a date. Full-text search
-    on songs, albums, artists and playlists needs no configuration. Use: amsync
+    works on songs, albums, artists and playlists, and on their views (songs_v, …). Use: amsync
     datasette-metadata > metadata.json; datasette amsync.db --metadata metadata.json
     """
-    from amsync.query.datasette import datasette_metadata, view_columns
+    from amsync.query.datasette import datasette_metadata, search_tables, view_columns
 
-    with app.reading(upgrade=False) as reader:
+    with app.reading() as reader:
         columns = view_columns(reader)
+        searchable = search_tables(reader)
         path = reader.sqlite_path
     name = database_name or (Path(path).stem if path is not None else "amsync")
-    click.echo(json.dumps(datasette_metadata(name, columns), ensure_ascii=False, indent=2))
+    document = datasette_metadata(name, columns, searchable)
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))

@@ -10,7 +10,7 @@ from amsync.cli.context import AppContext, pass_app
 from amsync.cli.output import emit_json, info
 from amsync.config.home import ensure_home
 from amsync.domain.checks import CheckStatus
-from amsync.errors import SchemaTooNew, StoreError, StoreUnavailable
+from amsync.errors import SchemaTooNew, StoreUnavailable
 
 if TYPE_CHECKING:  # imported when used: `amsync db --help` must stay quick
     from amsync.db.store import Store
@@ -90,10 +90,15 @@ def db_current(app: AppContext, as_json: bool) -> None:
                 "status": status,
             }
         )
-        return
-    click.echo(f"database: {describe(url)}")
-    click.echo(f"revision: {state.current or '(none)'} ({status})")
-    click.echo(f"amsync head: {state.head}")
+    else:
+        click.echo(f"database: {describe(url)}")
+        click.echo(f"revision: {state.current or '(none)'} ({status})")
+        click.echo(f"amsync head: {state.head}")
+    if not state.known:  # reported, and the cause's code, as every other command gives it
+        raise SchemaTooNew(
+            f"{describe(url)} was written by a newer amsync (schema {state.current})",
+            hint="upgrade amsync",
+        )
 
 
 @db.command("check")
@@ -135,5 +140,5 @@ def _check(store: Store) -> None:
             click.echo(f"FAIL  schema drift: {len(drift)} difference(s), first: {drift[0]}")
         else:
             click.echo("OK    schema: matches amsync's models")
-    if problems:
-        raise StoreError(f"{problems} problem(s) found in {store.location}")
+    if problems:  # each is the database being unusable as it is: exit 2, as writers refuse it
+        raise StoreUnavailable(f"{problems} problem(s) found in {store.location}")

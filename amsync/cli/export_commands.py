@@ -48,6 +48,12 @@ def _common(function: Callable[..., Any]) -> Callable[..., Any]:
 def _report(app: AppContext, report: ExportReport, as_json: bool, *, data_on_stdout: bool) -> None:
     if report.paths_not_rewritten:
         warn(f"{report.paths_not_rewritten} path(s) matched no --path-prefix; written unchanged")
+    if report.files_missing:
+        warn(
+            f"{report.files_missing} track(s) matched a file that is no longer on disk: left "
+            "without a location; `amsync local scan FOLDER` (or `--forget DIR`) then `amsync "
+            "local match` updates the matches"
+        )
     tracks = report.counts.get("tracks", 0)
     if report.locations == "local" and tracks and report.tracks_without_location == tracks:
         warn(

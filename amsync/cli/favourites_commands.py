@@ -204,6 +204,7 @@ def push_command(app: AppContext, dry_run: bool, prefer: str, wait_s: float, as_
 
     options = PushOptions(dry_run=dry_run, prefer=Prefer(prefer), wait_s=wait_s)
     with json_outcome(as_json) as outcome:
+        app.check_credentials()  # before the home or the log is made
         if not dry_run:  # pushes leave a trace in <home>/logs/amsync.log, as syncs do
             from amsync.cli.backup_commands import start_run_log
 

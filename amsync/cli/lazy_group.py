@@ -5,6 +5,7 @@ loads also accepts the global options after its name (``amsync.cli.global_option
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 import click
@@ -28,6 +29,36 @@ class LazyGroup(click.Group):
         self.commands[cmd_name] = command
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """An unknown command is told the near ones: commands, and sub-commands whose own name
+        is near (``amsync sycn`` → ``sync``; ``amsync status`` → ``stats``, ``auth status``),
+        as ``amsync query`` does for SQL — click looks only at the commands loaded so far."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            name = exc.command_name
+            near = self._near(ctx, name)
+            message = f"No such command {name!r}."
+            if near:
+                message += " Did you mean " + " or ".join(f"`amsync {n}`" for n in near) + "?"
+            raise click.exceptions.NoSuchCommand(name, message=message, ctx=ctx) from None
+
+    def _near(self, ctx: click.Context, name: str) -> list[str]:
+        """Commands near ``name``, then ``group sub-command``s whose sub-command is (this loads
+        the groups: only after a mistake)."""
+        from difflib import get_close_matches
+
+        names = self.list_commands(ctx)
+        found = get_close_matches(name, names, n=3)
+        for group_name in names:
+            group = self.get_command(ctx, group_name)
+            if isinstance(group, click.Group):
+                subs = get_close_matches(name, group.list_commands(ctx), n=2, cutoff=0.8)
+                found += [f"{group_name} {sub}" for sub in subs]
+        return found[:4]
+
     def invoke(self, ctx: click.Context) -> Any:
         """A broken pipe leaves as ``OutputClosed``, past click's own EPIPE handling (which
         would exit 1): ``amsync.cli.run`` ends the process quietly with 141."""
@@ -35,6 +66,16 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except BrokenPipeError as exc:
             raise OutputClosed from exc
+
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: str | None = None
+    ) -> None:
+        """Answer a shell's completion request with amsync's escaping (``completion``)."""
+        from amsync.cli.completion import COMPLETE_VAR, register
+
+        if os.environ.get(complete_var or COMPLETE_VAR):
+            register()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from the table: no command module is imported to print it."""

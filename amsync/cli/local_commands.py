@@ -45,6 +45,12 @@ def _render_scan(app: AppContext, report: ScanReport) -> None:
         ),
         quiet=app.quiet,
     )
+    if report.reconciled:
+        info(
+            f"{report.reconciled} file(s) stored under another name (a link) are now stored "
+            "under their real path",
+            quiet=app.quiet,
+        )
     if report.problem_counts:
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.problem_counts.items()))
         warn(f"problems: {counts}")
@@ -53,6 +59,57 @@ def _render_scan(app: AppContext, report: ScanReport) -> None:
         more = sum(report.problem_counts.values()) - min(len(report.problems), SHOWN_PROBLEMS)
         if more > 0:
             click.echo(f"  … and {more} more (--json lists them)", err=True)
+
+
+def _check_folders(app: AppContext, folders: tuple[str, ...]) -> None:
+    """A FOLDER that is not there is scanned as an empty one (its files are marked gone, with
+    a warning) when the database holds files below it; holding none, it is a mistaken name."""
+    from amsync.audiotags.sources import not_there
+    from amsync.local.roots import files_below
+
+    for folder in folders:
+        path = Path(folder).expanduser()
+        if path.is_dir():
+            continue
+        if not not_there(str(path)):
+            raise UsageError(
+                f"{folder} is not a folder", hint="give the folders of your music files"
+            )
+        known = files_below(app.store(create=False), [folder]) if _has_database(app) else 0
+        if not known:
+            raise UsageError(f"no folder at {folder}", hint="give the folders of your music files")
+        warn(
+            safe_text(
+                f"no folder at {folder} any more: its {known} file(s) are marked gone "
+                f"(`amsync local scan --forget {folder}` does the same without scanning)"
+            )
+        )
+
+
+def _has_database(app: AppContext) -> bool:
+    from amsync.db.reading import sqlite_path_of
+
+    path = sqlite_path_of(app.settings.db)
+    return path is None or path.exists()
+
+
+def _forget(app: AppContext, folders: tuple[str, ...], as_json: bool) -> dict[str, int]:
+    from datetime import UTC, datetime
+
+    from amsync.local.roots import forget
+
+    store = app.store(create=False)
+    forgotten: dict[str, int] = {}
+    for folder in folders:
+        forgotten[folder] = marked = forget(store, [folder], datetime.now(UTC))
+        if not marked:
+            raise UsageError(
+                f"no scanned files below {folder} to forget",
+                hint='`amsync query "SELECT path FROM local_files"` lists what is stored',
+            )
+        if not as_json:
+            info(safe_text(f"forgot {folder}: {marked} file(s) marked gone"), quiet=app.quiet)
+    return forgotten
 
 
 @local.command("scan")
@@ -69,6 +126,14 @@ def _render_scan(app: AppContext, report: ScanReport) -> None:
     help="The beets library's music folder (beets' `directory` setting), for a library that "
     "stores paths relative to it [default: from the config.yaml beside LIBRARY_DB].",
 )
+@click.option(
+    "--forget",
+    "forget_folders",
+    multiple=True,
+    metavar="DIR",
+    help="Mark every file stored below DIR gone, without scanning it (a folder that is no "
+    "longer music, or no longer there); repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scan report as JSON.")
 @pass_app
 def scan_command(
@@ -76,35 +141,58 @@ def scan_command(
     folders: tuple[str, ...],
     beets_db: str | None,
     beets_music_dir: str | None,
+    forget_folders: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Read the tags of the audio files below each FOLDER into the database.
 
     MP3, MP4/M4A (AAC, ALAC), FLAC, Ogg Vorbis, Opus and the other formats mutagen reads.
-    Files unchanged in size and modification time are not read again; files no longer found
-    are marked gone. Unreadable, corrupt, empty and untagged files, odd encodings, link loops,
-    folders that cannot be listed and names that are not UTF-8 are counted and listed; the
-    scan never stops on them and writes nothing but the database.
+    Files are stored by their real paths (a folder reached through a link, or scanned under two
+    names, is one folder). Files unchanged in size and modification time are not read again;
+    files no longer found are marked gone, and so are the files of a FOLDER that is no longer
+    there (with a warning). Unreadable, corrupt, empty and untagged files, odd encodings, link
+    loops, folders that cannot be listed and names that are not UTF-8 are counted and listed;
+    the scan never stops on them and writes nothing but the database.
     """
     from amsync.audiotags import BeetsLibrarySource, FolderSource
     from amsync.local.scan import scan
 
-    if bool(folders) == bool(beets_db):
-        raise UsageError("give one or more FOLDERs, or --beets LIBRARY_DB")
+    if folders and beets_db:
+        raise UsageError("give one or more FOLDERs, or --beets LIBRARY_DB, not both")
+    if not (folders or beets_db or forget_folders):
+        raise UsageError("give one or more FOLDERs, --beets LIBRARY_DB, or --forget DIR")
     if beets_music_dir and not beets_db:
         raise UsageError("--beets-music-dir goes with --beets")
-    for folder in folders:
-        if not Path(folder).is_dir():
-            raise UsageError(f"no folder at {folder}", hint="give the folders of your music files")
-    source: Any = (
-        BeetsLibrarySource(beets_db, beets_music_dir) if beets_db else FolderSource(folders)
-    )
-    store = app.store()
-    report = scan(store, source)
+    if forget_folders and beets_db:
+        raise UsageError("--forget applies to scanned folders, not to a beets library")
+    _check_folders(app, folders)
+    document: dict[str, Any] = {}
+    if folders or beets_db:
+        source: Any = (
+            BeetsLibrarySource(beets_db, beets_music_dir) if beets_db else FolderSource(folders)
+        )
+        report = _scan_with_progress(app, scan, source, show=not (as_json or app.quiet))
+        document = report.as_dict()
+        if not as_json:
+            _render_scan(app, report)
+    if forget_folders:
+        document["forgotten"] = _forget(app, forget_folders, as_json)
     if as_json:
-        emit_json(report.as_dict())
-        return
-    _render_scan(app, report)
+        emit_json(document)
+
+
+def _scan_with_progress(app: AppContext, scan: Any, source: Any, *, show: bool) -> ScanReport:
+    """The scan, with a count of the files found on a terminal (stderr)."""
+    from amsync.cli.progress import ProgressDisplay
+    from amsync.domain import ProgressEvent
+
+    store = app.store()
+    with ProgressDisplay(enabled=show, requests=False) as display:
+        report: ScanReport = scan(
+            store, source, on_progress=lambda found: display(ProgressEvent("audio files", found))
+        )
+        display(ProgressEvent("audio files", report.found, report.found, finished=True))
+    return report
 
 
 @local.command("match")
@@ -131,6 +219,12 @@ def match_command(app: AppContext, as_json: bool) -> None:
         + f" in {report.elapsed_s:.1f} s",
         quiet=app.quiet,
     )
+    if report.missing_files:
+        warn(
+            f"{report.missing_files} stored file(s) are no longer on disk and were not chosen: "
+            "`amsync local scan FOLDER` marks them gone (or `--forget DIR` for a folder you "
+            "removed)"
+        )
     if report.unmatched:
         info(
             f"{report.unmatched} song(s) have no file ({report.rejected_candidates} with a "

@@ -160,9 +160,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 def _outcome(body: dict[str, Any]) -> LoginOutcome | None:
+    """What a callback says; ``None`` (answered 400) for a body that is neither a usable music
+    user token nor a known error — a JWT, a private key or text that is no token is refused as
+    ``amsync auth set`` refuses it (``token_input``), and the sign-in goes on waiting."""
+    from amsync.cli.token_input import clean_music_user_token
+    from amsync.errors import ConfigError
+
     token = body.get("music_user_token")
     if isinstance(token, str) and token.strip():
-        return LoginOutcome(token=token.strip())
+        try:
+            cleaned = clean_music_user_token(token)
+        except ConfigError:
+            return None
+        return LoginOutcome(token=cleaned) if cleaned else None
     error = body.get("error")
     if isinstance(error, str) and error in PAGE_ERRORS:
         detail = body.get("detail")

@@ -91,8 +91,11 @@ def _count(value: int | None) -> str:
 class ProgressBoard:
     """The display's state and its text (see the module docstring)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, *, requests: bool = True
+    ) -> None:
         self.clock = clock
+        self.counts_requests = requests  # False: work without requests (a local scan)
         self.rows: dict[str, _Row] = {}
         self.requests = 0
         self.throttled = 0
@@ -163,7 +166,8 @@ class ProgressBoard:
             now = self.clock()
             bar = max(BAR_MIN, min(BAR_MAX, width - NAME_WIDTH - 2 * COUNT_WIDTH - 28))
             lines = [self._row_line(row, bar, now) for row in self.rows.values()]
-            lines.append(self._footer(width))
+            if self.counts_requests:
+                lines.append(self._footer(width))
         return [line[:width] for line in lines]
 
     def _row_line(self, row: _Row, bar_width: int, now: float) -> str:
@@ -184,6 +188,8 @@ class ProgressBoard:
             state = "waiting"
         else:
             state = _clock_text(now - row.started_at)
+        if not self.counts_requests:
+            return f"{name:<{NAME_WIDTH}} {bar} {counts}  {state}".rstrip()
         return f"{name:<{NAME_WIDTH}} {bar} {counts} {requests:>6} req  {state}".rstrip()
 
     def _footer(self, width: int) -> str:
@@ -210,9 +216,11 @@ class ProgressDisplay:
     """Renders ``ProgressEvent``s on stderr; does nothing when disabled or stderr is not a
     terminal. ``client``: the API client whose request and 429 counts the last line shows."""
 
-    def __init__(self, enabled: bool = True, *, client: ClientStats | None = None) -> None:
+    def __init__(
+        self, enabled: bool = True, *, client: ClientStats | None = None, requests: bool = True
+    ) -> None:
         self.enabled = enabled and sys.stderr.isatty()
-        self.board = ProgressBoard()
+        self.board = ProgressBoard(requests=requests)
         self._client = client
         self._live: Live | None = None
 

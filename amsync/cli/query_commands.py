@@ -24,7 +24,7 @@ from amsync.cli.tabular import (
     table_lines,
     table_width,
 )
-from amsync.domain.changes import CHANGE_KINDS
+from amsync.domain.changes import HISTORY_KINDS
 
 if TYPE_CHECKING:
     from amsync.query.health import HealthCheck
@@ -277,9 +277,11 @@ def _song_text(view: SongView) -> None:
 @click.option(
     "--change",
     "changes",
-    type=click.Choice(CHANGE_KINDS),
+    type=click.Choice(HISTORY_KINDS),
     multiple=True,
-    help="Only these changes (repeatable), e.g. --change removed.",
+    help="Only these changes (repeatable), e.g. --change removed: the kinds history prints "
+    "(items added, changed, removed, revived; tracks that left or joined a playlist, playlists "
+    "renamed or created).",
 )
 @listing_format_option
 @pass_app
@@ -304,7 +306,7 @@ def history_command(
     with app.reading() as reader:
         account_id = account_id_of(reader, app.settings.account)
         report = history(
-            reader, account_id, since=since, playlist=playlist, changes=changes or CHANGE_KINDS
+            reader, account_id, since=since, playlist=playlist, changes=changes or HISTORY_KINDS
         )
     emit_report(
         chosen_format(fmt, as_json),

@@ -17,7 +17,7 @@ from amsync.cli.json_outcome import json_outcome
 from amsync.cli.output import info, warn
 from amsync.cli.server_report import render_push
 from amsync.cli.tabular import chosen_format, emit_listing, emit_report, listing_format_option
-from amsync.errors import ConfigError, UsageError
+from amsync.errors import CredentialsMissing, UsageError
 
 if TYPE_CHECKING:
     from amsync.config.secret import Secret
@@ -135,7 +135,7 @@ def _credentials(
     if stored is not None:
         return stored.user, stored.password
     who = f" for {user}" if user else ""
-    raise ConfigError(
+    raise CredentialsMissing(
         f"no password{who} at {url}",
         hint=f"set {PASSWORD_ENV}, pass --password-file FILE, or store it once with "
         f"`amsync server login {url}{' --user ' + user if user else ' --user USER'}`",

@@ -123,6 +123,7 @@ def _sync(
     report = SyncReport(account=settings.account, status="failed", started_at=datetime.now(UTC))
     tally = ProgressTally(no_progress)
     outcome.so_far = lambda: report.as_dict() | {"progress": tally.phases}
+    app.check_credentials()  # before the home, the log or the database is made
     if not dry_run:  # scheduled runs leave a trace in <home>/logs/amsync.log
         start_run_log(app, "sync --backup" if then_backup else "sync", warn_terminal=False)
     options = SyncOptions(

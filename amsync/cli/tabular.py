@@ -11,10 +11,13 @@ so ``amsync search x | grep y`` sees one record per line.
   the escaping can be undone exactly. ``None`` is an empty field; booleans are
   ``true``/``false``. Nothing is truncated.
 - **CSV**: RFC 4180 (quotes where needed), a header row, the same cells as TSV unescaped.
-- **JSON**: an array of objects keyed by the header's names, written row by row.
+- **JSON**: an array of objects keyed by the header's names, written row by row (a number
+  JSON cannot hold — infinite, NaN — as the string ``"Infinity"``, ``"-Infinity"`` or
+  ``"NaN"``).
 - **table**: for people. Columns are aligned; when the table is wider than the terminal the
   widest text columns are cut with ``…`` (ids, types and numbers never are); when even that
   cannot fit, each record is shown as a block of ``column | value`` lines (like ``psql \\x``).
+  A terminal that reports 0 columns is taken as ``COLUMNS`` wide, else 80.
   Control characters in library text are made visible (``safe_text``). Piped with
   ``--format table`` the table is not cut, unless ``COLUMNS`` says how wide to make it.
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -104,7 +108,16 @@ def tsv_field(value: Any) -> str:
 
 
 def json_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
+    """A value for JSON output. A non-finite number (``1e999`` on SQLite, ``'Infinity'`` on
+    PostgreSQL), which JSON cannot hold, is written as a string — ``"Infinity"``,
+    ``"-Infinity"``, ``"NaN"`` — as PostgreSQL's own ``to_json`` writes it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, list):
+        return [json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: json_value(item) for key, item in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
         return value
     return cell_text(value)
 
@@ -136,7 +149,7 @@ def emit_listing(
         first = True
         for row in rows:
             item = {c: json_value(v) for c, v in zip(columns, row, strict=False)}
-            text = json.dumps(item, ensure_ascii=False, default=str)
+            text = json.dumps(item, ensure_ascii=False, default=str, allow_nan=False)
             out.write(("\n" if first else ",\n") + text)
             first = False
         out.write("]\n" if first else "\n]\n")
@@ -191,15 +204,22 @@ def flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 # --- tables for people ---------------------------------------------------------------------------
 
 
+DEFAULT_TERMINAL_WIDTH: Final = 80
+
+
 def table_width() -> int | None:
-    """The terminal's width; piped, ``COLUMNS`` if set, else no limit."""
-    if sys.stdout.isatty():
-        try:
-            return os.get_terminal_size(sys.stdout.fileno()).columns
-        except (OSError, ValueError):
-            pass
+    """The terminal's width. A terminal that reports none — 0 columns, as under ``script(1)``,
+    some ``docker exec -t``, CI runners and serial consoles — is taken as ``COLUMNS`` wide, else
+    80. Piped: ``COLUMNS`` if set, else no limit."""
     columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else None
+    given = int(columns) if columns.isdigit() and int(columns) > 0 else None
+    if not sys.stdout.isatty():
+        return given
+    try:
+        width = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        width = 0
+    return width or given or DEFAULT_TERMINAL_WIDTH
 
 
 def _never_cut(column: str, texts: Sequence[str], keep: frozenset[str]) -> bool:

@@ -16,7 +16,7 @@ from amsync.api import GivenOrSignedDeveloperToken, StaticDeveloperToken, descri
 from amsync.api.diagnostics import USER_TOKEN_LIFETIME_DAYS, WARN_DAYS
 from amsync.cli.client_factory import ResolvedTokens
 from amsync.domain.timestamps import iso_utc
-from amsync.errors import EXIT_AUTH, EXIT_OK, ConfigError
+from amsync.errors import EXIT_OK, ConfigError, CredentialsMissing
 
 NEEDS_A_PERSON: Final = frozenset({"missing", "expired"})
 
@@ -60,8 +60,10 @@ class TokenStatus:
 
 
 def statuses_exit_code(statuses: list[TokenStatus]) -> int:
-    """0 when amsync can run; 3 when a token is missing or expired (a person must act)."""
-    return EXIT_AUTH if any(s.status in NEEDS_A_PERSON for s in statuses) else EXIT_OK
+    """0 when amsync can run; when a token is missing or expired, the code every command gives
+    for it (``CredentialsMissing``: 3, a person must act)."""
+    needs_a_person = any(s.status in NEEDS_A_PERSON for s in statuses)
+    return CredentialsMissing.exit_code if needs_a_person else EXIT_OK
 
 
 def _grade(days_left: float | None) -> str:

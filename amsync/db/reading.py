@@ -210,6 +210,10 @@ class AlchemyReader:
         if self.backend != "sqlite":
             return None
         database = self.connection.engine.url.database
+        if database and database.startswith("file:"):  # a read-only open names it by its URI
+            from urllib.parse import unquote, urlsplit
+
+            database = unquote(urlsplit(database).path)
         return Path(database) if database else None
 
     def rows(self, sql: str, params: Params | None = None) -> list[Row]:

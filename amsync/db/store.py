@@ -98,17 +98,21 @@ class Store:
 def open_store(db: str, *, create: bool = True, readonly: bool = False) -> Store:
     """Open the database named by ``--db`` (a URL or an SQLite path).
 
-    ``create``: a missing SQLite file is created and an empty database gets the schema.
-    ``readonly``: nothing is written (SQLite opened read-only); the schema must be at head.
+    ``create``: a missing SQLite file is created and an empty database gets the schema;
+    without it neither happens (an empty file, or an empty PostgreSQL database, is refused as
+    holding no amsync data). ``readonly``: nothing is written (SQLite opened read-only); the
+    schema must be at head.
     """
     url = database_url(db)
     engine = create_database_engine(url, create=create, readonly=readonly)
     try:
-        if readonly:
+        if readonly or not create:
             state = schema_state(engine)
-            if not state.at_head:
+            if state.empty:
+                raise _holds_nothing(engine)
+            if readonly and not state.at_head:
                 _refuse_readonly(engine, state)
-        else:
+        if not readonly:
             ensure_schema(engine)
     except BaseException:
         engine.dispose()
@@ -116,14 +120,19 @@ def open_store(db: str, *, create: bool = True, readonly: bool = False) -> Store
     return Store(engine=engine, sessions=sessionmaker(engine), readonly=readonly)
 
 
+def _holds_nothing(engine: Engine) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"{describe(engine.url)} holds no amsync data yet", hint="run `amsync sync` first"
+    )
+
+
 def _refuse_readonly(engine: Engine, state: SchemaState) -> None:
     where = describe(engine.url)
-    if state.empty:
-        raise StoreUnavailable(f"{where} holds no amsync data yet", hint="run `amsync sync` first")
     # Reuse the writing policy's messages for foreign and newer databases.
     if state.foreign or not state.known:
         ensure_schema(engine)
     raise SchemaOutdated(
-        f"{where} has the schema of an older amsync ({state.current})",
+        f"{where} has the schema of an older amsync ({state.current}); reading commands never "
+        "change it",
         hint="run `amsync db upgrade` once, then try again",
     )

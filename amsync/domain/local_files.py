@@ -46,6 +46,9 @@ class ProblemKind(StrEnum):
     MISSING = "missing"  # a beets library entry whose file is not on this disk
 
 
+FOLDERS_SOURCE = "folders"
+"""The ``source`` of every file found by a folder scan (or named by ``amsync local link``)."""
+
 KEPT_KINDS = frozenset({ProblemKind.NO_TAGS, ProblemKind.ODD_ENCODING, ProblemKind.MISSING})
 """Problems of files that are still stored (the others are not)."""
 

@@ -119,12 +119,19 @@ class LocalFileSource(Protocol):
     library is ``"beets:<path>"``). ``scope`` is the path prefixes the source covers (empty:
     everything stored under its name): a stored file of this source in scope that ``items`` did
     not yield is marked gone — except below ``incomplete_folders`` (folders that could not be
-    listed this time), known only after ``items`` is exhausted."""
+    listed this time), known only after ``items`` is exhausted. ``aliases`` are other names of
+    the scope (a root as given, when it is a link): files an older scan stored under them are
+    reconciled with their real paths. ``missing_folders`` are roots that do not exist: their
+    files are gone."""
 
     @property
     def name(self) -> str: ...
 
     def scope(self) -> Sequence[str]: ...
+
+    def aliases(self) -> Sequence[str]: ...
+
+    def missing_folders(self) -> Sequence[str]: ...
 
     def items(self, known: KnownFiles) -> Iterator[ScanItem]: ...
 

@@ -48,6 +48,7 @@ class ExportReport:
     exported_at: str = ""
     locations: str | None = None  # apple-music, path-template or local (playlist files)
     paths_not_rewritten: int = 0  # absolute paths that no --path-prefix applied to
+    files_missing: int = 0  # tracks whose matched local file is no longer on disk (--local)
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -65,6 +66,7 @@ class ExportReport:
                 if self.paths_not_rewritten
                 else {}
             ),
+            **({"files_missing": self.files_missing} if self.locations == "local" else {}),
         }
 
 

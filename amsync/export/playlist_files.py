@@ -88,18 +88,30 @@ class AppleMusicTargets:
 
 
 class LocalTargets:
-    """Each track's matched local file (``amsync local match``/``link``)."""
+    """Each track's matched local file (``amsync local match``/``link``) — if it is still on
+    disk: each file is looked at once (``amsync.local.presence``), and a track whose file is
+    gone has no location (counted in ``missing``), so a playlist never names a file that does
+    not exist."""
 
     kind = "local"
 
     def __init__(self, paths: LocalPaths) -> None:
+        from amsync.local.presence import Presence
+
         self.paths = paths
+        self.presence = Presence()
+        self.missing = 0  # tracks whose matched file is no longer on disk
 
     def target(
         self, head: playlist_rows.PlaylistHead, track: playlist_rows.Track
     ) -> tuple[LocationKind, str] | None:
         path = self.paths.of(track.library_id, track.catalog_id)
-        return None if path is None else ("absolute", path)
+        if path is None:
+            return None
+        if not self.presence.file(path):
+            self.missing += 1
+            return None
+        return "absolute", path
 
 
 def check_location_options(options: ExportOptions) -> None:
@@ -161,6 +173,8 @@ def make_locations(
 def _finish(report: ExportReport, locations: Locations) -> None:
     report.locations = locations.kind
     report.paths_not_rewritten = locations.rewritten_misses
+    if isinstance(locations.targets, LocalTargets):
+        report.files_missing = locations.targets.missing
 
 
 class PlaylistLayout:

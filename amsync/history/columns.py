@@ -208,9 +208,41 @@ def layout_for(header: Sequence[str], known: Mapping[str, tuple[str, ...]]) -> L
     return Layout(fields, personal, len(header))
 
 
-def missing_required(layout: Layout, required: Sequence[Sequence[str]]) -> list[str]:
-    """For each group of which at least one field must be present and is not: the group."""
-    return [" or ".join(group) for group in required if not any(f in layout.fields for f in group)]
+FIELD_WORDS: Final[Mapping[str, str]] = {
+    "name": "the song's name",
+    "start": "when it was played",
+    "end": "when it was played",
+    "date": "the day played",
+    "track_identifier": "the track",
+    "description": "the track",
+}
+"""What a required field stands for, in the message that says it is missing."""
+
+
+def header_name(alias: str) -> str:
+    """A known header as Apple writes it (``event start timestamp`` → ``Event Start
+    Timestamp``)."""
+    return " ".join(word[:1].upper() + word[1:] for word in alias.split(" "))
+
+
+def either(names: Sequence[str]) -> str:
+    quoted = [f"'{name}'" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def missing_required(
+    layout: Layout, required: Sequence[Sequence[str]], known: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    """For each group of which at least one field must be present and is not: what it stands
+    for and the headers that give it (``when it was played ('Event Start Timestamp', 'Play
+    Date Time' or 'Event End Timestamp')``)."""
+    found = []
+    for group in required:
+        if any(f in layout.fields for f in group):
+            continue
+        headers = [header_name(alias) for f in group for alias in known.get(f, ())]
+        found.append(f"{FIELD_WORDS.get(group[0], group[0])} ({either(headers)})")
+    return found
 
 
 def key_lookup(obj: Mapping[str, object]) -> dict[str, str]:

@@ -46,9 +46,7 @@ def read_days(job: ImportJob, found: FoundFile, has_library_tracks: bool) -> Non
     batch: dict[str, _DayEntry] = {}
     table = tables.play_days
     with reading(found) as binary:
-        layout, rows = csv_layout(
-            binary, found, DAILY_TRACKS_COLUMNS, DAILY_TRACKS_REQUIRED, "Date Played"
-        )
+        layout, rows = csv_layout(binary, found, DAILY_TRACKS_COLUMNS, DAILY_TRACKS_REQUIRED)
         parser = DayParser(layout, job.keep_personal)
         before = job.writer.count(table)
         for _, keyed in keyed_rows(job, found, read, rows, parser.key):

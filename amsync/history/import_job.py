@@ -60,14 +60,14 @@ def reading(found: FoundFile) -> Iterator[IO[bytes]]:
         ) from None
 
 
-def checked_layout(
-    header: list[str], known: Any, required: Any, where: str, example: str
-) -> Layout:
+def checked_layout(header: list[str], known: Any, required: Any, where: str) -> Layout:
+    """The file's layout; ``UnusableAppleExport`` naming every missing column by the headers
+    that would give it (README "Listening history" lists them)."""
     layout = layout_for(header, known)
-    missing = missing_required(layout, required)
+    missing = missing_required(layout, required, known)
     if missing:
         raise UnusableAppleExport(
-            f"{where} has no {missing[0].replace('_', ' ')} column (expected e.g. {example!r})",
+            f"{where} has no column for {'; nor for '.join(missing)}",
             hint="is it Apple's file? amsync matches Apple's column names",
         )
     return layout
@@ -86,11 +86,11 @@ def count_link(tally: Any, link: Link | None) -> None:
 
 
 def csv_layout(
-    binary: IO[bytes], found: FoundFile, known: Any, required: Any, example: str
+    binary: IO[bytes], found: FoundFile, known: Any, required: Any
 ) -> tuple[Layout, Iterator[CsvRow]]:
     """A CSV file's column layout (checked for its required columns) and its rows."""
     header, rows = csv_rows(binary, found.where)
-    return checked_layout(header, known, required, found.where, example), rows
+    return checked_layout(header, known, required, found.where), rows
 
 
 def keyed_rows(

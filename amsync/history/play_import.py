@@ -26,9 +26,7 @@ def read_plays(job: ImportJob, found: FoundFile) -> None:
     batch: dict[str, tuple[PlayRow, dict[str, str] | None, int]] = {}
     table = tables.play_events
     with reading(found) as binary:
-        layout, rows = csv_layout(
-            binary, found, PLAY_ACTIVITY_COLUMNS, PLAY_ACTIVITY_REQUIRED, "Song Name"
-        )
+        layout, rows = csv_layout(binary, found, PLAY_ACTIVITY_COLUMNS, PLAY_ACTIVITY_REQUIRED)
         parser = PlayParser(layout, job.keep_personal)
         before = job.writer.count(table)
         for line, (key, values, personal) in keyed_rows(job, found, read, rows, parser.key):

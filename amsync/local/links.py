@@ -21,7 +21,7 @@ from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from amsync.db import tables
 from amsync.db.store import Store
-from amsync.domain.local_files import ProblemKind, ScannedFile
+from amsync.domain.local_files import FOLDERS_SOURCE, ProblemKind, ScannedFile
 from amsync.domain.ports import TagReader
 from amsync.errors import UsageError
 from amsync.local.scan import file_row
@@ -30,7 +30,7 @@ songs = tables.songs
 files = tables.local_files
 matches = tables.local_matches
 links = tables.local_links
-LINK_SOURCE = "folders"
+LINK_SOURCE = FOLDERS_SOURCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +143,10 @@ def _decide(
 
 
 def link(store: Store, account_id: int, song_id: str, path: str, reader: TagReader) -> LinkResult:
-    """Song ``song_id`` is the file at ``path`` (which must exist and be readable audio)."""
+    """Song ``song_id`` is the file at ``path`` (which must exist and be readable audio),
+    named by its real path, as scans store files."""
     now = datetime.now(UTC)
-    absolute = os.path.abspath(os.path.expanduser(path))  # noqa: PTH100, PTH111
+    absolute = os.path.realpath(os.path.expanduser(path))  # noqa: PTH111
     with store.writing() as session:
         connection = session.connection()
         found = find_songs(connection, account_id, song_id)

@@ -3,7 +3,10 @@
 A file whose size and modification time are what the database holds is not read again; a new
 or changed file is read and stored; a stored file of the same source (inside the scanned
 folders) that the scan did not find is marked gone (``gone_at``), unless it lies below a folder
-that could not be listed this time; a gone file that is back is revived. Rows are written in
+that could not be listed this time; a gone file that is back is revived. Files are stored by
+their real paths, and rows an older scan stored under another name (a folder reached through a
+link) are reconciled with them first (``amsync.local.roots``); a scanned folder that no longer
+exists is walked as an empty one: its files are marked gone. Rows are written in
 batches, each its own transaction, so an interrupted scan keeps what it read (and marks
 nothing gone). Every problem — unreadable, corrupt, empty, untagged files, odd encodings,
 symlink loops, folders that cannot be listed, names that are not UTF-8 — is counted and listed;
@@ -24,6 +27,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from amsync.db import tables
 from amsync.db.store import Store
 from amsync.domain.local_files import (
+    FOLDERS_SOURCE,
     KEPT_KINDS,
     ProblemKind,
     ScannedFile,
@@ -34,6 +38,7 @@ from amsync.domain.ports import LocalFileSource
 from amsync.export.row_reading import chunks
 
 BATCH: Final = 2000
+PROGRESS_EVERY: Final = 50  # files between progress calls (a display draws 4 times a second)
 MAX_LISTED_PROBLEMS: Final = 10_000
 
 files_table = tables.local_files
@@ -50,6 +55,8 @@ class ScanReport:
     unchanged: int = 0
     gone: int = 0
     revived: int = 0
+    reconciled: int = 0  # rows stored under another name than their real path, now under it
+    missing: tuple[str, ...] = ()  # scanned folders that do not exist (their files: gone)
     problem_counts: Counter[str] = field(default_factory=Counter)
     problems: list[ScanProblem] = field(default_factory=list)
     elapsed_s: float = 0.0
@@ -70,6 +77,8 @@ class ScanReport:
             "unchanged": self.unchanged,
             "gone": self.gone,
             "revived": self.revived,
+            "reconciled": self.reconciled,
+            "missing_folders": list(self.missing),
             "problem_counts": dict(sorted(self.problem_counts.items())),
             "problems": [
                 {"path": p.path, "kind": str(p.kind), "detail": p.detail} for p in self.problems
@@ -196,9 +205,15 @@ def scan(
     """Scan ``source`` into ``store`` (see the module docstring)."""
     started = time.monotonic()
     now = now or datetime.now(UTC)
-    report = ScanReport(source=source.name, folders=tuple(source.scope()))
+    report = ScanReport(
+        source=source.name, folders=tuple(source.scope()), missing=tuple(source.missing_folders())
+    )
     with store.session() as session:
         known = KnownFileTable(session.connection())
+    report.reconciled = _reconcile(store, source, known)
+    if report.reconciled:
+        with store.session() as session:
+            known = KnownFileTable(session.connection())
     writer = _Writer(store, now)
     seen: set[str] = set()
     for item in source.items(known):
@@ -236,12 +251,28 @@ def scan(
                 writer.updates.append({**row, "row_id": previous.id})
         if writer.pending() >= BATCH:
             writer.flush()
-            if on_progress is not None:
-                on_progress(report.found)
+        if on_progress is not None and report.found % PROGRESS_EVERY == 0:
+            on_progress(report.found)
     writer.flush()
     report.gone = _mark_gone(store, source, known, seen, now)
     report.elapsed_s = time.monotonic() - started
     return report
+
+
+def _reconcile(store: Store, source: LocalFileSource, known: KnownFileTable) -> int:
+    """Rows of this scan's folders stored under another name than their real path, renamed or
+    merged (``amsync.local.roots``)."""
+    if source.name != FOLDERS_SOURCE:
+        return 0
+    from amsync.local import roots
+
+    names = (*source.scope(), *source.aliases())
+    stored = ((path, entry.source, entry.gone) for path, entry in known.by_path.items())
+    pairs = roots.aliases(stored, names)
+    if not pairs:
+        return 0
+    ids = {path: entry.id for path, entry in known.by_path.items()}
+    return roots.reconcile(store, ids, pairs)
 
 
 def _mark_gone(

@@ -5,8 +5,11 @@ the questions the guide "Offline queries and Datasette" answers. Use:
 
 Datasette finds the full-text index of ``songs``, ``albums``, ``artists`` and ``playlists`` by
 itself (migration 0004 made them external-content FTS5 tables), so ``/amsync/songs?_search=``
-works without configuration. The canned queries run on the database as it is (every account;
-Datasette has no ``--account``): each one returns the ``account`` column.
+works without configuration. It cannot find it for a view: the document points ``songs_v``,
+``albums_v``, ``artists_v`` and ``playlists_v`` at their table's index (``fts_table``, and
+``fts_pk``: the view's ``id``, the index's rowid), so ``/amsync/songs_v?_search=`` works too.
+The canned queries run on the database as it is (every account; Datasette has no
+``--account``): each one returns the ``account`` column.
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ from amsync.db.reading import Reader
 from amsync.query.view_docs import VIEWS, column_description
 
 TITLE: Final = "amsync: an Apple Music library mirror"
+VIEW_SEARCH: Final = {
+    "songs_v": "search_songs",
+    "albums_v": "search_albums",
+    "artists_v": "search_artists",
+    "playlists_v": "search_playlists",
+}
+"""Each searchable view and the full-text index of its table (rowid = the view's ``id``)."""
 
 CANNED_QUERIES: Final[dict[str, dict[str, str]]] = {
     "vanished_from_playlist": {
@@ -84,6 +94,15 @@ ORDER BY run_started_at, item_type, name""",
 }
 
 
+def search_tables(reader: Reader) -> set[str]:
+    """The full-text indexes the database has (none on PostgreSQL, or without FTS5)."""
+    if reader.backend != "sqlite":
+        return set()
+    names = ", ".join(f"'{name}'" for name in VIEW_SEARCH.values())
+    rows = reader.rows(f"SELECT name FROM sqlite_master WHERE name IN ({names})")
+    return {str(row[0]) for row in rows}
+
+
 def view_columns(reader: Reader) -> dict[str, list[str]]:
     """The columns of every documented view in the database, in order."""
     if reader.backend == "sqlite":
@@ -103,9 +122,12 @@ def view_columns(reader: Reader) -> dict[str, list[str]]:
     return found
 
 
-def datasette_metadata(database: str, columns: dict[str, list[str]]) -> dict[str, Any]:
+def datasette_metadata(
+    database: str, columns: dict[str, list[str]], searchable: set[str] | None = None
+) -> dict[str, Any]:
     """The metadata document for the database Datasette names ``database`` (its file name
-    without ``.db``), with ``columns`` of each view (``view_columns``)."""
+    without ``.db``), with ``columns`` of each view (``view_columns``) and the full-text
+    indexes the database has (``search_tables``)."""
     tables: dict[str, Any] = {}
     for view, doc in VIEWS.items():
         described = {
@@ -114,6 +136,9 @@ def datasette_metadata(database: str, columns: dict[str, list[str]]) -> dict[str
             if (text := column_description(view, column))
         }
         tables[view] = {"title": doc.title, "description": doc.description, "columns": described}
+        index = VIEW_SEARCH.get(view)
+        if index is not None and index in (searchable or set()):
+            tables[view] |= {"fts_table": index, "fts_pk": "id"}
     tables["alembic_version"] = {"hidden": True}
     return {
         "title": TITLE,
@@ -122,8 +147,8 @@ def datasette_metadata(database: str, columns: dict[str, list[str]]) -> dict[str
         "databases": {
             database: {
                 "description": "Start with songs_v, playlists_v and playlist_tracks_v, or a "
-                "canned query below. Search: songs, albums, artists and playlists have "
-                "full-text search.",
+                "canned query below. Search: songs, albums, artists and playlists, and their "
+                "views songs_v, albums_v, artists_v and playlists_v, have full-text search.",
                 "tables": tables,
                 "queries": {name: dict(query) for name, query in CANNED_QUERIES.items()},
             }

@@ -20,12 +20,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 from amsync.db.reading import Reader, first, iso_sql, moment_parameter, placeholders
-from amsync.domain.changes import CHANGE_KINDS
+from amsync.domain.changes import HISTORY_KINDS
 from amsync.domain.timestamps import iso_utc, parse_moment
 from amsync.errors import UsageError
 from amsync.query.playlist_lookup import find_playlist
 
-CHANGES: Final = CHANGE_KINDS
+CHANGES: Final = HISTORY_KINDS
 _RUN_ID: Final = re.compile(r"^\d{1,12}$")
 
 
@@ -147,8 +147,16 @@ def _difference(
 
 
 def _playlist_changes(
-    reader: Reader, account_id: int, since: Since | None, playlist_id: int | None
+    reader: Reader,
+    account_id: int,
+    since: Since | None,
+    playlist_id: int | None,
+    *,
+    new_playlists: bool = False,
 ) -> list[PlaylistChange]:
+    """Each playlist revision compared with the one before. A first revision (a new playlist)
+    is listed for one playlist, or with ``new_playlists``; otherwise the change log's "added"
+    says it."""
     sql = (
         f"SELECT r.id, r.playlist_id, r.name, r.valid_from, {iso_sql(reader, 'r.valid_from')}, "
         "r.run_id, r.track_count, p.library_id FROM playlist_revisions r "
@@ -177,7 +185,7 @@ def _playlist_changes(
         change.track_count = track_count
         if previous is None:
             change.first_revision = True
-            if playlist_id is None:
+            if playlist_id is None and not new_playlists:
                 continue  # a new playlist: the change log says it was added
         else:
             if previous[1] != name:
@@ -206,21 +214,34 @@ def history(
     return HistoryReport(
         since=start.shown if start else None,
         changes=_item_changes(reader, account_id, start, changes, library_id),
-        playlists=_only(_playlist_changes(reader, account_id, start, playlist_id), changes),
+        playlists=_only(
+            _playlist_changes(
+                reader,
+                account_id,
+                start,
+                playlist_id,
+                new_playlists="created" in changes and "added" not in changes,
+            ),
+            changes,
+        ),
     )
 
 
 def _only(found: list[PlaylistChange], changes: Sequence[str]) -> list[PlaylistChange]:
-    """Playlist changes of the asked kinds: ``removed`` keeps tracks that left, ``added``
-    tracks that joined, ``changed`` renames; a revision with nothing left is dropped."""
+    """Playlist changes of the asked kinds: tracks that ``left`` (also asked by ``removed``),
+    that ``joined`` (also ``added``), ``renamed`` (also ``changed``), ``created`` playlists
+    (also ``added``); a revision with nothing left is dropped."""
+    asked = set(changes)
     kept: list[PlaylistChange] = []
     for change in found:
-        if "added" not in changes:
+        if not asked & {"joined", "added"}:
             change.added = []
-        if "removed" not in changes:
+        if not asked & {"left", "removed"}:
             change.removed = []
-        if "changed" not in changes:
+        if not asked & {"renamed", "changed"}:
             change.renamed_from = None
+        if not asked & {"created", "added"}:
+            change.first_revision = False
         if change.added or change.removed or change.renamed_from or change.first_revision:
             kept.append(change)
     return kept

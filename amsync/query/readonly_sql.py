@@ -47,10 +47,40 @@ _SCHEMA_TABLES: Final = frozenset({"sqlite_master", "sqlite_schema", "sqlite_tem
 _NOT_SHADOWED_PREFIXES: Final = ("sqlite_", "search_", "alembic_")
 
 
+COMPUTED_BOOLEANS: Final = frozenset({"favourite", "in_library", "is_current"})
+"""Columns of the views that PostgreSQL types boolean but SQLite computes without a declared
+type (a comparison). Columns declared BOOLEAN in a table are found in the schema itself."""
+
+
 @dataclass
 class QueryResult:
     columns: list[str]
     rows: Iterator[tuple[Any, ...]]
+
+
+def sqlite_booleans(connection: Any) -> frozenset[str]:
+    """The names of amsync's boolean columns in an SQLite database: declared BOOLEAN in a
+    table (and a view's column that names one), or computed as one in a view. No column name
+    is boolean in one place and not in another (``tests/query/test_query_command.py`` checks
+    it against PostgreSQL's types)."""
+    rows = connection.execute(
+        "SELECT DISTINCT p.name FROM sqlite_master m, pragma_table_info(m.name) p "
+        "WHERE m.type IN ('table', 'view') AND upper(p.type) = 'BOOLEAN'"
+    ).fetchall()
+    return COMPUTED_BOOLEANS | {str(row[0]) for row in rows}
+
+
+def _as_booleans(
+    rows: Iterator[tuple[Any, ...]], positions: list[int]
+) -> Iterator[tuple[Any, ...]]:
+    """SQLite's 0 and 1 in boolean columns as ``False``/``True``, so that every output prints
+    ``true``/``false`` as PostgreSQL's does (issue 22, item 12)."""
+    for row in rows:
+        values = list(row)
+        for i in positions:
+            if type(values[i]) is int and values[i] in (0, 1):
+                values[i] = bool(values[i])
+        yield tuple(values)
 
 
 def _authorizer(action: int, arg1: str | None, arg2: str | None, *_: Any) -> int:
@@ -149,12 +179,15 @@ def run_query(
     with _driver_connection(source) as connection:
         try:
             shadows = _shadows(connection, postgres, account_id)
+            booleans = frozenset() if postgres else sqlite_booleans(connection)
             if postgres:
                 cursor = _postgres_cursor(connection, shadows, sql, explain)
             else:
                 cursor = _sqlite_cursor(connection, shadows, sql)
             columns = [str(d[0]) for d in cursor.description or ()]
-            yield QueryResult(columns, _guarded(_rows(cursor)))
+            rows = _guarded(_rows(cursor))
+            positions = [i for i, name in enumerate(columns) if name in booleans]
+            yield QueryResult(columns, _as_booleans(rows, positions) if positions else rows)
         except UsageError:
             raise
         except Exception as exc:

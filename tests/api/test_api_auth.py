@@ -97,7 +97,8 @@ async def test_401_that_persists_after_re_signing_is_developer_token_rejected(
         with pytest.raises(DeveloperTokenRejected) as caught:
             await client.test_developer_token()
     assert caught.value.exit_code == EXIT_AUTH
-    assert "AMSYNC_KEY_FILE" in str(caught.value)
+    assert "Apple refused the developer token amsync signed with key id" in str(caught.value)
+    assert "developer.apple.com" in str(caught.value)  # where to check the key (issue 22)
     assert len(httpx_mock.get_requests()) == 2
 
 

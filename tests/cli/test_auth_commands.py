@@ -326,3 +326,41 @@ def test_logout_removes_stored_tokens(home: Path) -> None:
     result = invoke(["--home", str(home), "auth", "logout"])
     assert result.exit_code == 0 and "removed" in result.stdout
     assert CredentialStore(home).load("default").empty
+
+
+# --- issue 22: each answer checked as it is given; an empty token file --------------------------
+
+
+def test_each_prompt_checks_its_answer_and_asks_again(home: Path) -> None:
+    """Issue 22, item 8: a wrong-kind token at the first prompt used to be taken, and both
+    refused after the second. Each answer is now checked as it is given, and asked again."""
+    from tests.support.terminal import on_terminal
+
+    env = {**os.environ, "AMSYNC_HOME": str(home)}
+    run = on_terminal(
+        ["auth", "set"],
+        env,
+        [
+            ("Developer token", MUT),  # the music user token at the developer token's prompt
+            ("Developer token", DEV),
+            ("Music user token", DEV),  # a JWT at the music user token's prompt
+            ("Music user token", f"media-user-token={MUT}"),
+        ],
+    )
+    assert run.exit_code == 0, run.screen
+    assert "the developer token is not a JWT" in run.screen, run.screen
+    assert "looks like a developer token" in run.screen, run.screen
+    assert run.screen.count("try again") == 2, run.screen
+    assert DEV not in run.screen and MUT not in run.screen, "no token is echoed"
+    assert stored(home) == (DEV, MUT)
+
+
+def test_an_empty_developer_token_file_is_an_error(home: Path, tmp_path: Path) -> None:
+    """Issue 22, item 12: a file named explicitly that holds nothing said "nothing changed"
+    and exited 0."""
+    empty = tmp_path / "token.jwt"
+    empty.write_text("\n")
+    result = auth_set(home, f"{MUT}\n", "--developer-token-file", str(empty))
+    assert result.exit_code == 2, result.output
+    assert "is empty" in result.stderr and str(empty) in result.stderr
+    assert stored(home) == (None, None), "nothing was stored"

@@ -68,6 +68,13 @@ REFUSED = {
     "wrong state": ({"state": "guess"}, {}, 403),
     "no state": ({"state": None}, {}, 403),
     "empty token": ({"music_user_token": "  "}, {}, 400),
+    # issue 22, item 12: a JWT (a developer token) is no music user token
+    "a JWT as the token": ({"music_user_token": "eyJhbGciOi.eyJpc3MiOiJU.c2lnbmF0dXJl"}, {}, 400),
+    "a private key as the token": (
+        {"music_user_token": "-----BEGIN PRIVATE KEY-----\nMIGT\n-----END PRIVATE KEY-----"},
+        {},
+        400,
+    ),
     "unknown error code": ({"music_user_token": None, "error": "whatever"}, {}, 400),
 }
 

@@ -10,7 +10,7 @@ EXPECTED = {
     errors.AmsyncError: 1,
     errors.ConfigError: 2,
     errors.UsageError: 2,
-    errors.CredentialsMissing: 2,
+    errors.CredentialsMissing: 3,
     errors.SignInIncomplete: 3,
     errors.NotAppleMusicApi: 2,
     errors.ApiError: 1,

@@ -196,8 +196,45 @@ def test_a_csv_without_its_required_column_is_one_line(sqlite_path: str, work: P
     path = work / PLAY_ACTIVITY
     path.write_text("Album Name,Event Start Timestamp\nX,2024-01-01T00:00:00.000Z\n")
     error = one_line_error(run_import(sqlite_path, path))
-    assert "no name column" in error
+    assert "no column for the song's name ('Song Name', 'Content Name'" in error, error
     assert _history_rows(sqlite_path)["listening_imports"] == 0
+
+
+def test_a_missing_column_is_named_by_the_headers_that_give_it(
+    sqlite_path: str, work: Path
+) -> None:
+    """Issue 22, item 7: a Play Activity file without timestamps was told "expected e.g. 'Song
+    Name'" — which it had. Every missing column is named, with the headers amsync takes."""
+    path = work / PLAY_ACTIVITY
+    path.write_text("Song Name,Album Name\nHello,25\n")
+    error = one_line_error(run_import(sqlite_path, path))
+    assert (
+        "no column for when it was played ('Event Start Timestamp', 'Play Date Time' or "
+        "'Event End Timestamp')"
+    ) in error, error
+    assert "Song Name'" not in error.split("played", 1)[0], "the present column is not named"
+    neither = work / "neither" / PLAY_ACTIVITY
+    neither.parent.mkdir()
+    neither.write_text("Album Name\n25\n")
+    both = one_line_error(run_import(sqlite_path, neither))
+    assert "the song's name" in both and "nor for when it was played" in both, both
+
+
+def test_the_docs_list_every_column_amsync_recognises() -> None:
+    from amsync.history.columns import (
+        DAILY_TRACKS_COLUMNS,
+        LIBRARY_TRACK_KEYS,
+        PLAY_ACTIVITY_COLUMNS,
+        header_name,
+    )
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "listening-history.md"
+    section = page.read_text(encoding="utf-8").split("**The columns amsync reads.**", 1)[1]
+    section = " ".join(section.split("\n## ", 1)[0].split())  # a line break inside `…` is a space
+    for known in (PLAY_ACTIVITY_COLUMNS, DAILY_TRACKS_COLUMNS, LIBRARY_TRACK_KEYS):
+        for aliases in known.values():
+            for alias in aliases:
+                assert f"`{header_name(alias)}`" in section, header_name(alias)
 
 
 def test_a_random_zip_is_one_line(sqlite_path: str, work: Path) -> None:

@@ -164,9 +164,11 @@ def test_a_token_in_the_environment_with_a_trailing_newline_works(
     assert result.exit_code == 0, result.output
 
 
-def test_no_token_is_exit_2_with_what_to_do(ready: Listener, lb_server: ListenServer) -> None:
+def test_no_token_is_exit_3_with_what_to_do(ready: Listener, lb_server: ListenServer) -> None:
+    """A missing token is a person's to give (3, as for Apple's tokens); an unreadable token
+    file is a usage error (2)."""
     result = ready.amsync("listens", "push", lb_server.url)
-    line = one_line(result, 2)
+    line = one_line(result, 3)
     assert "AMSYNC_LISTENBRAINZ_TOKEN" in line
     missing = ready.amsync("listens", "push", lb_server.url, "--token-file", "/nonexistent/t")
     assert "cannot read the token file" in one_line(missing, 2)

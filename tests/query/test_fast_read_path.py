@@ -1,6 +1,6 @@
 """The fast read path (``amsync.db.reading``) takes only an SQLite mirror at head; anything
-else goes the usual way, with the same one-line errors and the same upgrade policy, and no
-file is changed by a read command."""
+else goes the usual way (read-only), with the same one-line errors, and no file is changed
+by a read command."""
 
 from __future__ import annotations
 
@@ -64,7 +64,9 @@ def test_files_that_are_not_mirrors_give_one_line_and_stay_untouched(
     assert folder.exit_code == 2 and "is a directory" in folder.stderr
 
 
-def test_an_older_mirror_is_upgraded_the_usual_way_then_read(tmp_path: Path) -> None:
+def test_an_older_mirror_is_refused_unchanged_until_upgraded(tmp_path: Path) -> None:
+    """Reading commands never write (issue 22, item 5): an older mirror is not upgraded by
+    them; the refusal says how, and after `amsync db upgrade` it is read the fast way."""
     path = tmp_path / "old.db"
     build_sample_mirror(str(path))
     engine = create_engine(f"sqlite:///{path}")
@@ -72,10 +74,17 @@ def test_an_older_mirror_is_upgraded_the_usual_way_then_read(tmp_path: Path) -> 
     engine.dispose()
     with open_sqlite_reader(path) as reader:
         assert reader is None, "not at head: not the fast way"
+    before = _digest(path)
+    refused = invoke(["--db", str(path), "search", "hello", "--json"])
+    assert refused.exit_code == 2, refused.output
+    assert "older amsync" in refused.stderr and "amsync db upgrade" in refused.stderr
+    assert _digest(path) == before
+    assert not list(tmp_path.glob("old.db.pre-*.bak"))
+    assert invoke(["--db", str(path), "db", "upgrade"]).exit_code == 0
+    assert list(tmp_path.glob("old.db.pre-0003-*.bak")), "a copy was kept before the upgrade"
     result = invoke(["--db", str(path), "search", "hello", "--json"])
     assert result.exit_code == 0, result.output
     assert {hit["library_id"] for hit in json.loads(result.stdout)} >= {"i.S1"}
-    assert list(tmp_path.glob("old.db.pre-0003-*.bak")), "a copy was kept before the upgrade"
     with open_sqlite_reader(path) as reader:
         assert reader is not None, "at head again"
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text, update
 
 from amsync.db.models import Song
@@ -134,7 +137,7 @@ def test_history_rejects_bad_since(sample_sqlite: str) -> None:
 
 
 def test_health(sample_db: str) -> None:
-    checks = {c["name"]: c for c in _json(sample_db, "health")}
+    checks = {c["check"]: c for c in _json(sample_db, "health")}
     assert [i["library_id"] for i in checks["unavailable"]["items"]] == ["i.S3"]
     assert [i["library_id"] for i in checks["uploads_without_catalog"]["items"]] == ["i.S2"]
     assert checks["duplicate_catalog_ids"]["items"][0]["catalog_id"] == "100"
@@ -144,5 +147,28 @@ def test_health(sample_db: str) -> None:
     missing = {i["library_id"]: i["missing"] for i in checks["missing_metadata"]["items"]}
     assert missing["i.S2"] == ["artist", "album"]
     assert checks["missing_metadata"]["count"] == 2
-    limited = {c["name"]: c for c in _json(sample_db, "health", "--limit", "0")}
+    limited = {c["check"]: c for c in _json(sample_db, "health", "--limit", "0")}
     assert limited["missing_metadata"]["count"] == 2 and limited["missing_metadata"]["items"] == []
+
+
+@pytest.mark.parametrize("kind", ["left", "joined", "renamed", "created", "removed", "added"])
+def test_history_takes_every_kind_it_prints(sample_db: str, kind: str) -> None:
+    """Issue 22, item 12: `history --change` refused the kinds history prints (joined, left,
+    created, renamed). Each is taken, and the events listed are of that kind (a playlist's
+    tracks that left are also what `--change removed` asks, those that joined `added`)."""
+    result = invoke(["--db", sample_db, "history", "--change", kind, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows, f"the sample mirror has {kind} events"
+    also = {"removed": {"left"}, "added": {"joined", "created"}}.get(kind, set())
+    assert {row["change"] for row in rows} <= {kind, *also}, rows
+
+
+def test_health_names_its_checks_alike_in_json_and_tsv(sample_sqlite: str) -> None:
+    """Issue 22, item 12: the check's name was ``name`` in JSON and ``check`` in TSV."""
+    as_json = _json(sample_sqlite, "health")
+    tsv = invoke(["--db", sample_sqlite, "health", "--format", "tsv"]).stdout.splitlines()
+    header = tsv[0].split("\t")
+    assert header[0] == "check" and all("check" in c and "name" not in c for c in as_json)
+    listed = {line.split("\t")[0] for line in tsv[1:]}
+    assert listed <= {c["check"] for c in as_json} and listed

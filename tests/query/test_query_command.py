@@ -209,3 +209,67 @@ def test_reading_pragmas_are_allowed_on_sqlite(sample_sqlite: str) -> None:
 )
 def test_reading_statements_pass_the_check(sql: str) -> None:
     assert check_read_only(sql, postgres=False) in {"SELECT", "WITH", "EXPLAIN", "VALUES"}
+
+
+BOOLEAN_QUERY = (
+    "SELECT library_id, favourite, catalog_available FROM songs_v WHERE library_id = 'i.S1' "
+    "UNION ALL SELECT library_id, favourite, NULL FROM playlists_v WHERE library_id = 'p.P2'"
+)
+
+
+@pytest.mark.parametrize("fmt", ["json", "tsv", "csv", "table"])
+def test_booleans_are_spelt_alike_on_both_backends(sample_db: str, fmt: str) -> None:
+    """Issue 22, item 12: SQLite printed its booleans as 1/0 where README says true/false and
+    PostgreSQL printed true. Both print true/false, in every format."""
+    result = invoke(["--db", sample_db, "query", BOOLEAN_QUERY, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        rows = json.loads(result.stdout)
+        assert rows[0]["favourite"] is True and rows[0]["catalog_available"] is True, rows
+        assert rows[1]["favourite"] is False, rows
+    else:
+        text = result.stdout
+        assert "true" in text and "false" in text, text
+        assert "\t1\t" not in text and ",1," not in text, text
+
+
+def test_the_boolean_columns_are_those_postgresql_types_boolean(
+    postgres_url: str, sqlite_path: str
+) -> None:
+    """The SQLite side's list of boolean columns (declared, or computed in views) is exactly
+    PostgreSQL's: no name is boolean in one place and not in another."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+
+    from tests.support.mirror_builder import build_sample_mirror
+
+    build_sample_mirror(postgres_url)
+    build_sample_mirror(sqlite_path)
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            typed = connection.execute(
+                text(
+                    "SELECT column_name, data_type = 'boolean' FROM information_schema.columns "
+                    "WHERE table_schema = current_schema()"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    boolean = {name for name, is_bool in typed if is_bool}
+    assert not boolean & {name for name, is_bool in typed if not is_bool}
+    connection = sqlite3.connect(sqlite_path)
+    try:
+        assert readonly_sql.sqlite_booleans(connection) == boolean
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("value", ["1e999", "-1e999"])
+def test_json_never_holds_infinity(sample_sqlite: str, value: str) -> None:
+    """Issue 22, item 12: `query --json` could print Infinity, which is not JSON."""
+    result = invoke(["--db", sample_sqlite, "query", f"SELECT {value} AS x", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
+    assert rows == [{"x": "Infinity" if value[0] != "-" else "-Infinity"}]

@@ -9,7 +9,15 @@ group's subcommands), so a new command is walked as soon as it exists — and fa
 - ``fifo`` / ``symlink``: its output path (``-o``, ``--dir``) is a FIFO or a symbolic link;
 - ``read-only-home``: the home, with the database in it, on a read-only mount;
 - ``corrupt-db``: the database has a damaged page;
-- ``busy-port``: its ``--port`` is taken.
+- ``busy-port``: its ``--port`` is taken;
+- ``empty-db``: the database is an empty (0-byte) read-only file — a command that does not
+  write the database leaves it so, and creates nothing beside it (issue 22, item 5);
+- ``rehearsal``: the command runs on a copy of the database while the home holds stored tokens
+  — the home's tokens and the real database stay as they were, unless the command is one that
+  changes tokens (issue 22, item 1: removing an account from a copy took the tokens along);
+- ``music-gone``: a song is linked to a music file, then the file's folder is deleted — no
+  command fails on it, ``local scan`` of the folder marks its files gone with a warning, and no
+  match, playlist or listing names the file (issue 22, item 2).
 
 and the walker asserts: no traceback, the documented exit code, one error line when it fails,
 and nothing outside the intended output changed (the database byte for byte where the command
@@ -25,6 +33,7 @@ import hashlib
 import os
 import shutil
 import socket
+import sqlite3
 import stat
 import subprocess
 import threading
@@ -62,6 +71,9 @@ HOSTILE = (
     "read-only-home",
     "corrupt-db",
     "busy-port",
+    "empty-db",
+    "rehearsal",
+    "music-gone",
 )
 BROKEN_PIPE = 141
 SUBSONIC_PASSWORD = "walker-subsonic-password"
@@ -100,6 +112,8 @@ class Row:
     damaged_code: int = 2  # its exit code when it notices a damaged database
     reports: bool = False  # reports problems as its output (doctor, db check), not as an error
     before: Callable[[Scene], None] | None = None
+    credentials: bool = False  # changes the home's stored tokens (auth set, auth logout)
+    local: tuple[str, ...] = ()  # more arguments for the music-gone case (exports: --local)
 
 
 ROWS: dict[tuple[str, ...], Row] = {
@@ -114,15 +128,15 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("auth", "login"): Row(
         ("--port", "{port}", "--no-browser", "--timeout", "10"), port=True, finite=False
     ),
-    ("auth", "logout"): Row(),
-    ("auth", "set"): Row(("--stdin",), home=True, stdin=f"{DEV}\n{USER}\n"),
+    ("auth", "logout"): Row(credentials=True),
+    ("auth", "set"): Row(("--stdin",), home=True, stdin=f"{DEV}\n{USER}\n", credentials=True),
     ("auth", "status"): Row(),
     ("backup",): Row(("--dir", "{out}"), db=True, home=True, output="folder"),
     ("backup", "list"): Row(),
     ("backup", "verify"): Row(("{backup}",)),
     ("completion",): Row(("bash",)),
     ("datasette-metadata",): Row(),
-    ("db", "check"): Row(damaged_code=1, reports=True),
+    ("db", "check"): Row(reports=True),
     ("db", "current"): Row(),
     ("db", "upgrade"): Row(db=True),
     ("demo",): Row(("--dir", "{out}", "--songs", "30"), output="folder"),
@@ -130,8 +144,12 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("emulator", "serve"): Row(("--port", "{port}", "--songs", "5"), port=True, finite=False),
     ("export", "csv"): Row(("-o", "{out}"), output="folder"),
     ("export", "json"): Row(("-o", "{out}"), output="file"),
-    ("export", "m3u"): Row(("--playlist", "{playlist}", "-o", "{out}"), output="file"),
-    ("export", "xspf"): Row(("--playlist", "{playlist}", "-o", "{out}"), output="file"),
+    ("export", "m3u"): Row(
+        ("--playlist", "{playlist}", "-o", "{out}"), output="file", local=("--local",)
+    ),
+    ("export", "xspf"): Row(
+        ("--playlist", "{playlist}", "-o", "{out}"), output="file", local=("--local",)
+    ),
     ("favourites", "add"): Row(("song", "{song}"), db=True),
     ("favourites", "diff"): Row(),
     ("favourites", "import"): Row(("{import_file}",), db=True),
@@ -481,6 +499,79 @@ def _busy_port(walk: Walk) -> None:
     assert _tree(walk.scene.root) == before
 
 
+def _siblings(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name != "logs")
+
+
+def _empty_db(walk: Walk) -> None:
+    walk.scene.db.unlink()
+    walk.scene.db.touch(mode=0o444)  # root writes it anyway: no command may
+    out = walk.scene.root / ("out" if walk.row.output == "folder" else "out.txt")
+    result = walk.run(out)
+    assert result.exit_code in (walk.normal, 2), result.output
+    if result.exit_code == 2 and walk.normal != 2 and not walk.row.reports:
+        _one_error_line(result)
+    if not walk.row.db:
+        assert walk.scene.db.stat().st_size == 0, "a command that only reads wrote the database"
+        if not (walk.row.home or walk.row.credentials):
+            assert _siblings(walk.scene.home) == ["amsync.db"], "files were made beside it"
+
+
+def _rehearsal(walk: Walk) -> None:
+    from amsync.config.credentials import CredentialStore
+    from amsync.config.secret import Secret
+
+    tokens = CredentialStore(walk.scene.home)
+    for account in ("default", "spare"):
+        tokens.save(account, developer_token=Secret(DEV), music_user_token=Secret(USER))
+    copy = walk.scene.root / "rehearsal" / "amsync.db"
+    copy.parent.mkdir()
+    shutil.copyfile(walk.scene.db, copy)
+    before = _tree(walk.scene.home)
+    args = [*walk.path, *walk.scene.fill(walk.row, walk.scene.root / "out-rh"), "--db", str(copy)]
+    result = invoke(args, env=walk.scene.env(), input=walk.row.stdin)
+    _no_traceback(result)
+    FIGURES["hostile walk runs"] += 1
+    assert result.exit_code == walk.normal, result.output
+    after = _tree(walk.scene.home)
+    credentials = str(walk.scene.home / "credentials.json")
+    if walk.row.credentials:
+        before.pop(credentials), after.pop(credentials, None)
+    assert after == before, "the home's tokens or its database changed"
+
+
+def _music_gone(walk: Walk) -> None:
+    from amsync.audiotags.sample_files import SampleTags, write_sample_file
+
+    music = walk.scene.root / "music"
+    linked = write_sample_file(music / "linked.mp3", SampleTags(title="Linked"), 30_000)
+    for setup in (
+        ["local", "scan", str(music)],
+        ["local", "link", walk.scene.golden.song, str(linked)],
+    ):
+        assert walk.scene.amsync(setup).exit_code == 0
+    shutil.rmtree(music)
+    out = walk.scene.root / ("out" if walk.row.output == "folder" else "out.txt")
+    args = [*walk.path, *walk.scene.fill(walk.row, out), *walk.row.local]
+    result = invoke(args, env=walk.scene.env(), input=walk.row.stdin)
+    _no_traceback(result)
+    FIGURES["hostile walk runs"] += 1
+    assert result.exit_code == walk.normal, result.output
+    written = [result.stdout]
+    if out.is_file():
+        written.append(out.read_text(encoding="utf-8", errors="replace"))
+    assert not any("linked.mp3" in text for text in written), "an output names the gone file"
+    if walk.path == ("local", "scan"):
+        assert "no folder at" in result.stderr and "marked gone" in result.stderr
+    connection = sqlite3.connect(f"file:{walk.scene.db}?mode=ro", uri=True)
+    try:
+        paths = [row[0] for row in connection.execute("SELECT path FROM local_matches_v")]
+    finally:
+        connection.close()
+    if walk.path == ("local", "match"):
+        assert paths == [], "a match names the gone file"
+
+
 CASES: dict[str, Callable[[Walk], None]] = {
     "closed-stdout": _closed_stdout,
     "dev-full": _dev_full,
@@ -489,6 +580,9 @@ CASES: dict[str, Callable[[Walk], None]] = {
     "read-only-home": _read_only_home,
     "corrupt-db": _corrupt_db,
     "busy-port": _busy_port,
+    "empty-db": _empty_db,
+    "rehearsal": _rehearsal,
+    "music-gone": _music_gone,
 }
 assert tuple(CASES) == HOSTILE
 

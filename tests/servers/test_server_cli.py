@@ -55,7 +55,7 @@ def test_login_stores_the_password_0600_and_push_uses_it(
     gone = invoke(["server", "logout", url])
     assert gone.exit_code == 0 and "forgot 1" in gone.stdout
     again = invoke(["--db", str(world.database(tmp_path, "b.db")), "server", "push", url])
-    assert again.exit_code == 2
+    assert again.exit_code == 3  # a missing password is a person's to give
     assert "AMSYNC_SUBSONIC_PASSWORD" in error_line(again)
 
 
@@ -108,6 +108,15 @@ def test_a_password_file(standin: tuple[StandinState, str], world: World, tmp_pa
         ]
     )
     assert missing.exit_code == 2 and "no file at" in error_line(missing)
+
+
+def test_no_password_at_all_is_exit_3_with_what_to_do(world: World, tmp_path: Path) -> None:
+    """A missing password is a person's to give — exit 3, as for Apple's tokens."""
+    db = world.database(tmp_path)
+    done = invoke(["--db", str(db), "server", "push", "https://music.example.com", "--user", USER])
+    assert done.exit_code == 3, done.output
+    line = error_line(done)
+    assert "no password for" in line and "AMSYNC_SUBSONIC_PASSWORD" in done.output
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -90,3 +91,54 @@ def test_expired_signed_developer_token_is_renewed_and_the_sync_succeeds(
     assert emulator.log.count(status=401) >= 1, "the expired token must have been refused once"
     assert actual_mirror(store) == expected_mirror(emulator.library)
     store.close()
+
+
+def test_a_key_apple_refuses_is_named_with_its_ids_and_their_sources(
+    tmp_path: Path, sqlite_path: str
+) -> None:
+    """Issue 22, item 9: with a key file configured, a token amsync signed and Apple refused
+    was told "set … a key file". Now the message says Apple refused the token signed with that
+    key, and names the team id, the key id and where each setting came from."""
+    key = ec.generate_private_key(ec.SECP256R1())  # a key the emulator does not know
+    key_file = tmp_path / "AuthKey_KEYID12345.p8"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('key_id = "KEYID12345"\n', encoding="utf-8")
+    emulator = make_emulator(LibrarySpec(songs=20, seed=2))
+    with emulator.serve() as server:
+        env = {
+            "AMSYNC_HOME": str(home),
+            "AMSYNC_API_URL": server.url,
+            "AMSYNC_MUSIC_USER_TOKEN": USER,
+            "AMSYNC_KEY_FILE": str(key_file),
+            "AMSYNC_TEAM_ID": "TEAM987654",
+        }
+        result = invoke(["--db", sqlite_path, "sync"], env=env)
+    assert result.exit_code == 3, result.output
+    line = result.stderr.strip()
+    assert line.count("\n") == 0, line
+    assert "Apple refused the developer token amsync signed with" in line, line
+    assert "key id KEYID12345 of team TEAM987654" in line and str(key_file) in line, line
+    assert "key file from AMSYNC_KEY_FILE" in line and "team id from AMSYNC_TEAM_ID" in line
+    assert "key id from config.toml key key_id" in line, line
+    assert "set AMSYNC_DEVELOPER_TOKEN" not in line
+
+
+@pytest.mark.parametrize(
+    "command", [["sync"], ["sync", "--dry-run"], ["favourites", "push"]], ids=" ".join
+)
+def test_a_first_run_without_tokens_creates_nothing(command: list[str], tmp_path: Path) -> None:
+    """Issue 22, item 12: a first `sync` without tokens created the home, a database and
+    `logs/` before failing. The tokens are checked first: exit 3, nothing made."""
+    home = tmp_path / "home"
+    result = invoke(["--home", str(home), *command])
+    assert result.exit_code == 3, result.output
+    assert "no developer token" in result.stderr
+    assert not home.exists(), sorted(p.name for p in home.rglob("*"))
