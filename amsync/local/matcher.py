@@ -296,7 +296,7 @@ def match_songs(
                 continue
             position = index.by_path.get(path)
             if position is None and recording:
-                moved = index.by_mbid.get(recording, ())
+                moved = index.by_mbid.get(recording)
                 position = _closest(song, moved, files) if moved else None
             if position is None:
                 yield Decision(song.id, None, False, "link", None, "the linked file is gone")

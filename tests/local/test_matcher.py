@@ -214,6 +214,8 @@ TAG_RULE = [
      "reject 50.0 another recording (studio, not live)"),
     ("Hello", "Adele", None, "Hello (Live) [Acoustic]", "Adele", None, 0,
      "reject 50.0 another recording (acoustic, live, not studio)"),
+    ("Hello (Live) [Acoustic]", "Adele", None, "Hello", "Adele", None, 0,
+     "reject 50.0 another recording (studio, not acoustic, live)"),
     ("Love (Part 2)", "Adele", None, "Love (Part 3)", "Adele", None, 0,
      "reject 45.5 the numbers in the title differ"),
 ]  # fmt: skip
