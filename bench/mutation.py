@@ -38,6 +38,9 @@ from bench.mutmut_runner import ROOT, Mutant, mutmut_table, run_module
 GOAL: Final = 90.0
 EQUIVALENTS: Final = ROOT / "bench" / "mutation_equivalents.toml"
 RESULTS_JSON: Final = ROOT / "bench" / "results" / "mutation.json"
+RESULTS_MD: Final = ROOT / "bench" / "results" / "mutation.md"
+DOC: Final = ROOT / "docs" / "explanation" / "test-strength.md"
+DOC_START, DOC_END = "<!-- mutation:start -->", "<!-- mutation:end -->"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +207,26 @@ def table(data: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def doc_block() -> str:
+    """The scores as the docs page shows them: the results table without its title."""
+    lines = RESULTS_MD.read_text(encoding="utf-8").strip().splitlines()
+    return "\n".join(lines[1:]).strip()
+
+
+def current_doc_block(text: str) -> str:
+    return text.split(DOC_START, 1)[1].split(DOC_END, 1)[0].strip()
+
+
+def write_doc() -> None:
+    """Put the latest scores between the markers of ``docs/explanation/test-strength.md``."""
+    if not DOC.exists() or DOC_START not in DOC.read_text(encoding="utf-8"):
+        return
+    text = DOC.read_text(encoding="utf-8")
+    before, rest = text.split(DOC_START, 1)
+    _, after = rest.split(DOC_END, 1)
+    DOC.write_text(f"{before}{DOC_START}\n{doc_block()}\n{DOC_END}{after}", encoding="utf-8")
+
+
 def _mutmut_version() -> str:
     from importlib.metadata import version
 
@@ -250,6 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "modules": modules,
         }
         write_results("mutation", data, table(data))
+        write_doc()
     failed = [
         f"{t.module}: {modules[t.module]['score']} % < floor {t.floor:g} %"
         if t.module in modules

@@ -136,7 +136,7 @@ class MirrorIndex:
         key_name = normalise(name)
         if album:
             self.by_name_album[(key_name, normalise_album(album))].append(candidate)
-        if artist:
+        if candidate.artist:
             self.by_name_artist[(key_name, candidate.artist)].append(candidate)
 
     def link(

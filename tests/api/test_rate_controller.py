@@ -130,7 +130,7 @@ def test_the_first_throttle_ends_slow_start_below_the_last_rate_that_went_throug
     busy(control, 0.0)
     control.record_success(1.0)  # 12
     assert control.record_throttled(reserved_at=1.2, now=1.5)
-    assert not control.slow_start
+    assert control.slow_start is False
     assert control.rate == pytest.approx(8.0 * 0.9)
 
 
@@ -203,6 +203,25 @@ def test_the_rate_grows_by_a_fraction_of_its_last_decrease_after_enough_successe
     assert control.rate == pytest.approx(10.2), "20, and the step is still 1 % of 10"
     control.record_success(15.0)
     assert control.rate == pytest.approx(10.2), "the pacer has not waited since"
+
+
+def test_the_first_step_after_the_decrease_needs_exactly_the_minimum_of_successes() -> None:
+    control = after_first_throttle(increase_fraction=0.01, increase_min_successes=20)
+    succeed(control, 11.0, 19)
+    assert control.rate == pytest.approx(10.0)
+    control.record_success(11.0)
+    assert control.rate == pytest.approx(10.1)
+
+
+def test_a_decrease_forgets_that_the_pacer_was_the_bottleneck() -> None:
+    control = after_first_throttle(increase_min_successes=1)
+    busy(control, 10.5)
+    control.record_throttled(reserved_at=10.5, now=10.5)
+    control.record_success(12.0)
+    assert control.rate == pytest.approx(9.0), "no request has waited since the decrease"
+    busy(control, 12.0)
+    control.record_success(12.0)
+    assert control.rate == pytest.approx(9.045)
 
 
 def test_the_step_is_at_least_a_hundredth() -> None:

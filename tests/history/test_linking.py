@@ -128,6 +128,8 @@ RULES = [
     ("Anon", "Nobody's", None, None, Link("i.anon", BY_NAME_ALBUM)),
     ("Anon", "Nobody's", "Someone", None, None),
     ("Loose", "An Album", "F", None, None),  # the mirror knows no album for it
+    ("Nothing", None, "Nobody", None, None),
+    ("Moon", None, "Nobody", None, None),
 ]
 
 
@@ -226,6 +228,14 @@ def test_descriptions_split_where_they_name_one_song() -> None:
     assert mirror.link_description("") is None
     assert mirror.link_description(None) is None
     assert mirror.link_description("A - C - D") is None, "two ways to split, two songs"
+
+
+def test_a_blank_artist_is_no_artist() -> None:
+    mirror = MirrorIndex()
+    mirror.add("i.1", "Solo", "  ", "Album", None, None, True)
+    assert mirror.link("Solo", None, " ") is None
+    assert mirror.link_description("  - Solo") is None
+    assert mirror.link("Solo", "Album") == Link("i.1", BY_NAME_ALBUM)
 
 
 def test_a_description_that_splits_two_ways_into_one_song_links() -> None:
@@ -347,6 +357,10 @@ def test_the_index_is_read_from_the_mirror(store: Store) -> None:
                 song(mine, "i.2", "c2", None),  # its length comes from the catalog
                 song(mine, "i.3", None, None, removed=True, album=None),
                 song(theirs, "i.4", "c4", 100_000),
+                # two live songs of one catalog id: the first mirrored is the one linked
+                # (listed here against the order of their library ids)
+                song(mine, "i.z", "c5", 100_000),
+                song(mine, "i.y", "c5", 100_000),
             ],
         )
         session.execute(
@@ -360,8 +374,22 @@ def test_the_index_is_read_from_the_mirror(store: Store) -> None:
                     "fetched_at": now,
                 },
                 {
+                    "account_id": mine,
+                    "catalog_id": "c1",
+                    "duration_ms": 250_000,
+                    "fingerprint": "f",
+                    "fetched_at": now,
+                },
+                {
                     "account_id": theirs,
                     "catalog_id": "c1",
+                    "duration_ms": 999_000,
+                    "fingerprint": "f",
+                    "fetched_at": now,
+                },
+                {
+                    "account_id": theirs,
+                    "catalog_id": "c2",
                     "duration_ms": 999_000,
                     "fingerprint": "f",
                     "fetched_at": now,
@@ -370,13 +398,15 @@ def test_the_index_is_read_from_the_mirror(store: Store) -> None:
         )
     with store.engine.connect() as connection:
         index = load_mirror_index(connection, mine)
-    assert index.songs == 3
+    assert index.songs == 5, "each song of the account once"
+    assert index.link(None, None, catalog_id="c5") == Link("i.z", BY_CATALOG)
     assert index.link(None, None, catalog_id="c1") == Link("i.1", BY_CATALOG)
     assert index.link(None, None, catalog_id="c4") is None, "another account's song"
     assert index.link("Song i.1", "Album", media_ms=200_000) == Link("i.1", BY_NAME_ALBUM)
     assert index.link("Song i.1", "Album", media_ms=999_000) is None
     assert index.link("Song i.2", "Album", media_ms=300_000) == Link("i.2", BY_NAME_ALBUM)
     assert index.link("Song i.2", "Album", media_ms=100_000) is None, "the catalog's length"
+    assert index.link("Song i.2", "Album", media_ms=999_000) is None, "not another account's"
     assert index.link("Song i.3", None, "Artist") == Link("i.3", BY_NAME_ARTIST)
     assert index.by_catalog["c1"] == ("i.1", True)
     assert index.by_name_artist[("song i.3", "artist")][0].live is False
