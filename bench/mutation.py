@@ -5,7 +5,7 @@ Run: ``.venv/bin/python -m bench.mutation`` (every module in ``MODULES``), or
 ``--module amsync/sync/plan.py`` for one, ``--changed`` for those whose source, unit tests or
 listed equivalents changed since their score was recorded, ``--check`` to exit 1 when a
 module's score is below its floor (CI: ``--changed --check``), ``--keep`` to keep mutmut's
-folder for ``mutmut browse``.
+folder for ``mutmut browse``, ``--render`` to rewrite the tables from the recorded results.
 
 Each module is mutated by mutmut (``[tool.mutmut]`` in pyproject.toml holds the shared
 settings) and every mutant is run against that module's own unit-test files only — the
@@ -142,14 +142,17 @@ def measure(
 ) -> dict[str, Any]:
     load = os.getloadavg()
     print(f"mutation: {target.module} against {', '.join(target.tests)}", flush=True)
+    started = time.monotonic()
     run = run_module(target.module, target.tests, workers=workers, keep=keep)
+    seconds = time.monotonic() - started  # the whole of it: copies, mutmut, results
     result = {
         "module": target.module,
         "tests": list(target.tests),
         "floor": target.floor,
         "sha256": fingerprint(target, equivalents),
         **score(run.mutants, equivalents, target.module),
-        "seconds": round(run.seconds, 1),
+        "seconds": round(seconds, 1),
+        "mutmut_run_seconds": round(run.seconds, 1),
         "load_average_before": [round(x, 2) for x in load],
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -177,7 +180,7 @@ def table(data: dict[str, Any]) -> str:
     ]
     total_s = sum(m["seconds"] for m in modules.values())
     total = sum(m["mutants"] for m in modules.values())
-    loads = sorted({tuple(m["load_average_before"]) for m in modules.values()})
+    loads = [m["load_average_before"][0] for m in modules.values()]
     survivors = [
         f"- `{m['module']}` `{s['function']}` ({s['status']}): `{s['from']}` → `{s['to']}`"
         for m in modules.values()
@@ -191,8 +194,8 @@ def table(data: dict[str, Any]) -> str:
         "equivalent mutants (listed with their reason in `bench/mutation_equivalents.toml`) "
         "are left out of the score, a timeout counts as killed. "
         f"Machine: {machine_line['cpu_model']}, {machine_line['cpu_count']} cores, "
-        f"Python {machine_line['python']}; load average before each module "
-        f"{', '.join(str(list(x)) for x in loads)} (a shared machine).",
+        f"Python {machine_line['python']}; the 1-minute load average before each module was "
+        f"{min(loads):.1f}–{max(loads):.1f} (on a quiet machine it is about 0).",
         "",
         "| module | unit tests | mutants | killed | survived | equivalent | score | floor "
         "| seconds |",
@@ -242,7 +245,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 below a module's floor")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep", action="store_true", help="keep mutmut's folder")
+    parser.add_argument(
+        "--render", action="store_true", help="only rewrite the .md and the docs from the .json"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        data = recorded()
+        write_results("mutation", data, table(data))
+        write_doc()
+        return 0
     known = {t.module: t for t in MODULES}
     unknown = [m for m in args.module if m not in known]
     if unknown:
