@@ -18,7 +18,6 @@ from amsync.db import tables
 from amsync.db.store import Store
 from amsync.emulator import Library
 
-
 WITHDRAWN = "withdrawn"
 """A catalog row Apple's catalog no longer returns (``available`` false)."""
 
