@@ -27,6 +27,7 @@ ORDER = (
     "history_import",
     "listens",
     "server_push",
+    "mutation",
 )
 REPRODUCE = {
     "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
@@ -40,6 +41,7 @@ REPRODUCE = {
     "history_import": ".venv/bin/python -m bench.history_import --postgres URL",
     "listens": ".venv/bin/python -m bench.listens",
     "server_push": ".venv/bin/python -m bench.server_push",
+    "mutation": ".venv/bin/python -m bench.mutation",
 }
 
 

@@ -78,7 +78,10 @@ def normalise(text: str | None) -> str:
     """The form names are compared in (empty for None)."""
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKC", text).translate(_PLAIN).casefold()
+    # made plain before NFKC too: NFKC turns an acute accent used as an apostrophe ("Don´t")
+    # into a space and a combining accent
+    plain = unicodedata.normalize("NFKC", text.translate(_PLAIN)).translate(_PLAIN)
+    folded = plain.casefold()
     return _SPACE.sub(" ", folded).strip()
 
 
@@ -133,7 +136,7 @@ class MirrorIndex:
         key_name = normalise(name)
         if album:
             self.by_name_album[(key_name, normalise_album(album))].append(candidate)
-        if artist:
+        if candidate.artist:
             self.by_name_artist[(key_name, candidate.artist)].append(candidate)
 
     def link(

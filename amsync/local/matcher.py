@@ -24,6 +24,7 @@ cost grows with the library, not with songs × files.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -104,11 +105,11 @@ def _main_artists(artist: str | None, keys: _Keys) -> tuple[str, ...]:
 
 
 def _artist_score(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
+    """100 when the sides share a name, else the best similarity of any two names; 0 when
+    either side names nobody (a song or a file without artists)."""
     if a & b:
         return 100.0
-    return max(fuzz.ratio(x, y) for x in a for y in b)
+    return max((fuzz.ratio(x, y) for x in a for y in b), default=0.0)
 
 
 @dataclass
@@ -187,10 +188,12 @@ class FileIndex:
 
 
 def _closest(song: SongRecord, positions: Iterable[int], files: Sequence[FileRecord]) -> int:
-    def distance(position: int) -> tuple[int, str]:
+    """The file whose duration is closest to the song's (an unknown one last), then by path."""
+
+    def distance(position: int) -> tuple[float, str]:
         duration = files[position].duration_ms
         if song.duration_ms is None or duration is None:
-            return (10**9, files[position].path)
+            return (math.inf, files[position].path)
         return (abs(duration - song.duration_ms), files[position].path)
 
     return min(positions, key=distance)
@@ -245,40 +248,30 @@ def _isrc_contradicted(song_keys: _Keys, song: SongRecord, record: FileRecord) -
 
 
 def _by_tags(song: SongRecord, song_keys: _Keys, index: FileIndex) -> Decision:
+    """Rule 4: the best candidate that passes every check; else the best rejected one, with
+    its reason. Candidates come from the song's main artist and title words, and — when none
+    of those passes — from a second look by title alone."""
     names = artist_names(song.artist) or song_keys.title.featured
-    best: _Candidate | None = None
-    best_rejected: _Candidate | None = None
-    seen: set[int] = set()
-    for look in ("pairs", "title"):
-        if look == "pairs":
-            positions = index.candidates(song_keys, names[0] if names else "")
-        else:
-            positions = index.title_candidates(song_keys) - seen
-        seen |= positions
-        for position in positions:
-            candidate = _judge(song_keys, song, position, index)
-            if candidate.reason is None:
-                if best is None or _better(candidate, best):
-                    best = candidate
-            elif best_rejected is None or candidate.score > best_rejected.score:
-                best_rejected = candidate
-        if best is not None:
-            return Decision(song.id, best.file.id, True, "tags", best.score, None)
-    if best_rejected is not None:
-        return Decision(
-            song.id, best_rejected.file.id, False, "tags", best_rejected.score, best_rejected.reason
-        )
+    pairs = index.candidates(song_keys, names[0] if names else "")
+    judged = [_judge(song_keys, song, position, index) for position in pairs]
+    if not any(candidate.reason is None for candidate in judged):
+        second = index.title_candidates(song_keys) - pairs
+        judged += [_judge(song_keys, song, position, index) for position in second]
+    accepted = [candidate for candidate in judged if candidate.reason is None]
+    if accepted:
+        best = min(accepted, key=_rank)
+        return Decision(song.id, best.file.id, True, "tags", best.score, None)
+    if judged:
+        best = min(judged, key=_rank)
+        return Decision(song.id, best.file.id, False, "tags", best.score, best.reason)
     return Decision(song.id, None, False, None, None, "no file with a similar title")
 
 
-def _better(a: _Candidate, b: _Candidate) -> bool:
-    if a.score != b.score:
-        return a.score > b.score
-    da = a.delta_ms if a.delta_ms is not None else 10**9
-    db = b.delta_ms if b.delta_ms is not None else 10**9
-    if da != db:
-        return da < db
-    return a.file.path < b.file.path
+def _rank(candidate: _Candidate) -> tuple[float, float, str]:
+    """Candidates in order: the higher score, then the closer duration (an unknown one last),
+    then the path — the album already counts in the score, so it breaks ties of the rest."""
+    delta = candidate.delta_ms if candidate.delta_ms is not None else math.inf
+    return (-candidate.score, delta, candidate.file.path)
 
 
 def match_songs(
@@ -303,7 +296,7 @@ def match_songs(
                 continue
             position = index.by_path.get(path)
             if position is None and recording:
-                moved = index.by_mbid.get(recording, ())
+                moved = index.by_mbid.get(recording)
                 position = _closest(song, moved, files) if moved else None
             if position is None:
                 yield Decision(song.id, None, False, "link", None, "the linked file is gone")

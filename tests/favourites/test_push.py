@@ -141,9 +141,19 @@ def test_the_push_reads_apple_fresh_and_converges_without_writing(store: Store) 
 
 
 def test_the_library_never_prints(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    _seed_wishes(store, 2)
-    _push(FakeRatings(), store)
-    _push(FakeRatings(ignore_writes=True), store)
+    ids = _seed_wishes(store, 2)
+    apple = FakeRatings()
+    pushed = _push(apple, store)
+    assert pushed.counts()["push"] == 2 and len(apple.writes) == 2, "the push did its work"
+    seed_rows(store, [(ItemType.SONG, "i.late", N, N, F)])
+    deaf = FakeRatings(values=dict(apple.values), ignore_writes=True)
+    refused = _push(deaf, store)
+    assert deaf.writes == [("PUT", "library-songs", "i.late", 1)]
+    assert refused.status != "succeeded", "a write Apple did not keep is reported, not printed"
+    assert [i.error for i in refused.items if i.error] == [
+        "read back 'none', expected 'favourite'"
+    ], refused.as_dict()
+    assert stored_states(store)[("song", ids[0])] == ("favourite",) * 3
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
 

@@ -1,5 +1,5 @@
-"""The pieces under the import: linking rules, the streaming JSON reader, CSV rows, headers,
-timestamps and the skip rule."""
+"""The pieces under the import: the streaming JSON reader, CSV rows, headers, timestamps and
+the skip rule (the linking rules: ``test_linking.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from amsync.errors import UnusableAppleExport
 from amsync.history import json_array
 from amsync.history.columns import PLAY_ACTIVITY_COLUMNS, is_personal, layout_for
 from amsync.history.csv_rows import csv_rows
-from amsync.history.linking import BY_CATALOG, BY_NAME_ALBUM, BY_NAME_ARTIST, MirrorIndex
 from amsync.history.play_activity import (
     PlayParser,
     RowSkip,
@@ -21,79 +20,6 @@ from amsync.history.play_activity import (
     is_skip,
     parse_time,
 )
-
-
-@pytest.fixture
-def index() -> MirrorIndex:
-    mirror = MirrorIndex()
-    # the same title on two albums of one artist
-    mirror.add("i.studio", "River", "Ada", "Songs", "101", 200_000, True)
-    mirror.add("i.live", "River", "Ada", "Live at Home", "102", 260_000, True)
-    # the same title on an album of the same name by two artists, told apart by duration
-    mirror.add("i.hits-a", "Intro", "Band A", "Greatest Hits", None, 61_000, True)
-    mirror.add("i.hits-b", "Intro", "Band B", "Greatest Hits", None, 95_000, True)
-    # exact twins: cannot be told apart
-    mirror.add("i.twin-1", "Echo", "C", "Twins", None, 180_000, True)
-    mirror.add("i.twin-2", "Echo", "C", "Twins", None, 180_500, True)
-    # a removed copy and a live one
-    mirror.add("i.old", "Moon", "D", "Nights", None, 150_000, False)
-    mirror.add("i.new", "Moon", "D", "Nights", None, 150_000, True)
-    mirror.add("i.curly", "Don't Stop", "E", "Hits - Single", None, None, True)
-    return mirror
-
-
-def test_links_by_catalog_id_first(index: MirrorIndex) -> None:
-    link = index.link("Anything", "Else", catalog_id="102")
-    assert link is not None and (link.library_id, link.by) == ("i.live", BY_CATALOG)
-
-
-def test_same_title_on_another_album_is_not_taken(index: MirrorIndex) -> None:
-    assert index.link("River", "Songs").library_id == "i.studio"  # type: ignore[union-attr]
-    assert index.link("River", "Live at Home").library_id == "i.live"  # type: ignore[union-attr]
-    assert index.link("River", "Greatest Hits") is None
-    assert index.link("River", "Other Album", artist="Ada") is None
-
-
-def test_durations_tell_twins_apart_or_leave_them_unlinked(index: MirrorIndex) -> None:
-    a = index.link("Intro", "Greatest Hits", media_ms=61_400)
-    b = index.link("Intro", "Greatest Hits", media_ms=94_000)
-    assert a is not None and a.library_id == "i.hits-a" and a.by == BY_NAME_ALBUM
-    assert b is not None and b.library_id == "i.hits-b"
-    assert index.link("Intro", "Greatest Hits") is None
-    assert index.link("Intro", "Greatest Hits", media_ms=200_000) is None
-    assert index.link("Echo", "Twins", media_ms=180_200) is None
-    by_artist = index.link("Intro", "Greatest Hits", artist="band b")
-    assert by_artist is not None and by_artist.library_id == "i.hits-b"
-
-
-def test_a_play_of_another_length_is_not_the_library_song(index: MirrorIndex) -> None:
-    assert index.link("River", "Songs", media_ms=300_000) is None
-
-
-def test_live_songs_before_removed_ones(index: MirrorIndex) -> None:
-    assert index.link("Moon", "Nights").library_id == "i.new"  # type: ignore[union-attr]
-
-
-def test_names_are_compared_normalised(index: MirrorIndex) -> None:
-    link = index.link("  DON\u2019T  stop ", "hits")
-    assert link is not None and link.library_id == "i.curly"
-
-
-def test_name_and_artist_only_without_an_album(index: MirrorIndex) -> None:
-    assert index.link("Moon", None, artist="D").by == BY_NAME_ARTIST  # type: ignore[union-attr]
-    assert index.link("Moon", None) is None
-    assert index.link("River", None, artist="Ada") is None  # two albums: ambiguous
-
-
-def test_descriptions_split_where_they_name_one_song() -> None:
-    mirror = MirrorIndex()
-    mirror.add("i.1", "Song - Live", "A - B", "X", None, None, True)
-    mirror.add("i.2", "Other", "Solo", "Y", None, None, True)
-    assert mirror.link_description("A - B - Song - Live").library_id == "i.1"  # type: ignore[union-attr]
-    assert mirror.link_description("Solo - Other").library_id == "i.2"  # type: ignore[union-attr]
-    assert mirror.link_description("Nobody - Nothing") is None
-    assert mirror.link_description("no separator") is None
-
 
 # --- JSON --------------------------------------------------------------------------------------
 
@@ -251,22 +177,3 @@ def test_skip_rule(
     reason: str | None, played: int | None, media: int | None, skipped: bool
 ) -> None:
     assert is_skip(reason, played, media) is skipped
-
-
-def test_the_daily_history_contradicts_a_name_match() -> None:
-    from amsync.history.linking import HeardDays
-
-    heard = HeardDays()
-    assert not heard and not heard.contradicts(100, "i.a", "A")  # no daily history: no say
-    heard.add(100, "i.a")
-    heard.add(110, "i.b")
-    assert not heard.contradicts(100, "i.a", "A")
-    assert not heard.contradicts(101, "i.a", "A"), "the day after (local dates) agrees"
-    assert heard.contradicts(105, "i.a", "A"), "covered, and not heard that day"
-    assert heard.contradicts(105, "i.unknown", "A")
-    assert not heard.contradicts(200, "i.a", "A"), "outside the days the history covers"
-    heard.cover(200)
-    assert heard.contradicts(200, "i.a", "A")
-    heard.unsure(150, "  a ")  # an unlinked track titled A that day: it may be this one
-    assert not heard.contradicts(151, "i.a", "A")
-    assert heard.contradicts(151, "i.a", "B")

@@ -156,20 +156,42 @@ def test_guard_refuses_large_removals(
         assert _sync_cli(sqlite_path, server.url, cli_env)[0] == 0
         store = open_store(sqlite_path)
         before = dump_tables(store)
+        held = {name: len(items) for name, items in actual_mirror(store).items()}
         if removal == "empty":
             emulator.library.clear_library()
+            reasons = [
+                f"{name}: Apple listed none while the mirror holds {held[name]}"
+                for name in ("folders", "playlists", "artists", "albums", "songs")
+            ]
         else:
-            for song_id in sorted(emulator.library.songs)[: int(len(emulator.library.songs) * 0.6)]:
+            gone = sorted(emulator.library.songs)[: int(len(emulator.library.songs) * 0.6)]
+            for song_id in gone:
                 emulator.library.remove_song(song_id)
+            reasons = [
+                f"songs: {len(gone)} of {held['songs']} would be removed "
+                "(more than 10 % and more than 50)"
+            ]
+        stopped = "amsync: error: the deletion guard stopped the sync: " + "; ".join(reasons)
         dry = _sync_cli(sqlite_path, server.url, cli_env, "--dry-run")
         assert dry[0] == 4, dry
+        assert dry[2].startswith(stopped + " — "), dry[2]
         code, _, err = _sync_cli(sqlite_path, server.url, cli_env)
         assert code == 4, err
-        assert "deletion guard" in err and "--force" in err
+        assert err == (
+            f"{stopped} — check the library in Apple Music; if the removals are real, run "
+            "`amsync sync --force` (or raise --max-delete)\n"
+        )
         assert dump_tables(store) == before
         with store.session() as session:
-            statuses = session.execute(select(tables.sync_runs.c.status)).scalars().all()
-        assert statuses == ["succeeded", "refused"]
+            runs = session.execute(
+                select(tables.sync_runs.c.status, tables.sync_runs.c.error).order_by(
+                    tables.sync_runs.c.id
+                )
+            ).all()
+        assert [tuple(r) for r in runs] == [
+            ("succeeded", None),
+            ("refused", "deletion guard: " + "; ".join(reasons)),
+        ]
         forced = _sync_cli(sqlite_path, server.url, cli_env, "--force")
         assert forced[0] == 0, forced
         assert actual_mirror(store) == expected_mirror(emulator.library)
