@@ -35,9 +35,11 @@ never contain a token.
     │   └── UnknownItem (2)              an id that is not in the mirror
     ├── ExportError (1)
     │   └── OutputPathError (2)          an output path that cannot be written
-    └── ListeningHistoryError (1)
-        └── UnusableAppleExport (2)      not Apple's privacy export, or one amsync refuses to
-                                         read (zip bomb, encrypted, a file it cannot parse)
+    ├── ListeningHistoryError (1)
+    │   └── UnusableAppleExport (2)      not Apple's privacy export, or one amsync refuses to
+    │                                    read (zip bomb, encrypted, a file it cannot parse)
+    └── NotificationUndelivered (75)     `amsync notify test` could not reach a target (a run
+                                         only warns: a notification never fails it)
 
     RunInterrupted (128 + signal)        SIGINT, SIGTERM or SIGHUP stopped the run; a
                                          ``BaseException`` like ``KeyboardInterrupt``, so that
@@ -239,6 +241,12 @@ class UnusableAppleExport(ListeningHistoryError):
     bomb, an encrypted archive, a file whose required columns are missing."""
 
     exit_code = EXIT_USAGE
+
+
+class NotificationUndelivered(AmsyncError):
+    """A test notification that did not arrive (the target unreachable or refusing)."""
+
+    exit_code = EXIT_TEMPFAIL
 
 
 # --- signals ---------------------------------------------------------------------------------

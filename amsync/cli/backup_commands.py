@@ -60,8 +60,12 @@ def start_run_log(app: AppContext, command: str, *, warn_terminal: bool) -> None
     fail a run."""
     from amsync.cli.client_factory import token_warnings
 
-    attach_log_file(app.writable_home(), _secrets(app))
+    secrets = _secrets(app)
+    attach_log_file(app.writable_home(), secrets)
     begin_run(command, app.settings.account)
+    from amsync.cli.run_notices import arm
+
+    arm(app, command, secrets)  # issue 24: tell about failures, lost songs, expiring tokens
     messages: list[str] = []
     with contextlib.suppress(AmsyncError, OSError, ValueError):
         messages = token_warnings(app.tokens())

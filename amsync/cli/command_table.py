@@ -93,6 +93,16 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "accounts",
         "List, add and remove the accounts (mirrored libraries) in the database.",
     ),
+    "lost": CommandRow(
+        "amsync.cli.lost_commands",
+        "lost",
+        "Songs Apple took away (or that left otherwise): why, and their replacements.",
+    ),
+    "notify": CommandRow(
+        "amsync.cli.notify_commands",
+        "notify",
+        "Notifications through Apprise: send a test message.",
+    ),
     "import": CommandRow(
         "amsync.cli.listening_commands",
         "import_group",

@@ -261,6 +261,9 @@ class Emulator:
         if request.path == "/_emulator/log/reset" and request.method == "POST":
             self.log.clear()
             return Response(204, endpoint="POST /_emulator/log/reset")
+        if request.path in _LOSS_PATHS and request.method == "POST":
+            with self._lock:
+                return _losses(self.library, request)
         return error(404)
 
     def warm(self) -> None:
@@ -289,3 +292,39 @@ class Emulator:
         from amsync.emulator.server import serve_in_thread
 
         return serve_in_thread(self, host, port)
+
+
+_LOSS_PATHS = ("/_emulator/withdraw", "/_emulator/unplayable")
+
+
+def _losses(library: Library, request: Request) -> Response:
+    """``POST /_emulator/withdraw?count=N[&seed=S][&replaced=F]``: Apple withdraws N library
+    songs now (most with a replacement, see ``lost_music``); ``POST
+    /_emulator/unplayable?count=N``: N songs become unplayable. Answers what it did."""
+    from amsync.emulator.lost_music import make_songs_unplayable, withdraw_songs
+
+    endpoint = f"POST {request.path}"
+    try:
+        count = int(request.params.get("count", "1"))
+        seed = int(request.params.get("seed", "0"))
+        replaced = float(request.params.get("replaced", "0.8"))
+    except ValueError:
+        return error(400, "count and seed are whole numbers, replaced a fraction")
+    if not 0 <= count <= 100_000 or not 0.0 <= replaced <= 1.0:
+        return error(400, "count is 0..100000 and replaced 0..1")
+    if request.path == "/_emulator/unplayable":
+        body: object = {"unplayable": make_songs_unplayable(library, count, seed=seed)}
+    else:
+        plans = withdraw_songs(library, count, seed=seed, replaced=replaced)
+        body = {
+            "withdrawn": [
+                {
+                    "catalog_id": p.catalog_id,
+                    "kind": p.kind,
+                    "library_ids": p.library_ids,
+                    "replacements": sorted(p.replacements),
+                }
+                for p in plans
+            ]
+        }
+    return Response(200, dumps(body), endpoint=endpoint)

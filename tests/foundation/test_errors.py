@@ -36,6 +36,7 @@ EXPECTED = {
     errors.OutputPathError: 2,
     errors.ListeningHistoryError: 1,
     errors.UnusableAppleExport: 2,
+    errors.NotificationUndelivered: 75,
 }
 
 

@@ -18,7 +18,7 @@ PACKAGE = ROOT / "amsync"
 # package amsync.migrations (setup.py maps it), so they are checked as that layer.
 MIGRATIONS = ROOT / "migrations"
 CORE = {"errors", "domain", "config", "__init__"}
-ADAPTERS = {"api", "db", "audiotags"}
+ADAPTERS = {"api", "db", "audiotags", "notify"}
 USE_CASES = {
     "sync",
     "favourites",
@@ -30,6 +30,7 @@ USE_CASES = {
     "accounts",
     "local",
     "history",
+    "lost",
 }
 
 ALLOWED: dict[str, set[str]] = {
@@ -41,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
     "api": CORE | {"api"},
     "db": CORE | {"db", "migrations"},
     "audiotags": CORE | {"audiotags"},
+    "notify": CORE | {"notify"},
     "migrations": {"migrations", "db"},
     "emulator": {"emulator"},
     "cli": None,  # the composition root may import anything  # type: ignore[dict-item]
@@ -140,3 +142,14 @@ def test_only_the_audiotags_adapter_imports_mutagen() -> None:
     )
     assert importers, "the audiotags adapter reads tags with mutagen"
     assert all(p.startswith("amsync/audiotags/") for p in importers), importers
+
+
+def test_only_the_notify_adapter_imports_apprise() -> None:
+    """Notifications go out through one adapter, which imports Apprise lazily."""
+    importers = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        if "apprise" in _third_party_imports(path)
+    )
+    assert importers, "the notify adapter sends through Apprise"
+    assert all(p.startswith("amsync/notify/") for p in importers), importers
