@@ -28,6 +28,8 @@ class ScheduleSpec:
     account: str
     home: Path
     every: str = "daily"
+    notes: tuple[str, ...] = ()
+    """Comment lines for the snippet (e.g. where notifications go)."""
 
     @property
     def argv(self) -> list[str]:
@@ -71,8 +73,13 @@ def render_cron(spec: ScheduleSpec) -> str:
         f"# amsync: sync and back up account {spec.account!r} {spec.every}; "
         "add it with `crontab -e`.\n"
         f'# Log: {spec.home / "logs" / "amsync.log"}; exit codes: README "Exit codes".\n'
+        f"{_hash_comments(spec.notes)}"
         f"{when} {command}\n"
     )
+
+
+def _hash_comments(notes: tuple[str, ...]) -> str:
+    return "".join(f"# {' '.join(note.split())}\n" for note in notes)
 
 
 def systemd_quote(argument: str) -> str:
@@ -118,7 +125,7 @@ def systemd_units(spec: ScheduleSpec) -> dict[str, str]:
 
 
 def render_systemd(spec: ScheduleSpec) -> str:
-    parts: list[str] = []
+    parts: list[str] = [_hash_comments(spec.notes)] if spec.notes else []
     units = systemd_units(spec)
     for name, content in units.items():
         parts.append(f"# Save as ~/.config/systemd/user/{name}\n{content}")
@@ -156,6 +163,8 @@ def render_launchd(spec: ScheduleSpec) -> str:
         f"<!-- Save as ~/Library/LaunchAgents/{label}.plist, then: "
         f"launchctl load -w ~/Library/LaunchAgents/{label}.plist -->\n"
     )
+    for note in spec.notes:  # "--" may not appear inside an XML comment
+        comment += f"<!-- {' '.join(note.replace('--', '- -').split())} -->\n"
     head, _, rest = text.partition("<plist")
     return f"{head}{comment}<plist{rest}"
 

@@ -475,8 +475,32 @@ def schedule_print(app: AppContext, every: str, kind: str) -> None:
         account=settings.account,
         home=home,
         every=every,
+        notes=_notify_notes(app),
     )
     click.echo(render_schedule(spec, kind), nl=False)
+
+
+def _notify_notes(app: AppContext) -> tuple[str, ...]:
+    """Where the scheduled runs' notifications go (issue 24): the URLs by scheme and host only
+    — they may hold passwords — and, when they come from this shell, where to keep them."""
+    from amsync.config.settings import shown_url
+
+    settings = app.settings
+    urls = [shown_url(url.reveal()) for url in settings.notify]
+    if not urls:
+        return ()
+    targets = ", ".join(urls)
+    config = settings.home.expanduser().absolute() / "config.toml"
+    if settings.source_of("notify") == "config":
+        return (
+            f"Notifications (failures, lost songs, expiring tokens) go to {len(urls)} Apprise "
+            f"URL(s) from {config}: {targets}",
+        )
+    return (
+        f"Notifications: {settings.describe_source('notify')} names {len(urls)} Apprise URL(s) "
+        f"({targets}), but a scheduled run does not see this shell: put them in {config} as "
+        'notify = "URL …" (they may hold passwords, so they are not written here)',
+    )
 
 
 def _program() -> tuple[str, ...]:

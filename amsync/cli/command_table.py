@@ -69,8 +69,8 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "amsync.cli.query_commands",
         "health",
         (
-            "Problems in the library: withdrawn songs, uploads without catalog match, "
-            "duplicates, duplicate playlist entries, empty playlists, missing metadata."
+            "Problems in the library: withdrawn songs, lost songs, uploads without catalog "
+            "match, duplicates, duplicate playlist entries, empty playlists, missing metadata."
         ),
     ),
     "backup": CommandRow(

@@ -64,7 +64,13 @@ def _list(app: AppContext, since: str | None, output: str) -> None:
         click.echo("no lost songs" + (f" since {moment}" if moment else ""))
         return
     emit_listing("table", TABLE_COLUMNS, (_table_row(row) for row in rows), keep=("cause",))
-    waiting = sum(1 for r in rows if r.values["status"] == "lost" and r.values["cause"] in _APPLE)
+    waiting = sum(
+        1
+        for r in rows
+        if r.values["status"] == "lost"
+        and r.values["cause"] in _APPLE
+        and r.values["replacement_catalog_id"]
+    )
     if waiting:
         click.echo(f"\n{waiting} loss(es) Apple caused can be put back: amsync lost restore")
 
@@ -76,7 +82,7 @@ def _table_row(row: LostRow) -> tuple[Any, ...]:
     v = row.values
     song = v["name"] + (f" — {v['artist']}" if v["artist"] else "")
     if v["playlist_id"] is None:
-        where = "library" if v["kind"] == "library" else "library (greyed out)"
+        where = "library (left it)" if v["kind"] == "library" else "library (not playable)"
     else:
         where = f"{v['playlist_name']} #{v['position']}"
     if v["replacement_catalog_id"]:
