@@ -193,10 +193,10 @@ def _notify(raw: Any, where: str) -> tuple[Secret, ...]:
         raise ConfigError(
             f"{where}: names no Apprise URL", hint="for example json://host/path or ntfy://topic"
         )
-    for url in urls:
-        if not _URL_START.match(url):
+    for number, url in enumerate(urls, 1):
+        if not _URL_START.match(url):  # not shown: it may hold a password
             raise ConfigError(
-                f"{where}: {shown_url(url)[:40]!r} is not an Apprise URL",
+                f"{where}: URL {number} of {len(urls)} is not an Apprise URL (scheme://…)",
                 hint="an Apprise URL looks like mailto://user:password@host or json://host/path",
             )
     return tuple(Secret(url) for url in urls)
