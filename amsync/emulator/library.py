@@ -261,6 +261,14 @@ class Library:
         self.catalog_songs[catalog_id].playable = False
         return self._grey(catalog_id, grey_out=True, leave_playlists=leave_playlists)
 
+    def _new_catalog_id(self) -> str:
+        """A catalog id no catalog item has (the generator handed out its own)."""
+        pools = (self.catalog_songs, self.catalog_albums, self.catalog_music_videos)
+        while True:
+            candidate = self.ids.catalog()
+            if not any(candidate in pool for pool in pools):
+                return candidate
+
     def _grey(self, catalog_id: str, *, grey_out: bool, leave_playlists: bool) -> list[str]:
         owned = [s.id for s in self.songs.values() if s.catalog_id == catalog_id]
         for song_id in owned:
@@ -285,8 +293,8 @@ class Library:
         """Another catalog song of the same recording (by default the same ISRC) on an album
         of its own (a re-release, a compilation): several songs per ISRC, as Apple has."""
         original = self.catalog_songs[catalog_id]
-        album_id = self.ids.catalog()
-        song_id = self.ids.catalog()
+        album_id = self._new_catalog_id()
+        song_id = self._new_catalog_id()
         source_album = self.catalog_albums.get(original.album_id)
         album = CatalogAlbum(
             id=album_id,

@@ -120,7 +120,10 @@ async def _confirm(
     if not pending:
         return
     ids = sorted({row[4] for row in pending if row[4]})
-    found = {song.catalog_id: song for song in await catalog.get_catalog_songs(ids)} if ids else {}
+    found: dict[str, CatalogSong] = {}
+    if ids:
+        await catalog.get_storefront()  # read once per client (a sync has read it already)
+        found = {song.catalog_id: song for song in await catalog.get_catalog_songs(ids)}
     report.checked = len(ids)
     with store.writing() as session:
         connection = session.connection()
@@ -197,6 +200,7 @@ async def _replace(
     wanted = _wanted(store, account_id, now, refresh_days, only)
     if not wanted:
         return
+    await catalog.get_storefront()  # so that the ISRC requests below are counted alone
     with_isrc = [w for w in wanted if w.lost.isrc]
     choices: dict[int, Choice] = {}
     if with_isrc:
