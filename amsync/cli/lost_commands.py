@@ -174,7 +174,7 @@ def _restore(
         if plan.empty:
             report.status = "nothing-to-do"
             return report
-        if ask and not confirm(f"Write {plan.writes} change(s) to Apple Music?"):
+        if ask and plan.writes and not confirm(f"Write {plan.writes} change(s) to Apple Music?"):
             report.status = "cancelled"
             return report
         client = app.client()
@@ -207,6 +207,10 @@ def _render_plan(plan: RestorePlan, *, quiet: bool) -> None:
     _limited(lines, quiet=quiet)
     if plan.present:
         info(f"  {len(plan.present)} replacement(s) already where they belong", quiet=quiet)
+    if plan.waiting:
+        info(
+            f"  {len(plan.waiting)} sent to Apple before: read back, not sent again", quiet=quiet
+        )
     if plan.already:
         info(f"  {plan.already} loss(es) restored before", quiet=quiet)
     for reason, count in sorted(plan.skip_counts().items()):

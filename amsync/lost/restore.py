@@ -188,6 +188,11 @@ class _Restorer:
         plan = self.report.plan
         self._mark(plan.present, restored=True)
         self.report.confirmed += len(plan.present)
+        for waiting in plan.waiting:  # written before: only read back
+            if waiting.playlist_id is None:
+                self.sent_library.append(waiting)
+            else:
+                self.sent_playlists.setdefault(waiting.playlist_id, []).append(waiting)
         if plan.library:
             await self._add_to_library(plan.library)
         for playlist_id, planned in plan.playlists.items():
@@ -228,13 +233,18 @@ class _Restorer:
                 self._mark(p.entries, restored=True)
                 self.report.confirmed += len(p.entries)
             missing = [p for p in planned if p.replacement_id not in there]
-            if missing:
-                await self.writer.add_playlist_tracks(
-                    playlist_id, [p.replacement_id for p in missing]
-                )
-                self._sent(missing)
-                self.sent_playlists[playlist_id] = missing
-                self.report.appended[playlist_id] = len(missing)
+            if len(missing) == 1:
+                await self._append_one(playlist_id, missing[0])
+            elif missing:
+                try:
+                    await self.writer.add_playlist_tracks(
+                        playlist_id, [p.replacement_id for p in missing]
+                    )
+                except (BadRequest, MalformedResponse):  # find the one Apple refuses
+                    for one in missing:
+                        await self._append_one(playlist_id, one)
+                else:
+                    self._appended(playlist_id, missing)
         except _PERSON_MUST_ACT:
             raise
         except AuthorizationError as exc:  # 403 for this playlist only: not editable
@@ -243,6 +253,25 @@ class _Restorer:
             self._skip(planned, "the playlist is gone")
         except (BadRequest, MalformedResponse) as exc:
             self._skip(planned, f"Apple refused the append: {exc}")
+
+    async def _append_one(self, playlist_id: str, planned: Planned) -> None:
+        try:
+            await self.writer.add_playlist_tracks(playlist_id, [planned.replacement_id])
+        except (BadRequest, MalformedResponse) as exc:
+            self.report.failed.append(
+                f"Apple refused {planned.label}'s replacement {planned.replacement_id} for "
+                f"playlist {playlist_id}: {exc}"
+            )
+            self._forget_replacement(planned.replacement_id)
+            return
+        self._appended(playlist_id, [planned])
+
+    def _appended(self, playlist_id: str, planned: list[Planned]) -> None:
+        self._sent(planned)
+        self.sent_playlists.setdefault(playlist_id, []).extend(planned)
+        self.report.appended[playlist_id] = self.report.appended.get(playlist_id, 0) + len(
+            planned
+        )
 
     async def _read_back(self) -> None:
         if self.sent_library:

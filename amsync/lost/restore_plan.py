@@ -10,7 +10,8 @@ Rules, per loss, in order (each loss not written is a counted skip with its reas
 2. not named when some are named → not part of this restore;
 3. caused by the person (``removed``) or of unknown cause → only when named by id;
 4. no replacement (none found, or ambiguous) → skipped with the reason;
-5. written before but not yet shown by Apple → not written again unless named;
+5. written before but not shown by Apple when last read → not written again unless named:
+   only read back (``waiting``) — Apple's additions can take a while to appear;
 6. from the library: the replacement is added once, unless the library already has it;
 7. from a playlist: appended once per playlist (a song lost twice from one playlist comes back
    once), unless the playlist already has it, is gone, or can no longer be edited (``canEdit``).
@@ -86,6 +87,8 @@ class RestorePlan:
     playlists: dict[str, list[Planned]] = field(default_factory=dict)
     present: list[int] = field(default_factory=list)
     """Losses whose replacement is already where it belongs: recorded, nothing written."""
+    waiting: list[Planned] = field(default_factory=list)
+    """Written before, not yet shown: read back again, never written again."""
     skipped: list[Skip] = field(default_factory=list)
     already: int = 0
     notes: list[str] = field(default_factory=list)
@@ -96,7 +99,7 @@ class RestorePlan:
 
     @property
     def empty(self) -> bool:
-        return not self.writes and not self.present
+        return not self.writes and not self.present and not self.waiting
 
     def skip_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -115,6 +118,10 @@ class RestorePlan:
                 for pid, planned in self.playlists.items()
             },
             "already_there": len(self.present),
+            "waiting_for_apple": [
+                {"catalog_id": p.replacement_id, "song": p.label, "playlist_id": p.playlist_id}
+                for p in self.waiting
+            ],
             "restored_before": self.already,
             "skipped": [
                 {"loss_id": s.entry_id, "song": s.label, "reason": s.reason} for s in self.skipped
@@ -134,6 +141,7 @@ def plan_restore(
     plan = RestorePlan()
     to_library: dict[str, Planned] = {}
     to_playlist: dict[tuple[str, str], Planned] = {}
+    waiting: dict[tuple[str | None, str], Planned] = {}
     for loss in losses:
         if loss.restored:
             plan.already += 1
@@ -145,6 +153,12 @@ def plan_restore(
             plan.skipped.append(Skip(loss.entry_id, loss.label, reason))
             continue
         replacement = loss.replacement_id or ""
+        if loss.attempted and named is None:
+            where = loss.playlist_id if loss.kind == LossKind.PLAYLIST.value else None
+            key = (where, replacement)
+            waiting.setdefault(key, Planned(replacement, loss.label, [], where))
+            waiting[key].entries.append(loss.entry_id)
+            continue
         if loss.kind != LossKind.PLAYLIST.value:
             if replacement in library_catalog_ids:
                 plan.present.append(loss.entry_id)
@@ -154,6 +168,7 @@ def plan_restore(
             continue
         _playlist_step(plan, loss, replacement, playlists, playlist_catalog_ids, to_playlist)
     plan.library = list(to_library.values())
+    plan.waiting = list(waiting.values())
     for (playlist_id, _replacement), planned in to_playlist.items():
         plan.playlists.setdefault(playlist_id, []).append(planned)
     return plan
@@ -170,8 +185,6 @@ def _refusal(loss: OpenLoss, named: bool) -> str | None:
         if not loss.looked_up:
             return "not looked up yet: run `amsync sync` first"
         return loss.lookup_note or "no replacement in Apple's catalog"
-    if loss.attempted and not named:
-        return "sent to Apple before and not shown yet: name it to send it again"
     return None
 
 

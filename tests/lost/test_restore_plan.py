@@ -39,11 +39,13 @@ def summary(plan: RestorePlan) -> dict[str, object]:
         "present": plan.present,
         "skipped": [(s.entry_id, s.reason) for s in plan.skipped],
         "already": plan.already,
+        "waiting": [(p.playlist_id, p.replacement_id, p.entries) for p in plan.waiting],
     }
 
 
 def expect(**values: object) -> dict[str, object]:
-    return {"library": [], "playlists": {}, "present": [], "skipped": [], "already": 0} | values
+    empty: dict[str, object] = {"library": [], "playlists": {}, "present": [], "skipped": []}
+    return empty | {"already": 0, "waiting": []} | values
 
 
 REMOVED = "removed by you or your devices: name it to put it back"
@@ -96,10 +98,10 @@ CASES = {
         None,
         expect(skipped=[(1, "not looked up yet: run `amsync sync` first")]),
     ),
-    "sent before, not shown": (
-        [loss(1, attempted=True)],
+    "sent before, not shown: only read back": (
+        [loss(1, attempted=True), loss(2, kind="playlist", playlist_id="p.mine", attempted=True)],
         None,
-        expect(skipped=[(1, "sent to Apple before and not shown yet: name it to send it again")]),
+        expect(waiting=[(None, "901", [1]), ("p.mine", "901", [2])]),
     ),
     "sent before, named: sent again": (
         [loss(1, attempted=True)],
