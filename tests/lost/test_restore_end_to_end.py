@@ -124,7 +124,7 @@ def test_restore_writes_reads_back_and_never_writes_twice(scene: Scene) -> None:
 
 
 def test_a_playlist_that_can_no_longer_be_edited_is_a_counted_skip(scene: Scene) -> None:
-    (plan,) = _withdraw(scene)
+    (_plan,) = _withdraw(scene)
     rows = scene.lost()
     target = next(str(r["playlist_id"]) for r in rows if r["playlist_id"])
     with scene.emulator.lock:
@@ -158,7 +158,7 @@ def test_a_429_storm_stops_with_75_and_the_next_run_writes_nothing_twice(scene: 
 
 
 def test_a_replacement_apple_refuses_is_forgotten_and_looked_for_again(scene: Scene) -> None:
-    (plan,) = _withdraw(scene)
+    (_plan,) = _withdraw(scene)
     rows = scene.lost()
     replacement = str(rows[0]["replacement_catalog_id"])
     with scene.emulator.lock:  # gone again before the restore: appending it answers 400
