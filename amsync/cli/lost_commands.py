@@ -208,9 +208,7 @@ def _render_plan(plan: RestorePlan, *, quiet: bool) -> None:
     if plan.present:
         info(f"  {len(plan.present)} replacement(s) already where they belong", quiet=quiet)
     if plan.waiting:
-        info(
-            f"  {len(plan.waiting)} sent to Apple before: read back, not sent again", quiet=quiet
-        )
+        info(f"  {len(plan.waiting)} sent to Apple before: read back, not sent again", quiet=quiet)
     if plan.already:
         info(f"  {plan.already} loss(es) restored before", quiet=quiet)
     for reason, count in sorted(plan.skip_counts().items()):

@@ -174,12 +174,20 @@ def split_notify_urls(text: str) -> list[str]:
     return [part.strip(", ") for part in _URL_SEPARATOR.split(text) if part.strip(", ")]
 
 
+_HOST: Final = re.compile(
+    r"^(localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)(:\d+)?$"
+)
+
+
 def shown_url(url: str) -> str:
-    """A URL as amsync may print it: the scheme and host only (Apprise URLs carry passwords
-    and tokens in every other part)."""
+    """A URL as amsync may print it: the scheme, and the host when it is a host name or an
+    address (Apprise URLs carry passwords and tokens everywhere else — a Telegram bot token
+    or an ntfy topic stands where a host would)."""
     scheme, _, rest = url.partition("://")
     host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
-    return f"{scheme}://{host}" if host else f"{scheme}://"
+    if not host:
+        return f"{scheme}://"
+    return f"{scheme}://{host}" if _HOST.match(host) else f"{scheme}://…"
 
 
 def _notify(raw: Any, where: str) -> tuple[Secret, ...]:

@@ -269,9 +269,7 @@ class _Restorer:
     def _appended(self, playlist_id: str, planned: list[Planned]) -> None:
         self._sent(planned)
         self.sent_playlists.setdefault(playlist_id, []).extend(planned)
-        self.report.appended[playlist_id] = self.report.appended.get(playlist_id, 0) + len(
-            planned
-        )
+        self.report.appended[playlist_id] = self.report.appended.get(playlist_id, 0) + len(planned)
 
     async def _read_back(self) -> None:
         if self.sent_library:
