@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from amsync.cli.confirmation import confirm, require_confirmation, yes_option
+from amsync.cli.confirmation import yes_option
 from amsync.cli.context import AppContext, pass_app
-from amsync.cli.json_outcome import JsonOutcome, json_outcome
 from amsync.cli.output import info, safe_text, warn
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.domain.timestamps import iso_utc
 
 if TYPE_CHECKING:
+    from amsync.cli.json_outcome import JsonOutcome
     from amsync.db.store import Store
     from amsync.domain.ports import CatalogLookup
     from amsync.lost.listing import LostRow
@@ -118,6 +118,8 @@ def lost_restore(
     Songs you removed yourself, or whose cause is unknown, are put back only when named by
     their library or catalog id. Every write is read back; a second run writes nothing.
     """
+    from amsync.cli.json_outcome import json_outcome
+
     with json_outcome(as_json) as outcome:
         _restore(app, outcome, song_ids, dry_run=dry_run, yes=yes, as_json=as_json)
 
@@ -132,6 +134,7 @@ def _restore(
     as_json: bool,
 ) -> None:
     from amsync.cli.backup_commands import start_run_log
+    from amsync.cli.confirmation import confirm, require_confirmation
     from amsync.cli.logfile import run_outcome
     from amsync.cli.process_exit import run_async
     from amsync.errors import UsageError
