@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from amsync.lost.restore_plan import RestorePlan
     from amsync.sync.report import SyncReport
 
-TABLE_COLUMNS: Final = ("lost_at", "cause", "song", "from", "replacement", "status", "evidence")
 PLAN_LINES: Final = 40
 
 
@@ -63,7 +62,8 @@ def _list(app: AppContext, since: str | None, output: str) -> None:
     if not rows:
         click.echo("no lost songs" + (f" since {moment}" if moment else ""))
         return
-    emit_listing("table", TABLE_COLUMNS, (_table_row(row) for row in rows), keep=("cause",))
+    for line in table_lines(rows):
+        click.echo(line)
     waiting = sum(
         1
         for r in rows
@@ -72,31 +72,63 @@ def _list(app: AppContext, since: str | None, output: str) -> None:
         and r.values["replacement_catalog_id"]
     )
     if waiting:
-        click.echo(f"\n{waiting} loss(es) Apple caused can be put back: amsync lost restore")
+        click.echo(f"{waiting} loss(es) Apple caused can be put back: amsync lost restore")
 
 
 _APPLE: Final = frozenset({"withdrawn", "unplayable"})
+_STATUS: Final = {
+    "lost": "lost",
+    "sent": "sent to Apple, not shown yet",
+    "restored": "restored",
+}
 
 
-def _table_row(row: LostRow) -> tuple[Any, ...]:
-    v = row.values
-    song = v["name"] + (f" — {v['artist']}" if v["artist"] else "")
+def table_lines(rows: list[LostRow]) -> list[str]:
+    """For people: one block per song (newest first) — when and why it was lost and from
+    where, its replacement, and what became of it."""
+    songs: dict[str, list[LostRow]] = {}
+    for row in rows:
+        songs.setdefault(row.values["library_id"], []).append(row)
+    lines: list[str] = []
+    for group in songs.values():
+        first = group[0].values
+        artist = f" — {first['artist']}" if first["artist"] else ""
+        catalog = f" · catalog {first['catalog_id']}" if first["catalog_id"] else ""
+        lines.append(safe_text(f"{first['name']}{artist}   [{first['library_id']}{catalog}]"))
+        events: dict[tuple[str, str, str], list[str]] = {}
+        for row in group:
+            v = row.values
+            events.setdefault((v["lost_at"], v["cause"], v["evidence"]), []).append(_where(v))
+        for (lost_at, cause, evidence), places in events.items():
+            lines.append(safe_text(f"  {lost_at}  {cause}  from {', '.join(places)}"))
+            lines.append(safe_text(f"    why: {evidence}"))
+        lines.append(safe_text(f"  replacement  {_replacement(first)}"))
+        statuses = sorted({_STATUS[r.values["status"]] for r in group})
+        lines.append(f"  status       {', '.join(statuses)}")
+        lines.append("")
+    return lines
+
+
+def _where(v: dict[str, Any]) -> str:
     if v["playlist_id"] is None:
-        where = "library (left it)" if v["kind"] == "library" else "library (not playable)"
-    else:
-        where = f"{v['playlist_name']} #{v['position']}"
-    if v["replacement_catalog_id"]:
-        replacement = (
-            f"{v['replacement_name']} [{v['replacement_album']}] {v['replacement_catalog_id']} "
-            f"({v['replacement_method']} {v['replacement_score']})"
+        return (
+            "the library" if v["kind"] == "library" else "the library (still there, not playable)"
         )
-    elif v["cause"] == "removed":
-        replacement = "—"
-    elif v["ambiguous"]:
-        replacement = f"none: {v['ambiguous']} candidates, none chosen"
-    else:
-        replacement = f"none: {v['lookup_note'] or 'not looked up yet'}"
-    return (v["lost_at"], v["cause"], song, where, replacement, v["status"], v["evidence"])
+    return f"{v['playlist_name']!r} at {v['position']}"
+
+
+def _replacement(v: dict[str, Any]) -> str:
+    if v["replacement_catalog_id"]:
+        method = "same ISRC" if v["replacement_method"] == "isrc" else "found by a search"
+        return (
+            f"{v['replacement_name']!r} on {v['replacement_album']!r} — "
+            f"{v['replacement_catalog_id']}, {method}, score {v['replacement_score']}"
+        )
+    if v["cause"] == "removed":
+        return "none sought: you (or one of your devices) removed it"
+    if v["ambiguous"]:
+        return f"none: {v['ambiguous']} equally good candidates, none chosen"
+    return f"none: {v['lookup_note'] or 'not looked up yet (the next sync does)'}"
 
 
 # --- amsync lost restore ------------------------------------------------------------------------

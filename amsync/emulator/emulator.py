@@ -13,6 +13,7 @@ key it generates, valid 180 days, and checked like Apple checks them.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -67,6 +68,7 @@ class Emulator:
         )
         self._issuer: JwtIssuer | None = None
         self.log = RequestLog()
+        self.inbox: list[object] = []  # webhooks received at /_emulator/inbox
         self._decider = FaultDecider(self._faults)
         self._lock = threading.RLock()
         self._renderer = Renderer(library)
@@ -264,7 +266,27 @@ class Emulator:
         if request.path in _LOSS_PATHS and request.method == "POST":
             with self._lock:
                 return _losses(self.library, request)
+        if request.path == "/_emulator/inbox":
+            return self._inbox_request(request)
         return error(404)
+
+    def _inbox_request(self, request: Request) -> Response:
+        """``POST /_emulator/inbox``: keep a webhook's JSON (a notification sent with
+        Apprise's ``json://HOST:PORT/_emulator/inbox``); ``GET``: what arrived, oldest first."""
+        endpoint = f"{request.method} /_emulator/inbox"
+        if request.method == "POST":
+            try:
+                item: object = json.loads(request.body or b"null")
+            except ValueError:
+                return error(400, "the body is not JSON")
+            with self._lock:
+                self.inbox.append(item)
+            return Response(200, b"{}", endpoint=endpoint)
+        if request.method == "GET":
+            with self._lock:
+                text = json.dumps(self.inbox, ensure_ascii=False, indent=2) + "\n"
+            return Response(200, text.encode(), endpoint=endpoint)
+        return error(405)
 
     def warm(self) -> None:
         """Build the listing sort orders now instead of on the first request."""

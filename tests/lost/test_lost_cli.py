@@ -124,12 +124,25 @@ def test_a_bad_since_is_one_line_and_exit_2(mirror: tuple[str, dict[str, str]]) 
     assert "Traceback" not in result.output
 
 
-def test_the_table_tells_what_can_be_put_back(mirror: tuple[str, dict[str, str]]) -> None:
-    db, _facts = mirror
-    table = run(db, "lost", "--format", "table").stdout
-    assert "withdrawn" in table and "removed" in table
-    assert "library (not playable)" in table or "library (left it)" in table
-    assert "can be put back: amsync lost restore" in table
+def test_the_table_tells_each_song_s_story(mirror: tuple[str, dict[str, str]]) -> None:
+    db, facts = mirror
+    lines = run(db, "lost", "--format", "table").stdout.splitlines()
+    removed = next(i for i, line in enumerate(lines) if f"[{facts['removed']}" in line)
+    assert "  removed  from the library" in lines[removed + 1]
+    assert lines[removed + 2].startswith("    why: left while catalog song ")
+    assert lines[removed + 3] == (
+        "  replacement  none sought: you (or one of your devices) removed it"
+    )
+    assert lines[removed + 4] == "  status       lost"
+    withdrawn = next(
+        i for i, line in enumerate(lines) if f"· catalog {facts['withdrawn']}]" in line
+    )
+    assert " withdrawn  from the library (still there, not playable), '" in lines[withdrawn + 1]
+    assert lines[withdrawn + 2] == (
+        f"    why: Apple's catalog no longer has catalog song {facts['withdrawn']}"
+    )
+    assert ", same ISRC, score 1.0" in lines[withdrawn + 3]
+    assert lines[-1].endswith("can be put back: amsync lost restore")
 
 
 def test_health_counts_lost_songs_and_points_to_lost(mirror: tuple[str, dict[str, str]]) -> None:
