@@ -234,7 +234,10 @@ def _summary(report: RestoreReport) -> str:
 def _render_plan(plan: RestorePlan, *, quiet: bool) -> None:
     lines = [f"  add {p.label} → {p.replacement_id} to the library" for p in plan.library]
     for playlist_id, planned in plan.playlists.items():
-        lines += [f"  append {p.label} → {p.replacement_id} to {playlist_id}" for p in planned]
+        lines += [
+            f"  append {p.label} → {p.replacement_id} to {p.playlist_name!r} ({playlist_id})"
+            for p in planned
+        ]
     if plan.writes:
         info(f"plan: {plan.writes} write(s) to Apple Music", quiet=quiet)
     else:
@@ -320,8 +323,8 @@ def tell_lost(app: AppContext, store: Store, report: SyncReport, *, show: bool =
         songs = losses_of_run(reader, account_id, report.run_id)
     since = iso_utc(report.started_at) or ""
     info(
-        f"  lost: {new} loss(es) found ({len(songs)} song(s) not by your doing): see "
-        f"`amsync lost --since {since}`",
+        f"  lost: {len(songs)} song(s) not by your doing; {new} loss(es) in all (from the "
+        f"library or a playlist): see `amsync lost --since {since}`",
         quiet=app.quiet or not show,
     )
     run_notices.lost_songs(len(songs), songs, since)

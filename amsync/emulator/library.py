@@ -298,7 +298,7 @@ class Library:
         source_album = self.catalog_albums.get(original.album_id)
         album = CatalogAlbum(
             id=album_id,
-            name=album_name or f"{original.album_name} (Remastered)",
+            name=album_name or _reissue(original.album_name),
             artist_name=original.artist_name,
             artist_id=original.artist_id,
             release_date=original.release_date,
@@ -486,3 +486,8 @@ class Library:
         ):
             collection.clear()
         self.touch()
+
+
+def _reissue(album: str) -> str:
+    """The title of a re-release of ``album``."""
+    return f"{album} (Deluxe Edition)" if "remaster" in album.lower() else f"{album} (Remastered)"

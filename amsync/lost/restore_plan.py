@@ -72,6 +72,7 @@ class Planned:
     label: str
     entries: list[int] = field(default_factory=list)
     playlist_id: str | None = None
+    playlist_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ def _playlist_step(
             Skip(loss.entry_id, loss.label, "lost twice from one playlist: it goes back once")
         )
         return
-    to_playlist[key] = Planned(replacement, loss.label, [loss.entry_id], playlist_id)
+    to_playlist[key] = Planned(replacement, loss.label, [loss.entry_id], playlist_id, state.name)
     where = f"position {loss.position}" if loss.position is not None else "its place"
     plan.notes.append(
         f"{loss.label} goes at the end of {state.name!r} (it was at {where}): Apple's API can "
