@@ -221,13 +221,13 @@ def _client(emulator: Emulator) -> Any:
 
 
 class Timed:
-    """``record_losses`` as the sync runner calls it, timed."""
+    """``find_losses`` as the sync runner calls it, timed."""
 
     def __init__(self) -> None:
         import amsync.sync.runner as runner
 
         self.runner = runner
-        self.original = runner.record_losses
+        self.original = runner.find_losses
         self.seconds = 0.0
 
     def __enter__(self) -> Timed:
@@ -238,11 +238,11 @@ class Timed:
             finally:
                 self.seconds += time.perf_counter() - started
 
-        self.runner.record_losses = timed  # type: ignore[assignment]
+        self.runner.find_losses = timed  # type: ignore[assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.runner.record_losses = self.original  # type: ignore[assignment]
+        self.runner.find_losses = self.original  # type: ignore[assignment]
 
 
 async def _sync_and_settle(emulator: Emulator, store: Store) -> dict[str, Any]:

@@ -15,6 +15,7 @@ playable again, a track back in the playlist it left, the same catalog song adde
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from amsync.sync.plan import SyncPlan
 
 CHUNK: Final = 500
+log = logging.getLogger(__name__)
 LIBRARY_KINDS: Final = (LossKind.LIBRARY.value, LossKind.UNPLAYABLE.value)
 _songs = tables.songs
 _catalog = tables.catalog_songs
@@ -109,6 +111,19 @@ def record_losses(connection: Connection, account_id: int, changes: SyncChanges)
         return counts
     _Detector(connection, account_id, changes, counts).run()
     return counts
+
+
+def find_losses(
+    connection: Connection, account_id: int, changes: SyncChanges
+) -> tuple[dict[str, int], str | None]:
+    """``record_losses`` for the sync runner, in a savepoint of its transaction: a failure
+    here costs the losses of this sync (one warning), never the sync itself."""
+    try:
+        with connection.begin_nested():
+            return record_losses(connection, account_id, changes).as_dict(), None
+    except Exception as exc:
+        log.warning("finding lost songs failed", exc_info=True)
+        return {}, f"lost songs: this sync's changes were not checked ({type(exc).__name__})"
 
 
 @dataclass(slots=True)
@@ -612,4 +627,4 @@ class _Detector:
         return known
 
 
-__all__ = ["Cause", "LossCounts", "SyncChanges", "changes_of", "record_losses"]
+__all__ = ["Cause", "LossCounts", "SyncChanges", "changes_of", "find_losses", "record_losses"]

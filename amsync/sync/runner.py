@@ -22,7 +22,7 @@ from amsync.db.runs import finish_run, interruption, start_run
 from amsync.db.store import Store
 from amsync.domain import ProgressCallback, ProgressEvent, no_progress
 from amsync.domain.ports import LibraryReader
-from amsync.lost.detection import changes_of, record_losses
+from amsync.lost.detection import changes_of, find_losses
 from amsync.sync.apply import Applier
 from amsync.sync.fetch import Fetcher, KnownCatalog
 from amsync.sync.mirror_state import load_mirror_state
@@ -142,9 +142,10 @@ async def _sync(
                 connection, account_id, run_id, snapshot, staging, mirror, applied_at
             ).apply(plan)
             report.revisions = result.revisions
-            report.lost = record_losses(
+            report.lost, problem = find_losses(
                 connection, account_id, changes_of(plan, mirror, run_id, applied_at)
-            ).as_dict()
+            )
+            report.warnings += [problem] if problem else []
             report.catalog_writes = result.catalog_writes
             report.favourites_changed = result.favourites_changed
             report.favourites_pulled = result.favourites_pulled

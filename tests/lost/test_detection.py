@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from amsync.db.store import Store
 from amsync.domain.timestamps import ISO_UTC_PATTERN
 from amsync.emulator.lost_music import Withdrawal, carry_out, prepare_withdrawals
@@ -218,3 +220,24 @@ def test_look_ups_stay_within_their_bound_and_are_not_repeated(store: Store) -> 
     emulator.log.clear()
     assert settle(emulator, store).requests == 0
     assert emulator.log.count() == 0
+
+
+def test_a_failure_while_finding_losses_never_costs_the_sync(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import amsync.lost.detection as detection
+
+    emulator = small_library()
+    sync(emulator, store)
+    song = sorted(emulator.library.songs.values(), key=lambda s: s.id)[4]
+    emulator.library.remove_song(song.id)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(detection, "record_losses", broken)
+    report = sync(emulator, store)
+    assert report.collections["songs"]["removed"] == 1, "the sync applied its changes"
+    assert report.lost == {}
+    assert "lost songs: this sync's changes were not checked (RuntimeError)" in report.warnings
+    assert losses(store) == []
