@@ -77,9 +77,13 @@ def search_term(lost: LostTrack) -> str:
 
 def choose_by_isrc(lost: LostTrack, candidates: Iterable[Candidate]) -> Choice:
     """The replacement among the songs Apple lists under the lost song's ISRC."""
-    isrc = (lost.isrc or "").upper()
+    isrc = lost.isrc.upper() if lost.isrc else None
+    if isrc is None:
+        return Choice("isrc", None, note="the lost song has no ISRC")
     others = [
-        c for c in candidates if c.catalog_id != lost.catalog_id and (c.isrc or "").upper() == isrc
+        c
+        for c in candidates
+        if c.catalog_id != lost.catalog_id and c.isrc is not None and c.isrc.upper() == isrc
     ]
     usable = [c for c in others if c.playable]
     if not usable:

@@ -33,8 +33,8 @@ def cand(
 
 REMASTER = cand("201", album="Night Ferry (Remastered 2011)", duration=202_000)
 COMPILATION = cand("202", album="Greatest Hits", duration=200_000)
-ONE_SEC = cand("203", album="Live Bootleg", duration=201_000)
-FIVE_SEC = cand("204", album="Other", duration=195_000)
+ONE_SEC = cand("204", album="Live Bootleg", duration=201_000)
+FIVE_SEC = cand("203", album="Other", duration=195_000)
 
 ISRC_CASES = {
     "the one on the same album": ([cand("200")], Choice("isrc", cand("200"), 1.0)),
@@ -46,6 +46,14 @@ ISRC_CASES = {
     "a far duration costs at most 0.1": (
         [cand("205", album="Other", duration=230_000)],
         Choice("isrc", cand("205", album="Other", duration=230_000), 0.85),
+    ),
+    "scores keep three decimals": (
+        [cand("207", duration=201_234)],
+        Choice("isrc", cand("207", duration=201_234), 0.988),
+    ),
+    "an unknown duration ranks last": (
+        [cand("217", album="Other", duration=None), cand("218", album="Other", duration=204_000)],
+        Choice("isrc", cand("218", album="Other", duration=204_000), 0.91),
     ),
     "an unknown duration costs 0.1": (
         [cand("206", duration=None)],
@@ -89,6 +97,13 @@ ISRC_CASES = {
 @pytest.mark.parametrize(("candidates", "expected"), ISRC_CASES.values(), ids=ISRC_CASES.keys())
 def test_choose_by_isrc(candidates: list[Candidate], expected: Choice) -> None:
     assert choose_by_isrc(LOST, candidates) == expected
+
+
+def test_a_lost_song_without_isrc_has_no_isrc_match() -> None:
+    lost = LostTrack("100", "Harbour Lights", "Ada Stone", "Night Ferry", 200_000, None)
+    assert choose_by_isrc(lost, [cand("219", isrc=None), cand("220")]) == Choice(
+        "isrc", None, note="the lost song has no ISRC"
+    )
 
 
 def test_isrc_of_the_lost_song_is_read_without_case() -> None:
@@ -154,6 +169,14 @@ SEARCH_CASES = {
     ),
     "unplayable": ([cand("314", playable=False)], Choice("search", None, note=NOTHING)),
     "the lost song itself": ([cand("100")], Choice("search", None, note=NOTHING)),
+    "one hit without an ISRC, on another album": (
+        [cand("322", album="Singles", isrc=None)],
+        Choice("search", cand("322", album="Singles", isrc=None), 0.85),
+    ),
+    "the closer of one recording, whatever its id": (
+        [cand("324", album="B", duration=200_500), cand("323", album="C", duration=202_000)],
+        Choice("search", cand("324", album="B", duration=200_500), 0.845),
+    ),
     "two recordings: ambiguous": (
         [ANOTHER, OTHER],
         Choice(

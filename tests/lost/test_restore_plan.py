@@ -30,6 +30,19 @@ def loss(entry: int, song: int = 1, **values: object) -> OpenLoss:
 
 
 def summary(plan: RestorePlan) -> dict[str, object]:
+    for planned in plan.library:
+        assert (planned.playlist_id, planned.playlist_name) == (None, None)
+    for pid, planned_list in plan.playlists.items():
+        for planned in planned_list:
+            assert (planned.playlist_id, planned.playlist_name) == (pid, PLAYLISTS[pid].name)
+    for planned in [
+        *plan.library,
+        *plan.waiting,
+        *(p for ps in plan.playlists.values() for p in ps),
+    ]:
+        assert planned.label == f"'Song {int(planned.replacement_id) - 900}' by Ada"
+    for skip in plan.skipped:
+        assert skip.label.startswith("'Song ") and skip.label.endswith("' by Ada")
     return {
         "library": [(p.replacement_id, p.entries) for p in plan.library],
         "playlists": {
@@ -65,6 +78,11 @@ CASES = {
     ),
     "already in the library": ([loss(1, song=5)], None, expect(present=[1])),
     "restored before": ([loss(1, restored=True)], None, expect(already=1)),
+    "restored before, twice, then one to write": (
+        [loss(1, restored=True), loss(2, restored=True), loss(3, song=3)],
+        None,
+        expect(already=2, library=[("903", [3])]),
+    ),
     "removed by the person": ([loss(1, cause="removed")], None, expect(skipped=[(1, REMOVED)])),
     "unknown cause": ([loss(1, cause="unknown")], None, expect(skipped=[(1, UNKNOWN)])),
     "removed, but named": (
@@ -179,6 +197,46 @@ def test_the_plan_says_the_position_is_lost() -> None:
         "append"
     ]
     assert plan.writes == 1 and not plan.empty
+
+
+def test_a_position_not_known_is_said_so() -> None:
+    plan = plan_restore(
+        [loss(1, kind="playlist", playlist_id="p.mine", position=None)], PLAYLISTS, set(), {}
+    )
+    assert plan.notes == [
+        "'Song 1' by Ada goes at the end of 'Mine' (it was at its place): Apple's API can only "
+        "append"
+    ]
+
+
+def test_the_whole_document() -> None:
+    plan = plan_restore(
+        [
+            loss(1),
+            loss(2, kind="playlist", playlist_id="p.mine", position=3),
+            loss(3, song=3, cause="removed"),
+            loss(4, song=4, attempted=True),
+            loss(5, song=5),
+        ],
+        PLAYLISTS,
+        {"905"},
+        {},
+    )
+    assert plan.as_dict() == {
+        "add_to_library": [{"catalog_id": "901", "song": "'Song 1' by Ada", "losses": [1]}],
+        "append_to_playlists": {"p.mine": [{"catalog_id": "901", "song": "'Song 1' by Ada"}]},
+        "already_there": 1,
+        "waiting_for_apple": [
+            {"catalog_id": "904", "song": "'Song 4' by Ada", "playlist_id": None}
+        ],
+        "restored_before": 0,
+        "skipped": [{"loss_id": 3, "song": "'Song 3' by Ada", "reason": REMOVED}],
+        "notes": [
+            "'Song 1' by Ada goes at the end of 'Mine' (it was at position 3): Apple's API can "
+            "only append"
+        ],
+    }
+    assert plan.writes == 2 and not plan.empty
 
 
 def test_counts_and_document() -> None:
