@@ -76,6 +76,11 @@ CASES = {
         None,
         expect(library=[("901", [1, 2])]),
     ),
+    "two songs, two replacements": (
+        [loss(1), loss(2, song=2)],
+        None,
+        expect(library=[("901", [1]), ("902", [2])]),
+    ),
     "already in the library": ([loss(1, song=5)], None, expect(present=[1])),
     "restored before": ([loss(1, restored=True)], None, expect(already=1)),
     "restored before, twice, then one to write": (
