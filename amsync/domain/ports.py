@@ -88,9 +88,8 @@ class RatingWriter(Protocol):
     async def delete_rating(self, resource_type: str, item_id: str) -> None: ...
 
 
-class CatalogLookup(Protocol):
-    """What finding out about lost songs needs from Apple's catalog: songs by id (withdrawn
-    ones are absent), by ISRC (≤ 25 per request; several songs per ISRC) and a search."""
+class CatalogChecker(Protocol):
+    """Which catalog songs Apple still has (withdrawn ones are absent from the answer)."""
 
     @property
     def stats(self) -> RequestCounters: ...
@@ -98,6 +97,11 @@ class CatalogLookup(Protocol):
     async def get_storefront(self) -> Storefront: ...
 
     async def get_catalog_songs(self, ids: Iterable[str]) -> list[CatalogSong]: ...
+
+
+class CatalogLookup(CatalogChecker, Protocol):
+    """What finding out about lost songs needs from Apple's catalog: songs by id, by ISRC
+    (≤ 25 per request; several songs per ISRC) and a search."""
 
     async def get_catalog_songs_by_isrc(
         self, isrcs: Iterable[str]

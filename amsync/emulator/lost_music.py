@@ -17,7 +17,8 @@ Shapes (``kind``), drawn per song from the seed:
   have none), so only a search on title and artist finds the re-release.
 - ``none``: nothing else in the catalog.
 - ``unplayable-only``: the only other song with the ISRC is not playable in the storefront.
-- ``live-decoy``: no ISRC; the catalog has only a live version by the same artist.
+- ``live-decoy``: no ISRC; the catalog has only a live (or acoustic) version by the same
+  artist.
 - ``ambiguous``: no ISRC; two different recordings with the same title and artist.
 """
 
@@ -97,7 +98,10 @@ def _stage(library: Library, catalog_id: str, kind: str, rng: random.Random) -> 
         library.add_catalog_release(catalog_id, playable=False)
     elif kind == "live-decoy":
         live = library.add_catalog_release(catalog_id, album_name="Live at the Roundhouse")
-        live.name = f"{original.name} (Live)"
+        version = next(
+            v for v in ("Live", "Acoustic", "Demo") if v.lower() not in original.name.lower()
+        )
+        live.name = f"{original.name} ({version})"  # another recording of the song
         live.isrc = _fresh_isrc(rng)
     elif kind == "ambiguous":
         for album in ("Sessions", "Rarities"):

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 from amsync.db import tables
 from amsync.db.store import Store
 from amsync.domain import CatalogSong
-from amsync.domain.ports import CatalogLookup
+from amsync.domain.ports import CatalogChecker, CatalogLookup
 from amsync.lost.causes import Cause, LossEvidence, LossKind, classify
 from amsync.lost.replacement import (
     Candidate,
@@ -71,6 +71,19 @@ def candidate_of(song: CatalogSong) -> Candidate:
     )
 
 
+async def confirm_losses(
+    catalog: CatalogChecker, store: Store, account_id: int, *, now: datetime | None = None
+) -> SettleReport:
+    """Step 1 alone (the sync runs it at its end, so that its losses have their causes)."""
+    report = SettleReport()
+    before = catalog.stats.requests
+    try:
+        await _confirm(catalog, store, account_id, now or datetime.now(UTC), report)
+    finally:
+        report.requests = catalog.stats.requests - before
+    return report
+
+
 async def settle_losses(
     catalog: CatalogLookup,
     store: Store,
@@ -97,7 +110,7 @@ async def settle_losses(
 
 
 async def _confirm(
-    catalog: CatalogLookup, store: Store, account_id: int, now: datetime, report: SettleReport
+    catalog: CatalogChecker, store: Store, account_id: int, now: datetime, report: SettleReport
 ) -> None:
     with store.session() as session:
         pending = list(

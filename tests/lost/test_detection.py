@@ -30,13 +30,14 @@ def test_a_withdrawn_song_that_apple_greys_out_and_takes_from_playlists(store: S
     assert where, "the chosen song is in a playlist"
     carry_out(emulator.library, [plan], leave_playlists=1.0)
     report = sync(emulator, store)
-    found = losses(store)
     expected_rows = 1 + sum(len(p) for p in where.values())
     assert report.lost["new"] == expected_rows
-    assert {r["cause"] for r in found} == {"unknown"}, "the catalog is not checked yet"
-    assert all("being checked" in r["evidence"] for r in found)
+    assert report.lost["pending"] == expected_rows, "the listing no longer says its catalog id"
+    assert report.lost["confirmed"] == expected_rows, "the sync asked the catalog at its end"
+    assert {r["cause"] for r in losses(store)} == {"withdrawn"}
+    assert all(r["replacement_catalog_id"] is None for r in losses(store)), "not looked up yet"
     settled = settle(emulator, store)
-    assert settled.checked == 1 and settled.settled == expected_rows
+    assert settled.checked == 0 and settled.found == 1
     found = losses(store)
     library_row, *playlist_rows = found
     assert library_row["library_id"] == library_id
@@ -97,7 +98,8 @@ def test_a_song_the_person_removed_is_never_blamed_on_apple(store: Store) -> Non
     song_id = next(iter(sorted(positions_of_any(emulator))))
     where = positions_of(emulator, song_id)
     emulator.library.remove_song(song_id)  # also from its playlists, as Apple does
-    sync(emulator, store)
+    sync(emulator, store)  # the causes are settled by the sync itself
+    assert {r["cause"] for r in losses(store)} == {"removed"}
     settle(emulator, store)
     found = losses(store)
     assert len(found) == 1 + sum(len(p) for p in where.values())
@@ -187,6 +189,7 @@ def test_a_sync_that_changes_nothing_finds_and_asks_nothing(store: Store) -> Non
     before = losses(store)
     report = sync(emulator, store)
     assert report.lost == {"new": 0, "new_songs": 0, "pending": 0, "found_back": 0}
+    assert "confirmed" not in report.lost, "nothing to ask: no request"
     again = settle(emulator, store)
     assert again.requests == 0 and again.looked_up == 0
     assert losses(store) == before
@@ -241,3 +244,30 @@ def test_a_failure_while_finding_losses_never_costs_the_sync(
     assert report.lost == {}
     assert "lost songs: this sync's changes were not checked (RuntimeError)" in report.warnings
     assert losses(store) == []
+
+
+def test_a_catalog_check_that_fails_leaves_the_cause_for_the_next_sync(store: Store) -> None:
+    from amsync.emulator import FaultConfig
+
+    emulator = small_library()
+    sync(emulator, store)
+    song = sorted(emulator.library.songs.values(), key=lambda s: s.id)[6]
+    emulator.library.remove_song(song.id)
+    emulator.faults = FaultConfig(error_rate=1.0, paths=("/v1/catalog",))
+
+    async def go() -> object:
+        from amsync.sync.runner import run_sync
+        from tests.sync.conftest import in_process_client
+
+        async with in_process_client(emulator, retry_budget_s=0.5) as client:
+            return await run_sync(client, store, "default")
+
+    import asyncio
+
+    report = asyncio.run(go())
+    assert report.status == "succeeded"  # type: ignore[attr-defined]
+    assert any("their causes are checked next time" in w for w in report.warnings)  # type: ignore[attr-defined]
+    assert {r["cause"] for r in losses(store)} == {"unknown"}
+    emulator.faults = FaultConfig()
+    assert sync(emulator, store).lost["confirmed"] >= 1
+    assert {r["cause"] for r in losses(store)} == {"removed"}
