@@ -221,28 +221,47 @@ def _client(emulator: Emulator) -> Any:
 
 
 class Timed:
-    """``find_losses`` as the sync runner calls it, timed."""
+    """What the sync runner spends on lost songs — ``find_losses`` in its transaction and
+    ``confirm_losses`` at its end — timed."""
+
+    NAMES = ("find_losses", "confirm_losses")
 
     def __init__(self) -> None:
         import amsync.sync.runner as runner
 
         self.runner = runner
-        self.original = runner.find_losses
+        self.originals = {name: getattr(runner, name) for name in self.NAMES}
         self.seconds = 0.0
 
     def __enter__(self) -> Timed:
+        for name, original in self.originals.items():
+            setattr(self.runner, name, self._timed(original))
+        return self
+
+    def _timed(self, original: Any) -> Any:
+        if asyncio.iscoroutinefunction(original):
+
+            async def timed_async(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return await original(*args, **kwargs)
+                finally:
+                    self.seconds += time.perf_counter() - started
+
+            return timed_async
+
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
-                return self.original(*args, **kwargs)
+                return original(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - started
 
-        self.runner.find_losses = timed  # type: ignore[assignment]
-        return self
+        return timed
 
     def __exit__(self, *exc: object) -> None:
-        self.runner.find_losses = self.original  # type: ignore[assignment]
+        for name, original in self.originals.items():
+            setattr(self.runner, name, original)
 
 
 async def _sync_and_settle(emulator: Emulator, store: Store) -> dict[str, Any]:
@@ -418,7 +437,8 @@ def _markdown(data: dict[str, Any]) -> str:
         "",
         f"## Classifying losses in a sync ({cost['songs']:,} songs, emulator in process)",
         "",
-        "| sync | sync (s) | finding losses (s) | settling (s) | requests | share |",
+        "| sync | sync (s) | finding and checking losses, in the sync (s) | settling after it (s) "
+        "| requests | share |",
         "|---|---|---|---|---|---|",
         f"| no change | {nothing['sync_s']:.2f} | {nothing['record_losses_s']:.4f} | "
         f"{nothing['settle_s']:.4f} | {nothing['requests']} | "
