@@ -8,30 +8,31 @@ greyed out or withdrawn (``first_sight``).
 
 Each new loss is classified at once (``causes.classify``) with what the sync saw; a loss whose
 catalog state this sync did not see — a song that left the library, a greyed-out song whose
-catalog id Apple stopped telling — waits (``settled`` false) for ``settle.settle_losses`` to ask
-the catalog. Losses that come back are closed (``found_back_at``): a revived song, a song
-playable again, a track back in the playlist it left, the same catalog song added again.
+catalog id Apple stopped telling — waits (``settled`` false) for ``settle.confirm_losses`` (at
+the end of the sync) to ask the catalog. Losses that come back are closed (``found_back_at``):
+a revived song, a song playable again, a track back in the playlist it left, the same catalog
+song added again. The queries are in ``mirror_reads``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from amsync.db import tables
 from amsync.lost.causes import Cause, LossEvidence, LossKind, classify
 from amsync.lost.departures import Track, departures
+from amsync.lost.mirror_reads import MirrorReads, MirrorSong, as_tracks, chunks
 
 if TYPE_CHECKING:
     from amsync.sync.mirror_state import MirrorState
     from amsync.sync.plan import SyncPlan
 
-CHUNK: Final = 500
 log = logging.getLogger(__name__)
 LIBRARY_KINDS: Final = (LossKind.LIBRARY.value, LossKind.UNPLAYABLE.value)
 _songs = tables.songs
@@ -127,51 +128,19 @@ def find_losses(
 
 
 @dataclass(slots=True)
-class _Song:
-    """A mirrored song with its catalog entry, as the sync left them."""
-
-    library_id: str
-    live: bool
-    name: str
-    artist: str | None
-    album: str | None
-    duration_ms: int | None
-    playable: bool
-    catalog_id: str | None
-    isrc: str | None = None
-    available: bool | None = None
-    catalog_playable: bool | None = None
-
-    @property
-    def unplayable(self) -> bool:
-        return not self.playable or self.available is False or self.catalog_playable is False
-
-
-@dataclass(slots=True)
 class _NewLoss:
     library_id: str
     song: dict[str, Any]
     entry: dict[str, Any]
 
 
-def _as_tracks(rows: Mapping[int, Any]) -> list[Track]:
-    return [
-        Track(row.position, row.track_library_id, row.track_catalog_id, row.kind)
-        for row in rows.values()
-    ]
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class _Detector:
+class _Detector(MirrorReads):
     def __init__(
         self, db: Connection, account_id: int, changes: SyncChanges, counts: LossCounts
     ) -> None:
         self.db = db
         self.account_id = account_id
+        self.run_id = changes.run_id
         self.changes = changes
         self.counts = counts
         self.new: list[_NewLoss] = []
@@ -186,137 +155,6 @@ class _Detector:
             self._playlist(playlist_id, old_revision)
         self._close()
         self._insert()
-
-    # --- reading ---------------------------------------------------------------------------
-
-    def _songs(
-        self, library_ids: Iterable[str] = (), *, unplayable_only: bool = False
-    ) -> dict[str, _Song]:
-        """Songs (not music videos) by library id, with their catalog entries; all live
-        unplayable ones with ``unplayable_only``."""
-        query = (
-            select(
-                _songs.c.library_id,
-                _songs.c.removed_at.is_(None),
-                _songs.c.name,
-                _songs.c.artist,
-                _songs.c.album,
-                _songs.c.duration_ms,
-                _songs.c.playable,
-                _songs.c.catalog_id,
-                _catalog.c.isrc,
-                _catalog.c.available,
-                _catalog.c.playable,
-            )
-            .select_from(
-                _songs.outerjoin(
-                    _catalog,
-                    and_(
-                        _catalog.c.account_id == _songs.c.account_id,
-                        _catalog.c.catalog_id == _songs.c.catalog_id,
-                    ),
-                )
-            )
-            .where(_songs.c.account_id == self.account_id, _songs.c.kind == "song")
-        )
-        rows: list[Any] = []
-        if unplayable_only:
-            rows = list(
-                self.db.execute(
-                    query.where(
-                        _songs.c.removed_at.is_(None),
-                        or_(
-                            _songs.c.playable.is_(False),
-                            _catalog.c.available.is_(False),
-                            _catalog.c.playable.is_(False),
-                        ),
-                    )
-                )
-            )
-        else:
-            for chunk in _chunks(sorted(set(library_ids))):
-                rows += self.db.execute(query.where(_songs.c.library_id.in_(chunk)))
-        return {
-            r[0]: _Song(
-                r[0],
-                bool(r[1]),
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                bool(r[6]),
-                r[7],
-                r[8],
-                None if r[9] is None else bool(r[9]),
-                None if r[10] is None else bool(r[10]),
-            )
-            for r in rows
-        }
-
-    def _catalog_entries(self, catalog_ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
-        """catalog id → (isrc, available, playable, duration_ms, album)."""
-        found: dict[str, tuple[Any, ...]] = {}
-        for chunk in _chunks(sorted(set(catalog_ids))):
-            for row in self.db.execute(
-                select(
-                    _catalog.c.catalog_id,
-                    _catalog.c.isrc,
-                    _catalog.c.available,
-                    _catalog.c.playable,
-                    _catalog.c.duration_ms,
-                    _catalog.c.album,
-                ).where(_catalog.c.account_id == self.account_id, _catalog.c.catalog_id.in_(chunk))
-            ):
-                found[row[0]] = tuple(row[1:])
-        return found
-
-    def _former_catalog_ids(self, library_ids: Iterable[str]) -> dict[str, str]:
-        """The catalog ids songs had before this sync changed them to none (Apple greyed them
-        out and stopped saying which catalog song they are), from the sync's change log."""
-        wanted = sorted(set(library_ids))
-        if not wanted or self.changes.run_id is None:
-            return {}
-        changes = tables.item_changes
-        former: dict[str, str] = {}
-        for chunk in _chunks(wanted):
-            for library_id, detail in self.db.execute(
-                select(changes.c.library_id, changes.c.detail).where(
-                    changes.c.account_id == self.account_id,
-                    changes.c.run_id == self.changes.run_id,
-                    changes.c.item_type == "song",
-                    changes.c.change == "changed",
-                    changes.c.library_id.in_(chunk),
-                )
-            ):
-                pair = (detail or {}).get("catalog_id")
-                if isinstance(pair, list) and pair and isinstance(pair[0], str):
-                    former[library_id] = pair[0]
-        return former
-
-    def _open(
-        self, library_ids: Iterable[str] = (), playlist_id: str | None = None
-    ) -> list[tuple[int, str, str, str | None, str | None]]:
-        """Open losses: (entry id, library id, kind, playlist id, catalog id)."""
-        query = (
-            select(
-                _entries.c.id,
-                _lost.c.library_id,
-                _entries.c.kind,
-                _entries.c.playlist_id,
-                _lost.c.catalog_id,
-            )
-            .join(_lost, _lost.c.id == _entries.c.song_id)
-            .where(_entries.c.account_id == self.account_id, _entries.c.found_back_at.is_(None))
-        )
-        if playlist_id is not None:
-            return [
-                tuple(r)
-                for r in self.db.execute(query.where(_entries.c.playlist_id == playlist_id))
-            ]
-        found: list[tuple[int, str, str, str | None, str | None]] = []
-        for chunk in _chunks(sorted(set(library_ids))):
-            found += [tuple(r) for r in self.db.execute(query.where(_lost.c.library_id.in_(chunk)))]
-        return found
 
     # --- songs -----------------------------------------------------------------------------
 
@@ -363,7 +201,7 @@ class _Detector:
             else:
                 self.closed.update(i for i, kind in entries if kind == LossKind.UNPLAYABLE)
 
-    def _restore_former(self, songs: dict[str, _Song], former: dict[str, str]) -> None:
+    def _restore_former(self, songs: dict[str, MirrorSong], former: dict[str, str]) -> None:
         """Give greyed-out songs back the catalog id (and its entry) they had before."""
         entries = self._catalog_entries(former.values())
         for library_id, catalog_id in former.items():
@@ -373,20 +211,6 @@ class _Detector:
             if found is not None:
                 song.isrc, song.available, song.catalog_playable = found[0], None, None
 
-    def _songs_of_catalog(self, catalog_ids: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(sorted(set(catalog_ids))):
-            found.update(
-                self.db.scalars(
-                    select(_songs.c.library_id).where(
-                        _songs.c.account_id == self.account_id,
-                        _songs.c.removed_at.is_(None),
-                        _songs.c.catalog_id.in_(chunk),
-                    )
-                )
-            )
-        return found
-
     def _added_again(self) -> None:
         """The same catalog song added to the library again: its loss from the library ends."""
         if self.changes.initial or not self.changes.added:
@@ -394,7 +218,7 @@ class _Detector:
         added = {s.catalog_id for s in self._songs(self.changes.added).values() if s.catalog_id}
         if not added:
             return
-        for chunk in _chunks(sorted(added)):
+        for chunk in chunks(sorted(added)):
             self.closed.update(
                 self.db.scalars(
                     select(_entries.c.id)
@@ -425,7 +249,7 @@ class _Detector:
             return
         name = self.db.scalar(select(revisions.c.name).where(revisions.c.id == old_revision))
         old = self._tracks(old_revision)
-        gone, came = departures(_as_tracks(old), _as_tracks(self._tracks(current[0])))
+        gone, came = departures(as_tracks(old), as_tracks(self._tracks(current[0])))
         self._back_in_playlist(playlist_id, came)
         if not gone:
             return
@@ -437,7 +261,7 @@ class _Detector:
         self._restore_former(songs, former)
         for track in gone:
             row = entries[track.position]
-            song = songs.get(track.library_id) or _Song(
+            song = songs.get(track.library_id) or MirrorSong(
                 track.library_id,
                 False,
                 row.name,
@@ -458,27 +282,6 @@ class _Detector:
                 names=(row.name, row.artist, row.album, row.duration_ms),
             )
 
-    def _tracks(self, revision_id: int) -> dict[int, Any]:
-        entries = tables.playlist_entries
-        rows = self.db.execute(
-            select(
-                entries.c.position,
-                entries.c.track_library_id,
-                entries.c.track_catalog_id,
-                entries.c.kind,
-                entries.c.name,
-                entries.c.artist,
-                entries.c.album,
-                entries.c.duration_ms,
-            )
-            .where(entries.c.revision_id == revision_id)
-            .order_by(entries.c.position)
-        )
-        found: dict[int, Any] = {}
-        for row in rows:
-            found[row.position] = row
-        return found
-
     def _back_in_playlist(self, playlist_id: str, came: list[Track]) -> None:
         if not came:
             return
@@ -497,7 +300,7 @@ class _Detector:
 
     def _lose(
         self,
-        song: _Song,
+        song: MirrorSong,
         kind: LossKind,
         *,
         checked: bool,
@@ -555,7 +358,7 @@ class _Detector:
 
     def _close(self) -> None:
         closed = sorted(self.closed)
-        for chunk in _chunks(closed):
+        for chunk in chunks(closed):
             self.db.execute(
                 update(_entries)
                 .where(_entries.c.id.in_(chunk), _entries.c.found_back_at.is_(None))
@@ -577,7 +380,7 @@ class _Detector:
             }
             for loss in self.new
         ]
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows):
             self.db.execute(insert(_entries), list(chunk))
         self.counts.new += len(rows)
         self.counts.new_songs += len({loss.library_id for loss in self.new})
@@ -592,7 +395,7 @@ class _Detector:
                 if merged.get(key) is None and value is not None:
                     merged[key] = value
         known: dict[str, int] = {}
-        for chunk in _chunks(sorted(facts)):
+        for chunk in chunks(sorted(facts)):
             known.update(
                 (lid, sid)
                 for sid, lid in self.db.execute(
@@ -613,9 +416,9 @@ class _Detector:
             for library_id, values in facts.items()
             if library_id not in known
         ]
-        for chunk in _chunks(fresh):
+        for chunk in chunks(fresh):
             self.db.execute(insert(_lost), list(chunk))
-        for chunk in _chunks(sorted(lid for lid in facts if lid not in known)):
+        for chunk in chunks(sorted(lid for lid in facts if lid not in known)):
             known.update(
                 (lid, sid)
                 for sid, lid in self.db.execute(
