@@ -44,14 +44,16 @@ never contain a token.
     │   ├── ListenTokenRejected (3)      the server refuses the token: get a new one
     │   ├── ListenServerUnavailable (75) network, 5xx, 429 that outlasted the retry budget
     │   └── ListenServerRefused (1)      refuses every listen, or answers what amsync cannot use
-    └── MediaServerError (1)             talking to a Subsonic-compatible server (code: the
-        │                                Subsonic error code, when the server sent one)
-        ├── NotSubsonicApi (2)           the URL does not answer like a Subsonic API
-        ├── ServerIncompatible (2)       the server refuses amsync's protocol version (20, 30)
-        ├── ServerCredentialsRefused (3) wrong user or password (40), API key refused (44),
-        │                                the user may not do it (50), licence (60)
-        ├── ServerUnavailable (75)       network, timeouts, 5xx that outlasted the retries
-        └── ServerChanged (75)           songs vanished from the server during the push
+    ├── MediaServerError (1)             talking to a Subsonic-compatible server (code: the
+    │   │                                Subsonic error code, when the server sent one)
+    │   ├── NotSubsonicApi (2)           the URL does not answer like a Subsonic API
+    │   ├── ServerIncompatible (2)       the server refuses amsync's protocol version (20, 30)
+    │   ├── ServerCredentialsRefused (3) wrong user or password (40), API key refused (44),
+    │   │                                the user may not do it (50), licence (60)
+    │   ├── ServerUnavailable (75)       network, timeouts, 5xx that outlasted the retries
+    │   └── ServerChanged (75)           songs vanished from the server during the push
+    └── NotificationUndelivered (75)     `amsync notify test` could not reach a target (a run
+                                         only warns: a notification never fails it)
 
     RunInterrupted (128 + signal)        SIGINT, SIGTERM or SIGHUP stopped the run; a
                                          ``BaseException`` like ``KeyboardInterrupt``, so that
@@ -324,6 +326,12 @@ class ServerUnavailable(MediaServerError):
 class ServerChanged(MediaServerError):
     """The server refused a track list because songs in it are gone (it scanned during the
     push); the next push reads its catalogue afresh."""
+
+    exit_code = EXIT_TEMPFAIL
+
+
+class NotificationUndelivered(AmsyncError):
+    """A test notification that did not arrive (the target unreachable or refusing)."""
 
     exit_code = EXIT_TEMPFAIL
 

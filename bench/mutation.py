@@ -64,6 +64,10 @@ MODULES: Final = (
     Target("amsync/listens/qualifying.py", ("tests/listens/test_qualifying.py",)),
     Target("amsync/listens/artist_fill.py", ("tests/listens/test_artist_fill.py",)),
     Target("amsync/servers/plan.py", ("tests/servers/test_plan.py",)),
+    Target("amsync/lost/causes.py", ("tests/lost/test_causes.py",)),
+    Target("amsync/lost/replacement.py", ("tests/lost/test_replacement.py",)),
+    Target("amsync/lost/departures.py", ("tests/lost/test_departures.py",)),
+    Target("amsync/lost/restore_plan.py", ("tests/lost/test_restore_plan.py",)),
 )
 
 

@@ -28,6 +28,7 @@ ORDER = (
     "listens",
     "server_push",
     "mutation",
+    "lost",
 )
 REPRODUCE = {
     "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
@@ -42,6 +43,7 @@ REPRODUCE = {
     "listens": ".venv/bin/python -m bench.listens",
     "server_push": ".venv/bin/python -m bench.server_push",
     "mutation": ".venv/bin/python -m bench.mutation",
+    "lost": ".venv/bin/python -m bench.lost",
 }
 
 

@@ -87,10 +87,21 @@ EXTRA: Final[dict[str, tuple[tuple[int, str], ...]]] = {
         TEMPFAIL,
     ),
     "local link": (),
+    "lost": (),
+    "lost restore": (
+        (2, "no terminal to ask and no `--yes`"),
+        AUTH,
+        LOCK,
+        TEMPFAIL,
+    ),
     "local match": (),
     "local scan": (),
     "local unlink": (),
     "local unmatched": (),
+    "notify test": (
+        (2, "a notify URL Apprise does not understand, or none is set"),
+        (75, "a target could not be reached or refused the message"),
+    ),
     "query": ((2, "a writing statement, or a syntax error"),),
     "restore": (
         AUTH,

@@ -57,7 +57,7 @@ from amsync.domain import (
 from amsync.errors import MalformedResponse
 
 if TYPE_CHECKING:
-    from amsync.domain.ports import LibraryReader, LibraryWriter, RatingWriter
+    from amsync.domain.ports import CatalogLookup, LibraryReader, LibraryWriter, RatingWriter
 
 T = TypeVar("T")
 PageCallback = Callable[[Sequence[T]], None]
@@ -345,5 +345,7 @@ class AppleMusicClient:
 
 if TYPE_CHECKING:  # the client satisfies the Protocols the use-cases are written against
 
-    def _satisfies(client: AppleMusicClient) -> tuple[LibraryReader, RatingWriter, LibraryWriter]:
-        return client, client, client
+    def _satisfies(
+        client: AppleMusicClient,
+    ) -> tuple[LibraryReader, RatingWriter, LibraryWriter, CatalogLookup]:
+        return client, client, client, client

@@ -36,6 +36,8 @@ class ScheduleSpec:
     home: Path
     every: str = "daily"
     then: tuple[tuple[str, ...], ...] = ()  # further commands' arguments, run after a success
+    notes: tuple[str, ...] = ()
+    """Comment lines for the snippet (e.g. where notifications go)."""
 
     @property
     def argv(self) -> list[str]:
@@ -108,6 +110,7 @@ def render_cron(spec: ScheduleSpec) -> str:
         + _push_note(spec)
         + f"# Log: {spec.home / 'logs' / 'amsync.log'}; "
         f"exit codes: {DOCS_URL}reference/exit-codes/\n"
+        f"{_hash_comments(spec.notes)}"
         f"{when} {command}\n"
     )
 
@@ -120,6 +123,10 @@ def _push_note(spec: ScheduleSpec) -> str:
         f"# Then it pushes to {urls}: store each password once with "
         "`amsync server login URL --user USER`.\n"
     )
+
+
+def _hash_comments(notes: tuple[str, ...]) -> str:
+    return "".join(f"# {' '.join(note.split())}\n" for note in notes)
 
 
 def systemd_quote(argument: str) -> str:
@@ -168,6 +175,8 @@ def systemd_units(spec: ScheduleSpec) -> dict[str, str]:
 
 def render_systemd(spec: ScheduleSpec) -> str:
     parts: list[str] = [_push_note(spec)] if spec.then else []
+    if spec.notes:
+        parts.append(_hash_comments(spec.notes))
     units = systemd_units(spec)
     for name, content in units.items():
         parts.append(f"# Save as ~/.config/systemd/user/{name}\n{content}")
@@ -207,6 +216,8 @@ def render_launchd(spec: ScheduleSpec) -> str:
         f"<!-- Save as ~/Library/LaunchAgents/{label}.plist, then: "
         f"launchctl load -w ~/Library/LaunchAgents/{label}.plist -->\n"
     )
+    for note in spec.notes:  # "--" may not appear inside an XML comment
+        comment += f"<!-- {' '.join(note.replace('--', '- -').split())} -->\n"
     head, _, rest = text.partition("<plist")
     return f"{head}{comment}<plist{rest}"
 

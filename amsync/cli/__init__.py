@@ -70,6 +70,9 @@ def run(args: list[str] | None = None) -> int:
         logfile = sys.modules.get("amsync.cli.logfile")
         if logfile is not None:
             logfile.end_run(code, failure, interrupted=signal_name)
+        notices = sys.modules.get("amsync.cli.run_notices")  # loaded by runs that notify
+        if notices is not None:
+            notices.run_ended(code, failure, signal_name)
     return code
 
 

@@ -60,8 +60,12 @@ def start_run_log(app: AppContext, command: str, *, warn_terminal: bool) -> None
     fail a run."""
     from amsync.cli.client_factory import token_warnings
 
-    attach_log_file(app.writable_home(), _secrets(app))
+    secrets = _secrets(app)
+    attach_log_file(app.writable_home(), secrets)
     begin_run(command, app.settings.account)
+    from amsync.cli.run_notices import arm
+
+    arm(app, command, secrets)  # issue 24: tell about failures, lost songs, expiring tokens
     messages: list[str] = []
     with contextlib.suppress(AmsyncError, OSError, ValueError):
         messages = token_warnings(app.tokens())
@@ -508,8 +512,32 @@ def schedule_print(
         home=home,
         every=every,
         then=pushes,
+        notes=_notify_notes(app),
     )
     click.echo(render_schedule(spec, kind), nl=False)
+
+
+def _notify_notes(app: AppContext) -> tuple[str, ...]:
+    """Where the scheduled runs' notifications go (issue 24): the URLs by scheme and host only
+    — they may hold passwords — and, when they come from this shell, where to keep them."""
+    from amsync.config.settings import shown_url
+
+    settings = app.settings
+    urls = [shown_url(url.reveal()) for url in settings.notify]
+    if not urls:
+        return ()
+    targets = ", ".join(urls)
+    config = settings.home.expanduser().absolute() / "config.toml"
+    if settings.source_of("notify") == "config":
+        return (
+            f"Notifications (failures, lost songs, expiring tokens) go to {len(urls)} Apprise "
+            f"URL(s) from {config}: {targets}",
+        )
+    return (
+        f"Notifications: {settings.describe_source('notify')} names {len(urls)} Apprise URL(s) "
+        f"({targets}), but a scheduled run does not see this shell: put them in {config} as "
+        'notify = "URL …" (they may hold passwords, so they are not written here)',
+    )
 
 
 def _program() -> tuple[str, ...]:

@@ -69,8 +69,8 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "amsync.cli.query_commands",
         "health",
         (
-            "Problems in the library: withdrawn songs, uploads without catalog match, "
-            "duplicates, duplicate playlist entries, empty playlists, missing metadata."
+            "Problems in the library: withdrawn songs, lost songs, uploads without catalog "
+            "match, duplicates, duplicate playlist entries, empty playlists, missing metadata."
         ),
     ),
     "backup": CommandRow(
@@ -92,6 +92,16 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "amsync.cli.accounts_commands",
         "accounts",
         "List, add and remove the accounts (mirrored libraries) in the database.",
+    ),
+    "lost": CommandRow(
+        "amsync.cli.lost_commands",
+        "lost",
+        "Songs Apple took away (or that left otherwise): why, and their replacements.",
+    ),
+    "notify": CommandRow(
+        "amsync.cli.notify_commands",
+        "notify",
+        "Notifications through Apprise: send a test message.",
     ),
     "import": CommandRow(
         "amsync.cli.listening_commands",

@@ -60,6 +60,7 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     from amsync.api import ClientConfig, RateSettings, StaticDeveloperToken
     from amsync.cli.demo_listening import listening_demo
     from amsync.cli.demo_local_files import local_files_demo
+    from amsync.cli.demo_lost import lost_song_demo
     from amsync.cli.process_exit import run_async
     from amsync.cli.sync_commands import render_report
     from amsync.config.secret import Secret
@@ -87,9 +88,12 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
                 rate=RateSettings(initial_rate=200.0, max_rate=1000.0),
             )
             report = run_async(_sync(config, store, enabled=not app.quiet))
+            lost = run_async(lost_song_demo(config, store, emulator))
         render_report(report, quiet=app.quiet)
         for message in report.warnings:
             warn(message)
+        for line in lost:
+            info(line, quiet=app.quiet)
         exports = _export(store, folder)
         local = local_files_demo(store, store.account_id("default"), folder, seed)
         exports += [_made_in(folder, line) for line in local]
@@ -251,6 +255,7 @@ def closing_lines(
         f'  {run} query "SELECT name, artist, album FROM songs_v ORDER BY name LIMIT 10"',
         f"  {run} search {shlex.quote(search_word)}",
         f"  {run} stats",
+        f"  {run} lost          (what Apple took away, why, and its replacement)",
         f"  sqlite3 {db} 'SELECT count(*) FROM songs_v'",
         f"  {program} --db {db} datasette-metadata > metadata.json && "
         f"datasette {db} --metadata metadata.json",

@@ -70,6 +70,19 @@ def emulator() -> None:
 @click.option("--key-id", default=None)
 @click.option("--team-id", default=None)
 @click.option("--awkward", is_flag=True, help="Serve the awkward ~600-song library.")
+@click.option(
+    "--withdraw",
+    default=0,
+    type=click.IntRange(0, MAX_ITEMS),
+    help="Apple withdraws this many library songs at start (greyed out, most with a "
+    "replacement); POST /_emulator/withdraw?count=N withdraws more while serving.",
+)
+@click.option(
+    "--unplayable",
+    default=0,
+    type=click.IntRange(0, MAX_ITEMS),
+    help="This many library songs are not playable in the storefront (no playParams).",
+)
 def serve(
     host: str,
     port: int,
@@ -87,6 +100,8 @@ def serve(
     key_id: str | None,
     team_id: str | None,
     awkward: bool,
+    withdraw: int = 0,
+    unplayable: int = 0,
 ) -> None:
     """Serve a generated library until SIGINT/SIGTERM."""
     from amsync.emulator import Emulator, FaultConfig, LibrarySpec, awkward_spec, generate_library
@@ -101,6 +116,11 @@ def serve(
             songs=songs, albums=albums, artists=artists, playlists=playlists, seed=seed
         )
     library = generate_library(spec)
+    if withdraw or unplayable:
+        from amsync.emulator.lost_music import make_songs_unplayable, withdraw_songs
+
+        withdraw_songs(library, withdraw, seed=seed)
+        make_songs_unplayable(library, unplayable, seed=seed)
     user = music_user_token or f"mut-{secrets.token_urlsafe(24)}"
     faults = FaultConfig(
         seed=seed,

@@ -63,6 +63,15 @@ GLOBAL_OPTIONS: Final = (
         },
     ),
     GlobalOption(
+        "notify",
+        ("--notify",),
+        {
+            "metavar": "URLS",
+            "help": "Apprise URLs to notify of failures, lost songs and expiring tokens "
+            "(space or comma separated) [env AMSYNC_NOTIFY].",
+        },
+    ),
+    GlobalOption(
         "verbosity",
         ("-v", "--verbose"),
         {

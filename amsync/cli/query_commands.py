@@ -422,8 +422,8 @@ HEALTH_COLUMNS: Final = (
 @listing_format_option
 @pass_app
 def health(app: AppContext, limit: int, fmt: str | None, as_json: bool) -> None:
-    """Problems in the library: withdrawn songs, uploads without catalog match, duplicates,
-    duplicate playlist entries, empty playlists, missing metadata.
+    """Problems in the library: withdrawn songs, lost songs, uploads without catalog match,
+    duplicates, duplicate playlist entries, empty playlists, missing metadata.
 
     --format json prints an array of checks with their items; tsv and csv print one item a
     line with its check's name and count.

@@ -109,6 +109,7 @@ def _sync(
     from amsync.cli.backup_commands import backup_after_sync, start_run_log
     from amsync.cli.favourites_commands import finish_push, render_push, run_push
     from amsync.cli.json_outcome import ProgressTally
+    from amsync.cli.lost_commands import settle_after_sync, tell_lost
     from amsync.cli.process_exit import run_async
     from amsync.cli.progress import ProgressDisplay
     from amsync.domain.progress import no_progress
@@ -143,7 +144,14 @@ def _sync(
         async with client:
             with ProgressDisplay(enabled=not (app.quiet or as_json), client=client) as display:
                 tally.then(display)
-                return await run_sync(client, store, settings.account, options, tally, report)
+                done = await run_sync(client, store, settings.account, options, tally, report)
+            if done.status == "succeeded":  # issue 24: causes and replacements of lost songs
+                settled = await settle_after_sync(
+                    client, store, settings.account, refresh_days=settings.catalog_refresh_days
+                )
+                if settled is not None:
+                    done.lost = {**done.lost, "settle": settled}
+            return done
 
     run_async(go())
     run_outcome(report.status, _counts_text(report))
@@ -156,8 +164,10 @@ def _sync(
         )
     if not as_json:
         render_report(report, quiet=app.quiet)
-        if app.uses_scratch_store:
-            info(f"  (no database at {settings.db} yet: nothing was created)", quiet=app.quiet)
+    if report.status == "succeeded":
+        tell_lost(app, store, report, show=not as_json)
+    if not as_json and app.uses_scratch_store:
+        info(f"  (no database at {settings.db} yet: nothing was created)", quiet=app.quiet)
     refused = (
         DeletionGuardTripped(
             "the deletion guard stopped the sync: " + "; ".join(report.guard),

@@ -104,6 +104,12 @@ def cell_text(value: Any) -> str:
 
 
 def tsv_field(value: Any) -> str:
+    kind = value.__class__
+    if kind is str:  # the common case: printable text without a backslash stays as it is
+        text: str = value
+        return text if text.isprintable() and "\\" not in text else text.translate(_TSV_ESCAPES)
+    if kind is int or value is None:
+        return "" if value is None else str(value)
     return cell_text(value).translate(_TSV_ESCAPES)
 
 

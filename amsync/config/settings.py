@@ -61,6 +61,8 @@ class Settings:
     max_delete_min: int = 50
     concurrency: int = 8
     musickit_js_url: str = DEFAULT_MUSICKIT_JS_URL
+    notify: tuple[Secret, ...] = ()
+    """Apprise URLs to notify (they may hold passwords or tokens: kept as ``Secret``)."""
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     config_path: Path | None = field(default=None, compare=False)
 
@@ -162,6 +164,52 @@ def _secret(raw: Any, where: str) -> Secret:
     return Secret(value)
 
 
+_URL_START: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_URL_SEPARATOR: Final = re.compile(r"\s+|,(?=\s*[A-Za-z][A-Za-z0-9+.-]*://)")
+
+
+def split_notify_urls(text: str) -> list[str]:
+    """Apprise URLs separated by spaces or commas. A comma separates only when a URL follows
+    it, so a URL's own commas (``mailto://…?to=a@x.org,b@y.org``) stay in it."""
+    return [part.strip(", ") for part in _URL_SEPARATOR.split(text) if part.strip(", ")]
+
+
+_HOST: Final = re.compile(
+    r"^(localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)(:\d+)?$"
+)
+
+
+def shown_url(url: str) -> str:
+    """A URL as amsync may print it: the scheme, and the host when it is a host name or an
+    address (Apprise URLs carry passwords and tokens everywhere else — a Telegram bot token
+    or an ntfy topic stands where a host would)."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    if not host:
+        return f"{scheme}://"
+    return f"{scheme}://{host}" if _HOST.match(host) else f"{scheme}://…"
+
+
+def _notify(raw: Any, where: str) -> tuple[Secret, ...]:
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        urls = [url for item in raw for url in split_notify_urls(item)]
+    elif isinstance(raw, str):
+        urls = split_notify_urls(raw)
+    else:
+        raise ConfigError(f"{where}: must be Apprise URLs (text, or a list of text)")
+    if not urls:
+        raise ConfigError(
+            f"{where}: names no Apprise URL", hint="for example json://host/path or ntfy://topic"
+        )
+    for number, url in enumerate(urls, 1):
+        if not _URL_START.match(url):  # not shown: it may hold a password
+            raise ConfigError(
+                f"{where}: URL {number} of {len(urls)} is not an Apprise URL (scheme://…)",
+                hint="an Apprise URL looks like mailto://user:password@host or json://host/path",
+            )
+    return tuple(Secret(url) for url in urls)
+
+
 def _path(raw: Any, where: str) -> Path:
     return Path(_text(raw, where)).expanduser()
 
@@ -252,6 +300,7 @@ SETTINGS: Final[dict[str, SettingSpec]] = _specs(
     SettingSpec("max_delete_min", _number(int, 0, None, " (items)"), None, "max_delete_min"),
     SettingSpec("concurrency", _number(int, 1, 64), "AMSYNC_CONCURRENCY", "concurrency"),
     SettingSpec("musickit_js_url", _script_url, "AMSYNC_MUSICKIT_JS_URL", "musickit_js_url"),
+    SettingSpec("notify", _notify, "AMSYNC_NOTIFY", "notify", "--notify", secret=True),
     SettingSpec("verbosity", _number(int, 0, None), option="-v"),
 )
 CONFIG_KEYS: Final = frozenset(s.config_key for s in SETTINGS.values() if s.config_key)
@@ -267,7 +316,11 @@ def where_from(spec: SettingSpec, raw: Any, source: str, config_path: Path | Non
         )
     if source == "config":
         path = config_path or Path(CONFIG_FILE_NAME)
+        if spec.secret:
+            return f"{path} key {spec.config_key}"
         return f"{path} key {spec.config_key} = {_shown(raw)}"
+    if spec.secret:
+        return f"{spec.option or spec.name} (option)"
     return f"{spec.option or spec.name} {_shown(raw)} (option)"
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -229,6 +230,9 @@ class CatalogSong(Base):
     fingerprint: Mapped[str] = mapped_column(String(32))
     fetched_at: Mapped[datetime]
     unavailable_since: Mapped[datetime | None]
+    playable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """False when Apple lists the song without ``playParams``: not playable in the storefront
+    (migration 0007)."""
 
 
 class CatalogAlbum(Base):
@@ -372,4 +376,5 @@ class RunLock(Base):
 from amsync.db import history_models as history_models  # noqa: E402  (issue 17, same Base)
 from amsync.db import listen_models as listen_models  # noqa: E402  (issue 25, same Base)
 from amsync.db import local_models as local_models  # noqa: E402  (tables of issue 16, same Base)
+from amsync.db import lost_models as lost_models  # noqa: E402  (issue 24, same Base)
 from amsync.db import subsonic_models as subsonic_models  # noqa: E402  (issue 27, same Base)

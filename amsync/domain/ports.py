@@ -88,6 +88,28 @@ class RatingWriter(Protocol):
     async def delete_rating(self, resource_type: str, item_id: str) -> None: ...
 
 
+class CatalogChecker(Protocol):
+    """Which catalog songs Apple still has (withdrawn ones are absent from the answer)."""
+
+    @property
+    def stats(self) -> RequestCounters: ...
+
+    async def get_storefront(self) -> Storefront: ...
+
+    async def get_catalog_songs(self, ids: Iterable[str]) -> list[CatalogSong]: ...
+
+
+class CatalogLookup(CatalogChecker, Protocol):
+    """What finding out about lost songs needs from Apple's catalog: songs by id, by ISRC
+    (≤ 25 per request; several songs per ISRC) and a search."""
+
+    async def get_catalog_songs_by_isrc(
+        self, isrcs: Iterable[str]
+    ) -> dict[str, list[CatalogSong]]: ...
+
+    async def search_catalog_songs(self, term: str, *, limit: int = 25) -> list[CatalogSong]: ...
+
+
 class LibraryWriter(Protocol):
     """What a restore needs: the few writes Apple offers."""
 

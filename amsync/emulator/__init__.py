@@ -44,7 +44,10 @@ Endpoints (all JSON:API style, ``href`` on every resource)
 - ``GET /musickit/v3/musickit.js``: a stand-in for Apple's MusicKit on the Web (``musickit.py``)
   with ``POST /musickit/v3/check`` and ``/authorize`` (developer token as a text body; CORS).
 - ``GET /_emulator/log`` (totals by endpoint and status), ``POST /_emulator/log/reset`` (204):
-  no token needed, never faulted.
+  no token needed, never faulted. ``POST /_emulator/withdraw?count=N`` (Apple withdraws N
+  library songs, most with a replacement: ``lost_music``), ``POST
+  /_emulator/unplayable?count=N``; ``POST|GET /_emulator/inbox``: a webhook receiver for
+  notifications (Apprise ``json://HOST:PORT/_emulator/inbox``).
 - ``include=catalog`` (also albums/artists/tracks where a relationship exists) adds
   ``relationships.<name>`` with full resources; ``extend=dateAdded`` gates dateAdded on library
   songs/music videos; ``extend=inFavorites`` adds inFavorites (rating == 1). Unscoped

@@ -13,6 +13,7 @@ key it generates, valid 180 days, and checked like Apple checks them.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -67,6 +68,7 @@ class Emulator:
         )
         self._issuer: JwtIssuer | None = None
         self.log = RequestLog()
+        self.inbox: list[object] = []  # webhooks received at /_emulator/inbox
         self._decider = FaultDecider(self._faults)
         self._lock = threading.RLock()
         self._renderer = Renderer(library)
@@ -261,7 +263,30 @@ class Emulator:
         if request.path == "/_emulator/log/reset" and request.method == "POST":
             self.log.clear()
             return Response(204, endpoint="POST /_emulator/log/reset")
+        if request.path in _LOSS_PATHS and request.method == "POST":
+            with self._lock:
+                return _losses(self.library, request)
+        if request.path == "/_emulator/inbox":
+            return self._inbox_request(request)
         return error(404)
+
+    def _inbox_request(self, request: Request) -> Response:
+        """``POST /_emulator/inbox``: keep a webhook's JSON (a notification sent with
+        Apprise's ``json://HOST:PORT/_emulator/inbox``); ``GET``: what arrived, oldest first."""
+        endpoint = f"{request.method} /_emulator/inbox"
+        if request.method == "POST":
+            try:
+                item: object = json.loads(request.body or b"null")
+            except ValueError:
+                return error(400, "the body is not JSON")
+            with self._lock:
+                self.inbox.append(item)
+            return Response(200, b"{}", endpoint=endpoint)
+        if request.method == "GET":
+            with self._lock:
+                text = json.dumps(self.inbox, ensure_ascii=False, indent=2) + "\n"
+            return Response(200, text.encode(), endpoint=endpoint)
+        return error(405)
 
     def warm(self) -> None:
         """Build the listing sort orders now instead of on the first request."""
@@ -289,3 +314,39 @@ class Emulator:
         from amsync.emulator.server import serve_in_thread
 
         return serve_in_thread(self, host, port)
+
+
+_LOSS_PATHS = ("/_emulator/withdraw", "/_emulator/unplayable")
+
+
+def _losses(library: Library, request: Request) -> Response:
+    """``POST /_emulator/withdraw?count=N[&seed=S][&replaced=F]``: Apple withdraws N library
+    songs now (most with a replacement, see ``lost_music``); ``POST
+    /_emulator/unplayable?count=N``: N songs become unplayable. Answers what it did."""
+    from amsync.emulator.lost_music import make_songs_unplayable, withdraw_songs
+
+    endpoint = f"POST {request.path}"
+    try:
+        count = int(request.params.get("count", "1"))
+        seed = int(request.params.get("seed", "0"))
+        replaced = float(request.params.get("replaced", "0.8"))
+    except ValueError:
+        return error(400, "count and seed are whole numbers, replaced a fraction")
+    if not 0 <= count <= 100_000 or not 0.0 <= replaced <= 1.0:
+        return error(400, "count is 0..100000 and replaced 0..1")
+    if request.path == "/_emulator/unplayable":
+        body: object = {"unplayable": make_songs_unplayable(library, count, seed=seed)}
+    else:
+        plans = withdraw_songs(library, count, seed=seed, replaced=replaced)
+        body = {
+            "withdrawn": [
+                {
+                    "catalog_id": p.catalog_id,
+                    "kind": p.kind,
+                    "library_ids": p.library_ids,
+                    "replacements": sorted(p.replacements),
+                }
+                for p in plans
+            ]
+        }
+    return Response(200, dumps(body), endpoint=endpoint)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 from typing import Any
 
 from amsync.emulator.identifiers import IdFactory
@@ -243,10 +244,92 @@ class Library:
         self.touch()
         return song
 
-    def withdraw_catalog_song(self, catalog_id: str) -> None:
-        """Apple withdraws a catalog song: catalog GETs omit it, library songs keep the id."""
+    def withdraw_catalog_song(
+        self, catalog_id: str, *, grey_out: bool = False, leave_playlists: bool = False
+    ) -> list[str]:
+        """Apple withdraws a catalog song: catalog GETs and searches omit it, library songs keep
+        the id. ``grey_out``: its library songs also lose ``playParams`` (so the catalog id
+        is no longer told either); ``leave_playlists``: Apple takes them out of every
+        playlist. Returns the library ids of the song."""
         self.catalog_songs[catalog_id].withdrawn = True
+        return self._grey(catalog_id, grey_out=grey_out, leave_playlists=leave_playlists)
+
+    def make_unplayable(self, catalog_id: str, *, leave_playlists: bool = False) -> list[str]:
+        """The catalog song stays listed but is not playable in the storefront: catalog
+        responses carry no ``playParams`` and its library songs are greyed out. Returns the
+        library ids of the song."""
+        self.catalog_songs[catalog_id].playable = False
+        return self._grey(catalog_id, grey_out=True, leave_playlists=leave_playlists)
+
+    def _new_catalog_id(self) -> str:
+        """A catalog id no catalog item has (the generator handed out its own)."""
+        pools = (self.catalog_songs, self.catalog_albums, self.catalog_music_videos)
+        while True:
+            candidate = self.ids.catalog()
+            if not any(candidate in pool for pool in pools):
+                return candidate
+
+    def _grey(self, catalog_id: str, *, grey_out: bool, leave_playlists: bool) -> list[str]:
+        owned = [s.id for s in self.songs.values() if s.catalog_id == catalog_id]
+        for song_id in owned:
+            self.songs[song_id].greyed = self.songs[song_id].greyed or grey_out
+        if leave_playlists:
+            gone = set(owned)
+            for playlist in self.playlists.values():
+                if gone.intersection(playlist.tracks):
+                    playlist.tracks = [t for t in playlist.tracks if t not in gone]
         self.touch()
+        return owned
+
+    def add_catalog_release(
+        self,
+        catalog_id: str,
+        *,
+        album_name: str | None = None,
+        playable: bool = True,
+        duration_ms: int | None = None,
+        isrc: str | None = None,
+    ) -> CatalogSong:
+        """Another catalog song of the same recording (by default the same ISRC) on an album
+        of its own (a re-release, a compilation): several songs per ISRC, as Apple has."""
+        original = self.catalog_songs[catalog_id]
+        album_id = self._new_catalog_id()
+        song_id = self._new_catalog_id()
+        source_album = self.catalog_albums.get(original.album_id)
+        album = CatalogAlbum(
+            id=album_id,
+            name=album_name or _reissue(original.album_name),
+            artist_name=original.artist_name,
+            artist_id=original.artist_id,
+            release_date=original.release_date,
+            record_label=source_album.record_label if source_album else "Independent",
+            upc=f"9{album_id[-11:].rjust(11, '0')}",
+            genre_names=list(original.genre_names),
+            copyright=source_album.copyright if source_album else "",
+            url=f"https://music.apple.com/{self.storefront}/album/{album_id}",
+            artwork_url=original.artwork_url,
+            is_compilation=album_name is not None,
+            is_single=False,
+            content_rating=original.content_rating,
+            song_ids=[song_id],
+        )
+        self.catalog_albums[album_id] = album
+        song = replace(
+            original,
+            id=song_id,
+            album_name=album.name,
+            album_id=album_id,
+            track_number=1,
+            disc_number=1,
+            duration_ms=original.duration_ms if duration_ms is None else duration_ms,
+            isrc=original.isrc if isrc is None else isrc,
+            url=f"https://music.apple.com/{self.storefront}/album/{album_id}?i={song_id}",
+            withdrawn=False,
+            playable=playable,
+        )
+        self.catalog_songs[song_id] = song
+        self.touch()
+        return song
 
     # ------------------------------------------------------------------ albums / artists
     def add_album(self, catalog_album_id: str) -> LibraryAlbum:
@@ -403,3 +486,8 @@ class Library:
         ):
             collection.clear()
         self.touch()
+
+
+def _reissue(album: str) -> str:
+    """The title of a re-release of ``album``."""
+    return f"{album} (Deluxe Edition)" if "remaster" in album.lower() else f"{album} (Remastered)"

@@ -238,8 +238,9 @@ def library_song_attributes(song: LibrarySong, date_added: bool) -> JsonDict:
         "durationInMillis": song.duration_ms,
         "hasLyrics": song.has_lyrics,
         "artwork": _artwork(song.artwork_url),
-        "playParams": play,
     }
+    if not song.greyed:  # a greyed-out song comes without playParams (reference §7.1)
+        attrs["playParams"] = play
     if kind == "song":
         attrs.update(albumName=song.album_name, trackNumber=song.track_number)
         attrs["discNumber"] = song.disc_number
@@ -325,14 +326,16 @@ def catalog_song_attributes(song: CatalogSong) -> JsonDict:
         "discNumber": song.disc_number,
         "durationInMillis": song.duration_ms,
         "releaseDate": song.release_date,
-        "isrc": song.isrc,
         "hasLyrics": song.has_lyrics,
         "isAppleDigitalMaster": song.is_apple_digital_master,
         "url": song.url,
         "artwork": _catalog_artwork(song.artwork_url),
-        "playParams": {"id": song.id, "kind": song.kind},
         "previews": [{"url": song.preview_url}],
     }
+    if song.isrc:
+        attrs["isrc"] = song.isrc
+    if song.playable:  # not playable in the storefront: listed without playParams (§7.1)
+        attrs["playParams"] = {"id": song.id, "kind": song.kind}
     if song.content_rating is not None:
         attrs["contentRating"] = song.content_rating
     return attrs

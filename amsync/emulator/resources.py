@@ -67,6 +67,8 @@ class CatalogSong:
     preview_url: str
     withdrawn: bool = False
     kind: str = "song"
+    playable: bool = True
+    """False: listed without ``playParams`` (not playable in the storefront)."""
 
 
 @dataclass(slots=True)
@@ -102,6 +104,8 @@ class LibrarySong:
     artwork_url: str
     album_id: str | None
     artist_id: str | None
+    greyed: bool = False
+    """True: Apple greys the song out (no ``playParams``), as after a withdrawal."""
 
 
 @dataclass(slots=True)

@@ -2,7 +2,9 @@
 
 Checks, each with a count and the first ``limit`` items:
 - ``unavailable``: songs whose catalog entry Apple withdrew (``catalog_songs.available`` false)
-- ``uploads_without_catalog``: songs without a catalog id (uploads, unmatched files)
+- ``lost``: songs lost not by the person's doing (``lost_v``; ``amsync lost`` explains them)
+- ``uploads_without_catalog``: songs without a catalog id (uploads, unmatched files) that play
+  (a greyed-out song whose catalog id Apple stopped telling is a lost song, not an upload)
 - ``duplicate_catalog_ids``: several library songs for one catalog song
 - ``duplicate_names``: several songs with the same name, artist and album (ignoring case)
 - ``duplicate_playlist_entries``: a track more than once in a playlist
@@ -56,11 +58,19 @@ CHECKS: Final = (
         "ORDER BY s.name",
     ),
     _Check(
+        "lost",
+        "songs lost (withdrawn, unplayable, cause unknown): `amsync lost` explains them",
+        ("library_id", "name", "artist", "catalog_id"),
+        "SELECT v.library_id, MIN(v.name), MIN(v.artist), MIN(v.catalog_id) FROM lost_v v "
+        "WHERE v.account_id = :account AND v.restored_at IS NULL AND v.cause <> 'removed' "
+        "GROUP BY v.library_id ORDER BY MIN(v.name), v.library_id",
+    ),
+    _Check(
         "uploads_without_catalog",
         "songs without a catalog match (uploads)",
         ("library_id", "name", "artist", "album"),
         "SELECT s.library_id, s.name, s.artist, s.album FROM songs s "
-        f"WHERE {_LIVE_SONGS} AND s.catalog_id IS NULL ORDER BY s.name",
+        f"WHERE {_LIVE_SONGS} AND s.catalog_id IS NULL AND s.playable ORDER BY s.name",
     ),
     _Check(
         "duplicate_catalog_ids",

@@ -274,6 +274,31 @@ VIEWS: Final[dict[str, ViewDoc]] = {
             "linked_by": "How it was linked: catalog, name+album, name+artist.",
         },
     ),
+    "lost_v": ViewDoc(
+        "Lost songs",
+        "One row per loss amsync found after a sync (`amsync lost`): a song that left the "
+        "library or became unplayable (no playlist), or a track that left a playlist (one row "
+        "per playlist and position). Losses that came back are left out.",
+        {
+            "library_id": "The lost song's library id.",
+            "catalog_id": "The lost song's catalog id (kept from before it went).",
+            "playlist_id": "The playlist it left; empty for a loss from the library.",
+            "playlist_name": "The playlist's name when the track left it.",
+            "position": "The position it had in the playlist, from 0.",
+            "lost_at": "When the sync that saw it gone ran (UTC).",
+            "cause": "withdrawn (Apple's catalog no longer has it), unplayable (listed, not "
+            "playable in the storefront), removed (left while still available: most likely "
+            "you or another of your devices) or unknown.",
+            "replacement_catalog_id": "A playable catalog song of the same recording; empty "
+            "when none was found, when several were equally good, and for removed songs.",
+            "loss_id": "amsync's key of the loss.",
+            "kind": "library (left the library), unplayable (still there, greyed out) or playlist.",
+            "evidence": "How the cause was decided.",
+            "replacement_method": "isrc (same ISRC) or search (title, artist and duration).",
+            "replacement_score": "How closely the replacement matches, 0 to 1.",
+            "restored_at": "When `amsync lost restore` put the replacement back (UTC).",
+        },
+    ),
 }
 
 

@@ -414,7 +414,7 @@ class Fetcher:
         seen = self.snapshot.catalog[kind]
         fresh = [r for r in catalog_rows if r["catalog_id"] not in seen]
         for row in fresh:
-            seen[row["catalog_id"]] = rows.fingerprint(row)
+            seen[row["catalog_id"]] = rows.catalog_fingerprint(row)
         self.staging.put_many(kind, ((r["catalog_id"], r) for r in fresh))
 
     async def _missing_catalog(self) -> None:

@@ -30,6 +30,8 @@ class SyncReport:
     guard: list[str] = field(default_factory=list)
     forced: bool = False
     warnings: list[str] = field(default_factory=list)
+    lost: dict[str, Any] = field(default_factory=dict)
+    """Losses this sync found (``amsync.lost.detection.LossCounts``)."""
 
     @property
     def refused(self) -> bool:

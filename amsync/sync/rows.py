@@ -166,8 +166,18 @@ def catalog_song_row(song: CatalogSong) -> Row:
             "track_number": song.track_number,
             "disc_number": song.disc_number,
             "content_rating": song.content_rating,
+            "playable": song.playable,
         }
     )
+
+
+def catalog_fingerprint(row: Mapping[str, Any]) -> str:
+    """The fingerprint of a catalog row. ``playable`` (added by migration 0007) counts only
+    when false, so that rows fingerprinted before it existed stay unchanged: upgrading amsync
+    does not rewrite every catalog row."""
+    if row.get("playable") is True:
+        row = {key: value for key, value in row.items() if key != "playable"}
+    return fingerprint(row)
 
 
 def catalog_album_row(album: CatalogAlbum) -> Row:

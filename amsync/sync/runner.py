@@ -22,6 +22,9 @@ from amsync.db.runs import finish_run, interruption, start_run
 from amsync.db.store import Store
 from amsync.domain import ProgressCallback, ProgressEvent, no_progress
 from amsync.domain.ports import LibraryReader
+from amsync.errors import AmsyncError
+from amsync.lost.detection import changes_of, find_losses
+from amsync.lost.settle import confirm_losses
 from amsync.sync.apply import Applier
 from amsync.sync.fetch import Fetcher, KnownCatalog
 from amsync.sync.mirror_state import load_mirror_state
@@ -76,7 +79,6 @@ async def run_sync(
             run_id = start_run(store, account_id, "sync", started)
             report.run_id = run_id
         await _sync(api, store, account_id, options, progress, report, run_id)
-        return report
     except BaseException as exc:
         report.status = "interrupted" if interruption(exc) else "failed"
         report.finished_at = datetime.now(UTC)
@@ -91,6 +93,24 @@ async def run_sync(
                 await heartbeat
         if lock is not None:
             lock.release()
+    if report.status == "succeeded":  # the sync stands whatever happens here
+        await _confirm_lost(api, store, account_id, report)
+    return report
+
+
+async def _confirm_lost(
+    api: LibraryReader, store: Store, account_id: int, report: SyncReport
+) -> None:
+    """Ask the catalog about the losses the sync could not see (one request per ≤ 150 ids),
+    so that they have their causes; a failure leaves them for the next sync."""
+    try:
+        confirmed = await confirm_losses(api, store, account_id)
+    except AmsyncError as exc:
+        report.warnings.append(f"lost songs: their causes are checked next time ({exc})")
+        return
+    if confirmed.settled:
+        report.lost["confirmed"] = confirmed.settled
+        _count_requests(api, report)
 
 
 async def _sync(
@@ -141,6 +161,10 @@ async def _sync(
                 connection, account_id, run_id, snapshot, staging, mirror, applied_at
             ).apply(plan)
             report.revisions = result.revisions
+            report.lost, problem = find_losses(
+                connection, account_id, changes_of(plan, mirror, run_id, applied_at)
+            )
+            report.warnings += [problem] if problem else []
             report.catalog_writes = result.catalog_writes
             report.favourites_changed = result.favourites_changed
             report.favourites_pulled = result.favourites_pulled

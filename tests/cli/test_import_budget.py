@@ -1,6 +1,7 @@
 """The import budget (issue 15): the CLI answers at once because a command imports what it
 needs only when it runs. Importing the CLI, resolving ``--version`` or ``--help``, and printing
-any command's ``--help`` must not load SQLAlchemy, Alembic, httpx, rich or the emulator.
+any command's ``--help`` must not load SQLAlchemy, Alembic, httpx, rich, Apprise or the
+emulator.
 
 Not timed (timing lives in ``bench/cli_latency.py``): each case runs in a fresh interpreter and
 looks at ``sys.modules``."""
@@ -19,7 +20,7 @@ from amsync.cli.command_table import COMMANDS
 from amsync.cli.lazy_group import load_command
 from tests.support.mirror_builder import build_sample_mirror
 
-HEAVY = ("sqlalchemy", "alembic", "httpx", "rich", "amsync.emulator")
+HEAVY = ("sqlalchemy", "alembic", "httpx", "rich", "apprise", "amsync.emulator")
 
 
 def _command_lines(name: str) -> list[list[str]]:
@@ -85,6 +86,8 @@ def test_offline_questions_on_an_sqlite_mirror_load_nothing_heavy(tmp_path: Path
         ["history", "--since", "2", "--playlist", "Road Trip"],
         ["top", "songs"],
         ["health"],
+        ["lost"],
+        ["lost", "--since", "2026-01-01", "--format", "json"],
         ["accounts", "list"],
         ["favourites", "list"],
         ["favourites", "diff"],

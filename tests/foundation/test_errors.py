@@ -47,6 +47,7 @@ EXPECTED = {
     errors.ServerCredentialsRefused: 3,
     errors.ServerUnavailable: 75,
     errors.ServerChanged: 75,
+    errors.NotificationUndelivered: 75,
 }
 
 

@@ -18,7 +18,7 @@ PACKAGE = ROOT / "amsync"
 # package amsync.migrations (setup.py maps it), so they are checked as that layer.
 MIGRATIONS = ROOT / "migrations"
 CORE = {"errors", "domain", "config", "__init__"}
-ADAPTERS = {"api", "db", "audiotags", "listenbrainz", "subsonic"}
+ADAPTERS = {"api", "db", "audiotags", "listenbrainz", "subsonic", "notify"}
 USE_CASES = {
     "sync",
     "favourites",
@@ -32,6 +32,7 @@ USE_CASES = {
     "history",
     "listens",
     "servers",
+    "lost",
 }
 
 ALLOWED: dict[str, set[str]] = {
@@ -45,6 +46,7 @@ ALLOWED: dict[str, set[str]] = {
     "audiotags": CORE | {"audiotags"},
     "listenbrainz": CORE | {"listenbrainz"},
     "subsonic": CORE | {"subsonic"},
+    "notify": CORE | {"notify"},
     "migrations": {"migrations", "db"},
     "emulator": {"emulator"},
     "cli": None,  # the composition root may import anything  # type: ignore[dict-item]
@@ -173,3 +175,14 @@ def test_only_the_subsonic_adapter_speaks_the_subsonic_api() -> None:
     assert all(p.startswith("amsync/subsonic/") for p in speakers), speakers
     for path in (PACKAGE / "servers").rglob("*.py"):
         assert not any(m.startswith("amsync.subsonic") for _, m in _amsync_imports(path)), path
+
+
+def test_only_the_notify_adapter_imports_apprise() -> None:
+    """Notifications go out through one adapter, which imports Apprise lazily."""
+    importers = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        if "apprise" in _third_party_imports(path)
+    )
+    assert importers, "the notify adapter sends through Apprise"
+    assert all(p.startswith("amsync/notify/") for p in importers), importers

@@ -43,6 +43,15 @@ ROWS: dict[str, Row] = {
     "max_delete_min": Row("10", 10, "-1", "must be a whole number of at least 0"),
     "concurrency": Row("4", 4, "0", "must be a whole number from 1 to 64"),
     "verbosity": Row(2, 2, -1, "must be a whole number of at least 0"),
+    "notify": Row(
+        "json://127.0.0.1:9/hook, mailto://me:pw@mail.example.org?to=a@x.org,b@y.org",
+        (
+            Secret("json://127.0.0.1:9/hook"),
+            Secret("mailto://me:pw@mail.example.org?to=a@x.org,b@y.org"),
+        ),
+        "json:/127.0.0.1/secret-hook-token",
+        "is not an Apprise URL",
+    ),
     "musickit_js_url": Row(
         "http://127.0.0.1:9/musickit/v3/musickit.js",
         "http://127.0.0.1:9/musickit/v3/musickit.js",

@@ -62,6 +62,7 @@ TOKENS: Final[dict[tuple[str, ...], frozenset[str]]] = {
     ("sync",): BOTH,
     ("favourites", "push"): BOTH,
     ("restore",): BOTH,
+    ("lost", "restore"): BOTH,
     ("auth", "status"): BOTH,  # reports a missing token: exit 3
     ("doctor",): BOTH,  # reports a missing token: exit 3
 }
@@ -80,6 +81,7 @@ NO_DATABASE: Final = frozenset(
         ("emulator", "serve"),
         ("restore",),  # reads the backup, never the database
         ("schedule", "print"),
+        ("notify", "test"),
         ("server", "login"),  # the password goes into the home
         ("server", "logout"),
     }

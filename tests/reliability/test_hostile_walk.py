@@ -169,6 +169,9 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("local", "unlink"): Row(("{song}",), db=True),
     ("local", "unmatched"): Row(),
     ("history",): Row(),
+    ("lost",): Row(),
+    ("lost", "restore"): Row(("--yes",), db=True, home=True),
+    ("notify", "test"): Row(("--notify", "json://127.0.0.1:9/walk")),  # unreachable: exit 75
     ("query",): Row(("SELECT name, artist FROM songs_v",)),
     ("restore",): Row(("--from", "{backup}", "--yes"), home=True),  # never opens the database
     ("schedule", "print"): Row(),

@@ -116,6 +116,10 @@ def test_no_secret_in_any_output_log_database_or_export(tmp_path: Path) -> None:
                 {**good, "AMSYNC_SUBSONIC_PASSWORD": SUBSONIC + "-wrong"},
                 None,
             ),  # exit 3
+            (["lost", "--json"], good, None),
+            (["lost", "restore", "--dry-run", "--json"], good, None),
+            (["lost", "restore", "--yes"], good, None),
+            (["notify", "test", "--notify", "json://127.0.0.1:9/x"], good, None),
         ]
         for args, env, stdin in runs:
             result = invoke([*base, *args], env=env, input=stdin)
