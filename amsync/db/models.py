@@ -371,3 +371,4 @@ class RunLock(Base):
 
 from amsync.db import history_models as history_models  # noqa: E402  (issue 17, same Base)
 from amsync.db import local_models as local_models  # noqa: E402  (tables of issue 16, same Base)
+from amsync.db import replay_models as replay_models  # noqa: E402  (issue 26, same Base)

@@ -18,6 +18,7 @@ from amsync.domain.library import (
     Storefront,
 )
 from amsync.domain.local_files import ScanItem, ScannedFile, ScanProblem
+from amsync.domain.replay import ReplaySummary
 
 T_contra = TypeVar("T_contra", contravariant=True)
 
@@ -76,6 +77,10 @@ class LibraryReader(Protocol):
     async def get_catalog_albums(self, ids: Iterable[str]) -> list[CatalogAlbum]: ...
 
     async def get_ratings(self, resource_type: str, ids: Iterable[str]) -> dict[str, int]: ...
+
+    async def get_replay_summary(self) -> ReplaySummary | None:
+        """Apple's Replay summary of the latest eligible year, or ``None`` when there is none."""
+        ...
 
 
 class RatingWriter(Protocol):

@@ -30,6 +30,7 @@ class SyncReport:
     guard: list[str] = field(default_factory=list)
     forced: bool = False
     warnings: list[str] = field(default_factory=list)
+    replay: dict[str, Any] | None = None  # Apple's Replay summary kept: year, new, counts
 
     @property
     def refused(self) -> bool:
@@ -58,5 +59,6 @@ class SyncReport:
             "catalog_writes": self.catalog_writes,
             "favourites_changed": self.favourites_changed,
             "favourites_pulled": self.favourites_pulled,
+            "replay": self.replay,
             "warnings": self.warnings[:50],
         }
