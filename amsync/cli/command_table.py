@@ -103,6 +103,11 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "top",
         "The most played songs, artists or albums, from the imported listening history.",
     ),
+    "report": CommandRow(
+        "amsync.cli.report_command",
+        "report",
+        "Your year (or month, or all time) in music: a report to open in a browser.",
+    ),
     "db": CommandRow(
         "amsync.cli.db_commands", "db", "Show, check and upgrade the database schema."
     ),

@@ -109,6 +109,13 @@ class LibraryWriter(Protocol):
     async def add_playlist_tracks(self, playlist_id: str, tracks: Sequence[str]) -> None: ...
 
 
+class ImageSource(Protocol):
+    """Where artwork comes from (``amsync report``): the bytes of each URL that could be
+    fetched; the others are left out (never an exception)."""
+
+    def fetch_images(self, urls: Sequence[str]) -> dict[str, bytes]: ...
+
+
 class KnownFiles(Protocol):
     """What a scan already knows: ``is_unchanged(path, size, mtime_ns)`` is true when the
     database holds the file with that size and modification time (its tags are not read)."""

@@ -1,0 +1,264 @@
+"""The report's charts: Vega-Lite specifications built with Altair and rendered to SVG by
+vl-convert (which runs Vega itself, offline), then put inline in the page — so the file needs
+no script and no network when it is opened, and the charts' colours follow the page's light
+or dark style through CSS (Vega marks its SVG elements with classes such as
+``role-axis-label``).
+
+This is the one module that imports a charting library, and it imports it only when a chart
+is made (``amsync --version`` and ``--help`` stay fast). Every chart comes in a wide and a
+narrow drawing (a phone shows the narrow one), has a title outside the picture (the page's
+``figcaption``) and a table or text beside it; the SVG itself is marked ``role="img"`` with
+the title as its label. The data are numbers and labels amsync made, and artist names in one
+legend: vl-convert writes text as XML text (``&lt;`` …), and an SVG that holds a script or an
+event attribute anyway is refused (the page then shows the table alone).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    import altair
+
+ACCENT: Final = "#e0335a"
+SECOND: Final = "#7b8794"
+WIDE: Final = (660, 190)
+NARROW: Final = (330, 190)
+FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+_UNSAFE: Final = re.compile(r"<script|javascript:|\son[a-z]+\s*=|<foreignobject", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A chart drawn twice: ``wide`` and ``narrow`` SVG (empty when it could not be drawn)."""
+
+    wide: str
+    narrow: str
+
+
+def _alt() -> Any:
+    import altair as alt
+
+    return alt
+
+
+def _label_expr(unit: str, kind: str, narrow: bool) -> str:
+    """Axis labels for the bars' labels (see ``amsync.report.buckets``)."""
+    if unit == "day":
+        every = "[1, 8, 15, 22, 29]" if narrow else "[1, 5, 10, 15, 20, 25, 30]"
+        return f"indexof({every}, toNumber(slice(datum.value, 8, 10))) >= 0 ? toNumber(slice(datum.value, 8, 10)) : ''"
+    if unit == "week":
+        months = "'%b'" if not narrow else "'%b'"
+        keep = (
+            "true" if not narrow else "indexof([1, 4, 7, 10], month(toDate(datum.value)) + 1) >= 0"
+        )
+        return (
+            f"toNumber(slice(datum.value, 8, 10)) <= 7 && ({keep}) "
+            f"? utcFormat(toDate(datum.value), {months}) : ''"
+        )
+    if unit == "month":
+        if kind == "all":
+            step = 2 if narrow else 1
+            return (
+                "slice(datum.value, 5, 7) == '01' && "
+                f"toNumber(slice(datum.value, 0, 4)) % {step} == 0 ? slice(datum.value, 0, 4) : ''"
+            )
+        return "utcFormat(toDate(datum.value + '-01'), '%b')"
+    return "datum.value"
+
+
+def _configure(chart: altair.TopLevelMixin) -> Any:
+    return (
+        chart.configure(background="transparent", font=FONT, padding=4)
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11, grid=True, domain=False)
+        .configure_legend(labelFontSize=11, titleFontSize=11, orient="bottom", title=None)
+    )
+
+
+def _render(chart: Any, label: str) -> str:
+    import vl_convert
+
+    svg = str(vl_convert.vegalite_to_svg(chart.to_dict()))
+    if _UNSAFE.search(svg) or not svg.startswith("<svg"):
+        return ""
+    attributes = f'<svg role="img" aria-label="{html.escape(label)}" focusable="false" '
+    return attributes + svg[len("<svg ") :]
+
+
+def _twice(build: Any, label: str) -> Drawing:
+    return Drawing(_render(build(*WIDE, False), label), _render(build(*NARROW, True), label))
+
+
+def bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    unit: str,
+    kind: str,
+    y_title: str,
+    label: str,
+) -> Drawing:
+    alt = _alt()
+    values_list = [{"label": l, "value": v} for l, v in zip(labels, values, strict=True)]
+
+    def build(width: int, height: int, narrow: bool) -> Any:
+        chart = (
+            alt.Chart(alt.Data(values=values_list))
+            .mark_bar(color=ACCENT, cornerRadiusTopLeft=1, cornerRadiusTopRight=1)
+            .encode(
+                x=alt.X(
+                    "label:O",
+                    sort=None,
+                    title=None,
+                    axis=alt.Axis(
+                        labelExpr=_label_expr(unit, kind, narrow), labelAngle=0, ticks=False
+                    ),
+                ),
+                y=alt.Y("value:Q", title=y_title, axis=alt.Axis(tickCount=4)),
+            )
+            .properties(width=width, height=height)
+        )
+        return _configure(chart)
+
+    return _twice(build, label)
+
+
+def stacked(
+    labels: Sequence[str],
+    parts: dict[str, Sequence[int]],
+    *,
+    unit: str,
+    kind: str,
+    y_title: str,
+    label: str,
+) -> Drawing:
+    alt = _alt()
+    names = list(parts)
+    rows = [
+        {"label": l, "part": name, "value": parts[name][i], "order": names.index(name)}
+        for i, l in enumerate(labels)
+        for name in names
+    ]
+
+    def build(width: int, height: int, narrow: bool) -> Any:
+        chart = (
+            alt.Chart(alt.Data(values=rows))
+            .mark_bar()
+            .encode(
+                x=alt.X(
+                    "label:O",
+                    sort=None,
+                    title=None,
+                    axis=alt.Axis(
+                        labelExpr=_label_expr(unit, kind, narrow), labelAngle=0, ticks=False
+                    ),
+                ),
+                y=alt.Y("value:Q", title=y_title, stack="zero", axis=alt.Axis(tickCount=4)),
+                color=alt.Color(
+                    "part:N", sort=names, scale=alt.Scale(domain=names, range=[ACCENT, SECOND])
+                ),
+                order=alt.Order("order:Q"),
+            )
+            .properties(width=width, height=height)
+        )
+        return _configure(chart)
+
+    return _twice(build, label)
+
+
+def lines(
+    labels: Sequence[str],
+    series: dict[str, Sequence[float]],
+    *,
+    unit: str,
+    kind: str,
+    y_title: str,
+    label: str,
+    percent: bool = False,
+) -> Drawing:
+    alt = _alt()
+    names = list(series)
+    rows = [
+        {"label": l, "series": name, "value": series[name][i]}
+        for name in names
+        for i, l in enumerate(labels)
+    ]
+    single = len(names) == 1
+
+    def build(width: int, height: int, narrow: bool) -> Any:
+        encoding: dict[str, Any] = {
+            "x": alt.X(
+                "label:O",
+                sort=None,
+                title=None,
+                axis=alt.Axis(labelExpr=_label_expr(unit, kind, narrow), labelAngle=0, ticks=False),
+            ),
+            "y": alt.Y(
+                "value:Q",
+                title=y_title,
+                axis=alt.Axis(tickCount=4, format="%" if percent else ""),
+            ),
+        }
+        mark: dict[str, Any] = {"point": {"size": 18}, "strokeWidth": 2}
+        if single:
+            mark["color"] = ACCENT
+        else:
+            encoding["color"] = alt.Color(
+                "series:N",
+                sort=names,
+                scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(columns=2 if narrow else 5, labelLimit=150 if narrow else 180),
+            )
+        chart = (
+            alt.Chart(alt.Data(values=rows))
+            .mark_line(**mark)
+            .encode(**encoding)
+            .properties(width=width, height=height)
+        )
+        return _configure(chart)
+
+    return _twice(build, label)
+
+
+def heatmap(plays: Sequence[Sequence[int]], weekdays: Sequence[str], *, label: str) -> Drawing:
+    """Plays by weekday (rows) and hour (columns): darker is more."""
+    alt = _alt()
+    rows = [
+        {"weekday": weekdays[d], "hour": h, "plays": plays[d][h]}
+        for d in range(len(weekdays))
+        for h in range(24)
+    ]
+
+    def build(width: int, height: int, narrow: bool) -> Any:
+        hours = (
+            "datum.value % 6 == 0 ? datum.value : ''"
+            if narrow
+            else "datum.value % 3 == 0 ? datum.value : ''"
+        )
+        chart = (
+            alt.Chart(alt.Data(values=rows))
+            .mark_rect(color=ACCENT, cornerRadius=2)
+            .encode(
+                x=alt.X(
+                    "hour:O",
+                    title="hour of the day",
+                    axis=alt.Axis(labelExpr=hours, labelAngle=0, ticks=False, grid=False),
+                ),
+                y=alt.Y(
+                    "weekday:O",
+                    sort=list(weekdays),
+                    title=None,
+                    axis=alt.Axis(grid=False, ticks=False),
+                ),
+                opacity=alt.Opacity("plays:Q", scale=alt.Scale(range=[0.06, 1]), legend=None),
+            )
+            .properties(width=width, height=height)
+        )
+        return _configure(chart)
+
+    return _twice(build, label)

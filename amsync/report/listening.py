@@ -1,0 +1,273 @@
+"""The listening questions of a report, answered in SQL on a ``Reader`` (both backends; an
+SQLite mirror through the standard library's ``sqlite3``, like ``amsync top``): headline
+numbers, listening over time, the listening clock, top artists over time, discoveries and
+skips. Top lists come from ``amsync.query.listening.top_played`` itself."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Final
+
+from amsync.db.reading import Reader, placeholders
+from amsync.report.buckets import COARSE, OVER_TIME, label_of, labels_for, longest_streak
+from amsync.report.model import (
+    ArtistsOverTime,
+    Clock,
+    Discoveries,
+    Headline,
+    Point,
+    Series,
+    Skips,
+)
+from amsync.report.period import ReportPeriod
+from amsync.report.sql_parts import (
+    PLAYED,
+    SKIPPED,
+    day_sql,
+    during,
+    hour_sql,
+    offset_sql,
+    song_key_sql,
+)
+
+JOIN_SONGS: Final = (
+    "LEFT JOIN songs s ON s.account_id = e.account_id AND s.library_id = e.library_id"
+)
+ARTIST: Final = "COALESCE(s.artist, e.artist)"
+ALBUM: Final = "COALESCE(s.album, e.album)"
+NAME: Final = "COALESCE(s.name, e.name)"
+MAX_OFFSET_S: Final = 18 * 3600
+
+
+@dataclass(slots=True)
+class DayRow:
+    day: str
+    plays: int
+    skips: int
+    play_ms: int
+
+
+def day_rows(reader: Reader, account_id: int, period: ReportPeriod | None) -> list[DayRow]:
+    """Plays, skips and milliseconds of each UTC day with music in ``period``."""
+    when, params = during(reader, period)
+    rows = reader.rows(
+        f"SELECT {day_sql(reader, 'e.played_at')} AS d, SUM({PLAYED.format(t='e')}), "
+        f"SUM({SKIPPED.format(t='e')}), COALESCE(SUM(e.play_ms), 0) "
+        f"FROM play_events e WHERE e.account_id = :account{when} GROUP BY 1 ORDER BY 1",
+        {"account": account_id, **params},
+    )
+    return [DayRow(str(d), int(p or 0), int(s or 0), int(ms or 0)) for d, p, s, ms in rows]
+
+
+def headline(
+    reader: Reader, account_id: int, period: ReportPeriod | None, days: list[DayRow]
+) -> Headline:
+    when, params = during(reader, period)
+    row = reader.rows(
+        f"SELECT SUM({PLAYED.format(t='e')}), SUM({SKIPPED.format(t='e')}), "
+        "COALESCE(SUM(e.play_ms), 0), "
+        f"COUNT(DISTINCT {song_key_sql('e')}), "
+        f"COUNT(DISTINCT CASE WHEN {ARTIST} <> '' THEN {ARTIST} END), "
+        f"COUNT(DISTINCT CASE WHEN {ALBUM} <> '' AND {ARTIST} <> '' "
+        f"THEN {ALBUM} || '|' || {ARTIST} END) "
+        f"FROM play_events e {JOIN_SONGS} WHERE e.account_id = :account{when}",
+        {"account": account_id, **params},
+    )[0]
+    streak, streak_start, streak_end = longest_streak([d.day for d in days])
+    busiest = max(days, key=lambda d: (d.play_ms, d.day), default=None)
+    return Headline(
+        plays=int(row[0] or 0),
+        skips=int(row[1] or 0),
+        play_ms=int(row[2] or 0),
+        songs=int(row[3] or 0),
+        artists=int(row[4] or 0),
+        albums=int(row[5] or 0),
+        days=len(days),
+        longest_streak=streak,
+        streak_start=streak_start,
+        streak_end=streak_end,
+        busiest_day=busiest.day if busiest else None,
+        busiest_day_ms=busiest.play_ms if busiest else 0,
+    )
+
+
+def series(period: ReportPeriod, days: list[DayRow], unit: str | None = None) -> Series:
+    """Listening per day, week, month or year: every bar of the period, empty ones too."""
+    unit = unit or OVER_TIME[period.kind]
+    points = {label: Point(label) for label in labels_for(period, unit, [d.day for d in days])}
+    for row in days:
+        point = points.setdefault(label_of(row.day, unit), Point(label_of(row.day, unit)))
+        point.plays += row.plays
+        point.skips += row.skips
+        point.play_ms += row.play_ms
+    return Series(unit, list(points.values()))
+
+
+def skips(reader: Reader, account_id: int, period: ReportPeriod, days: list[DayRow]) -> Skips:
+    when, params = during(reader, period)
+    key = song_key_sql("e")
+    rows = reader.rows(
+        f"SELECT {NAME}, {ARTIST}, SUM({SKIPPED.format(t='e')}) AS sk, "
+        f"SUM({PLAYED.format(t='e')}) AS pl "
+        f"FROM play_events e {JOIN_SONGS} WHERE e.account_id = :account{when} "
+        f"GROUP BY {key}, {NAME}, {ARTIST} HAVING SUM({SKIPPED.format(t='e')}) > 0 "
+        "ORDER BY sk DESC, pl ASC, 1 LIMIT 10",
+        {"account": account_id, **params},
+    )
+    return Skips(
+        unit=COARSE[period.kind],
+        by_time=series(period, days, COARSE[period.kind]).points,
+        most_skipped=[
+            {"name": n, "artist": a, "skips": int(s or 0), "plays": int(p or 0)}
+            for n, a, s, p in rows
+        ],
+    )
+
+
+def clock(
+    reader: Reader, account_id: int, period: ReportPeriod, zone: tzinfo | None, zone_name: str
+) -> Clock:
+    """Plays by weekday and hour in the listener's local time: by the UTC offset Apple's
+    export recorded for the play where the import kept it (``--keep-personal``), else in
+    ``zone`` (``None``: this computer's time zone). Plays are counted per UTC hour in SQL and
+    moved to local time here, hour by hour (a half-hour offset places a play by the hour it
+    started in)."""
+    when, params = during(reader, period)
+    rows = reader.rows(
+        f"SELECT {hour_sql(reader, 'e.played_at')}, {offset_sql(reader, 'e.personal')}, "
+        f"SUM({PLAYED.format(t='e')}) FROM play_events e "
+        f"WHERE e.account_id = :account{when} GROUP BY 1, 2",
+        {"account": account_id, **params},
+    )
+    found = Clock()
+    for hour_text, offset_text, plays in rows:
+        count = int(plays or 0)
+        if not count:
+            continue
+        moment = datetime.strptime(str(hour_text), "%Y-%m-%d %H").replace(tzinfo=UTC)
+        offset = _offset(offset_text)
+        if offset is not None:
+            local = moment + timedelta(seconds=offset)
+            found.from_export += count
+        else:
+            local = moment.astimezone(zone)
+            found.from_zone += count
+        found.plays[local.weekday()][local.hour] += count
+    found.basis = _basis(found, zone_name)
+    return found
+
+
+def _offset(text: Any) -> int | None:
+    try:
+        value = int(float(str(text)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if text is not None and abs(value) <= MAX_OFFSET_S else None
+
+
+def _basis(found: Clock, zone_name: str) -> str:
+    export = "the UTC offset Apple's export recorded for each play"
+    zone = f"{zone_name} (the export's UTC offset was not kept: see --keep-personal)"
+    if found.from_export and found.from_zone:
+        return f"local time: {export}, else {zone}"
+    if found.from_export:
+        return f"local time from {export}"
+    return f"local time in {zone}"
+
+
+def artists_over_time(
+    reader: Reader, account_id: int, period: ReportPeriod, artists: list[str]
+) -> ArtistsOverTime:
+    unit = COARSE[period.kind]
+    result = ArtistsOverTime(unit)
+    if not artists:
+        return result
+    when, params = during(reader, period)
+    names, name_params = placeholders("artist", artists)
+    rows = reader.rows(
+        f"SELECT {day_sql(reader, 'e.played_at')}, {ARTIST}, SUM({PLAYED.format(t='e')}) "
+        f"FROM play_events e {JOIN_SONGS} WHERE e.account_id = :account{when} "
+        f"AND {ARTIST} IN ({names}) GROUP BY 1, 2",
+        {"account": account_id, **params, **name_params},
+    )
+    labels = labels_for(period, unit, [str(r[0]) for r in rows])
+    index = {label: i for i, label in enumerate(labels)}
+    plays = {artist: [0] * len(labels) for artist in artists}
+    for day, artist, count in rows:
+        label = label_of(str(day), unit)
+        if artist in plays and label in index:
+            plays[artist][index[label]] += int(count or 0)
+    result.labels, result.plays = labels, plays
+    return result
+
+
+def discoveries(reader: Reader, account_id: int, period: ReportPeriod) -> Discoveries:
+    """Songs and artists first heard in the period (for all time: first heard in the year of
+    the play), the plays they had against songs known before, and the most played of them."""
+    unit = COARSE[period.kind]
+    when, params = during(reader, period)
+    params = {"account": account_id, **params}
+    key_e, key_x = song_key_sql("e"), song_key_sql("x")
+    if period.start is not None:
+        new = "f.first_at >= :start"
+        artist_new = "a.first_at >= :start"
+    else:
+        year = day_sql(reader, "f.first_at")
+        new = f"substr({year}, 1, 4) = substr({day_sql(reader, 'e.played_at')}, 1, 4)"
+        artist_new = "1 = 1"
+    firsts = (
+        f"(SELECT {key_x} AS k, MIN(x.played_at) AS first_at FROM play_events x "
+        f"WHERE x.account_id = :account GROUP BY {key_x}) f ON f.k = {key_e}"
+    )
+    rows = reader.rows(
+        f"SELECT {day_sql(reader, 'e.played_at')}, CASE WHEN {new} THEN 1 ELSE 0 END, "
+        f"COUNT(*), COUNT(DISTINCT CASE WHEN {new} THEN {key_e} END) "
+        f"FROM play_events e JOIN {firsts} "
+        f"WHERE e.account_id = :account{when} AND NOT e.skipped GROUP BY 1, 2",
+        params,
+    )
+    found = Discoveries(unit=unit)
+    by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for label in labels_for(period, unit, [str(r[0]) for r in rows]):
+        by_label[label] = [0, 0]
+    for day, is_new, count, _ in rows:
+        slot = by_label[label_of(str(day), unit)]
+        slot[0 if is_new else 1] += int(count or 0)
+    found.by_time = [(label, new_, known) for label, (new_, known) in by_label.items()]
+    found.new_plays = sum(n for _, n, _ in found.by_time)
+    found.known_plays = sum(k for _, _, k in found.by_time)
+    counted = reader.rows(
+        f"SELECT COUNT(DISTINCT {key_e}) FROM play_events e JOIN {firsts} "
+        f"WHERE e.account_id = :account{when} AND {new}",
+        params,
+    )
+    found.new_songs = int(counted[0][0] or 0)
+    artist_first = (
+        f"(SELECT COALESCE(xs.artist, x.artist) AS artist, MIN(x.played_at) AS first_at "
+        f"FROM play_events x LEFT JOIN songs xs ON xs.account_id = x.account_id "
+        f"AND xs.library_id = x.library_id WHERE x.account_id = :account "
+        f"GROUP BY COALESCE(xs.artist, x.artist)) a"
+    )
+    found.new_artists = int(
+        reader.rows(
+            f"SELECT COUNT(*) FROM {artist_first} WHERE a.artist <> '' AND {artist_new}"
+            + (" AND a.first_at < :end" if period.end is not None else ""),
+            params,
+        )[0][0]
+        or 0
+    )
+    top = reader.rows(
+        f"SELECT {NAME}, {ARTIST}, SUM({PLAYED.format(t='e')}) AS pl, MIN(f.first_at) "
+        f"FROM play_events e JOIN {firsts} {JOIN_SONGS} "
+        f"WHERE e.account_id = :account{when} AND {new} "
+        f"GROUP BY {key_e}, {NAME}, {ARTIST} ORDER BY pl DESC, 1 LIMIT 10",
+        params,
+    )
+    found.top_new = [
+        {"name": n, "artist": a, "plays": int(p or 0), "first_played": str(first)[:10]}
+        for n, a, p, first in top
+        if int(p or 0) > 0
+    ]
+    return found
