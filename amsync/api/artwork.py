@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Final
 
 import httpx
 
@@ -28,8 +28,11 @@ class ArtworkDownloader:
         deadline_s: float = 30.0,
         max_bytes: int = 512 * 1024,
         transport: httpx.AsyncBaseTransport | None = None,
+        runner: Callable[[Coroutine[Any, Any, dict[str, bytes]]], dict[str, bytes]] = asyncio.run,
     ) -> None:
+        """``runner`` runs the fetching coroutine (the CLI passes its signal-aware one)."""
         self.timeout_s = timeout_s
+        self._runner = runner
         self.deadline_s = deadline_s
         self.max_bytes = max_bytes
         self._transport = transport
@@ -38,7 +41,7 @@ class ArtworkDownloader:
         wanted = [u for u in dict.fromkeys(urls) if u.startswith(("https://", "http://"))]
         if not wanted:
             return {}
-        return asyncio.run(self._all(wanted))
+        return self._runner(self._all(wanted))
 
     async def _all(self, urls: list[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
@@ -55,9 +58,9 @@ class ArtworkDownloader:
                     found[url] = data
 
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    asyncio.gather(*(one(u) for u in urls)), timeout=self.deadline_s
-                )
+                async with asyncio.timeout(self.deadline_s), asyncio.TaskGroup() as group:
+                    for url in urls:
+                        group.create_task(one(url))
         return found
 
     async def _one(self, client: httpx.AsyncClient, url: str) -> bytes | None:

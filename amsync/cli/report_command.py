@@ -16,6 +16,7 @@ from amsync.cli.output import warn
 from amsync.errors import UsageError
 
 STDOUT = "-"
+CHUNK = 16_384
 
 
 @click.command("report")
@@ -119,9 +120,11 @@ def _page(app: AppContext, document: object, *, artwork: bool) -> str:
     images = None
     if artwork:
         from amsync.api.artwork import ArtworkDownloader
+        from amsync.cli.process_exit import run_async
 
         cache = ArtworkCache(Path(app.settings.home) / "cache" / "artwork")
-        images = thumbnails(document.artwork_urls(), ArtworkDownloader(), cache)
+        source = ArtworkDownloader(runner=run_async)
+        images = thumbnails(document.artwork_urls(), source, cache)
         if images.missing:
             warn(
                 f"{images.missing} of {images.missing + len(images.images)} pictures could not "
@@ -138,7 +141,10 @@ def _page(app: AppContext, document: object, *, artwork: bool) -> str:
 
 def _write(target: str, text: str) -> None:
     if target == STDOUT:
-        sys.stdout.write(text)
+        # In pieces: one big write into a pipe whose reader goes away can end without an
+        # error (the rest silently lost); a piece at a time meets the closed pipe.
+        for start in range(0, len(text), CHUNK):
+            sys.stdout.write(text[start : start + CHUNK])
         sys.stdout.flush()
         return
     from amsync.export.atomic_files import atomic_text_file
