@@ -1,0 +1,90 @@
+"""The demo's listening step (issue 26): the emulated listener's Apple privacy export — three
+years of plays of the demo library's own songs, with a day's rhythm — imported as the
+account's listening history; Apple's Replay of last year served by the emulator (the sync
+keeps it); the library's artwork served by the emulator too; and the report of last year
+written into the demo folder, pictures and all.
+
+``prepare`` runs before the sync (the sync reads Apple's Replay, and the artwork URLs it
+mirrors must point at the emulator), ``finish`` after it, while the emulator still serves the
+pictures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Final
+
+from amsync.db.store import Store
+from amsync.emulator import Library
+from amsync.emulator.artwork import rehost
+from amsync.emulator.privacy_export import ListeningExport
+from amsync.emulator.privacy_library import LibraryListening, listening_for_library, replay_of
+
+EXPORT_NAME: Final = "apple-privacy-export.zip"
+REPORT_NAME: Final = "report.html"
+PLAYS_PER_SONG: Final = 2.5
+
+
+@dataclass(frozen=True)
+class DemoListening:
+    export: ListeningExport
+    year: int
+
+
+def prepare(library: Library, server_url: str, seed: int) -> DemoListening:
+    """The listener of ``library`` until the end of last year, Apple's Replay of last year,
+    and the artwork served by the emulator at ``server_url``."""
+    this_year = datetime.now(UTC).year
+    rehost(library, server_url)
+    plays = max(600, int(len(library.songs) * PLAYS_PER_SONG))
+    spec = LibraryListening(plays=plays, years=3, end=date(this_year, 1, 1), seed=seed)
+    export = listening_for_library(library, spec)
+    library.replay = replay_of(library, export, this_year - 1)
+    return DemoListening(export, this_year - 1)
+
+
+def finish(store: Store, folder: Path, listening: DemoListening) -> list[tuple[str, str]]:
+    """Import the export and write the report; (path in the folder, what it holds)."""
+    from amsync import __version__
+    from amsync.api.artwork import ArtworkDownloader
+    from amsync.cli.process_exit import run_async
+    from amsync.export.atomic_files import atomic_text_file
+    from amsync.history import import_apple_data
+    from amsync.query.snapshot import reading
+    from amsync.report.artwork import ArtworkCache, thumbnails
+    from amsync.report.document import build_report
+    from amsync.report.page import chart_set, render_page
+    from amsync.report.period import ReportPeriod
+
+    path = listening.export.write(folder / EXPORT_NAME)
+    imported = import_apple_data(store, "default", path, keep_personal=True)
+    with reading(store) as reader:
+        document = build_report(
+            reader,
+            store.account_id("default"),
+            "default",
+            ReportPeriod("year", listening.year),
+            now=datetime.now(UTC),
+        )
+    images = thumbnails(
+        document.artwork_urls(), ArtworkDownloader(runner=run_async), ArtworkCache(None)
+    )
+    page = render_page(
+        document,
+        thumbnails=images,
+        charts=chart_set(document),
+        version=__version__,
+        source="the amsync demo's mirror",
+    )
+    with atomic_text_file(folder / REPORT_NAME) as handle:
+        handle.write(page)
+    return [
+        (
+            EXPORT_NAME,
+            f"an emulated Apple privacy export: {imported.plays.read:,} plays, imported as the "
+            "listening history",
+        ),
+        (REPORT_NAME, f"your {listening.year} in music: open it in a browser"),
+    ]
