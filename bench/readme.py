@@ -24,6 +24,7 @@ ORDER = (
     "emulator_throughput",
     "cli_latency",
     "history_import",
+    "report",
 )
 REPRODUCE = {
     "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
@@ -35,6 +36,7 @@ REPRODUCE = {
     "emulator_throughput": ".venv/bin/python -m bench.emulator_throughput --songs 100000",
     "cli_latency": ".venv/bin/python -m bench.cli_latency --runs 15",
     "history_import": ".venv/bin/python -m bench.history_import --postgres URL",
+    "report": ".venv/bin/python -m bench.report",
 }
 
 

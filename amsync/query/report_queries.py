@@ -59,8 +59,7 @@ LIMIT 20""",
     },
     "report_top_albums": {
         "title": "Report: top albums",
-        "description": "The most played albums of the period (`amsync top albums`)."
-        + _PARAMETERS,
+        "description": "The most played albums of the period (`amsync top albums`)." + _PARAMETERS,
         "sql": f"""SELECT account, album, artist, {_PLAYED} AS plays, {_SKIPPED} AS skips,
        {_HOURS} AS hours, COUNT(DISTINCT COALESCE(library_id, name)) AS songs
 FROM plays_v WHERE {_PERIOD} AND album <> ''
@@ -92,8 +91,7 @@ FROM local GROUP BY account, weekday, hour ORDER BY account, weekday, hour""",
     },
     "report_top_artists_by_month": {
         "title": "Report: top artists over the months",
-        "description": "Plays per month of the period's five most played artists."
-        + _PARAMETERS,
+        "description": "Plays per month of the period's five most played artists." + _PARAMETERS,
         "sql": f"""WITH top AS (
     SELECT account, artist FROM (
         SELECT account, artist, ROW_NUMBER() OVER (PARTITION BY account
@@ -123,8 +121,7 @@ LIMIT 50""",
     },
     "report_skips_per_month": {
         "title": "Report: skips",
-        "description": "Plays, skips and the share skipped per month of the period."
-        + _PARAMETERS,
+        "description": "Plays, skips and the share skipped per month of the period." + _PARAMETERS,
         "sql": f"""SELECT account, substr(played_at, 1, 7) AS month, {_PLAYED} AS plays,
        {_SKIPPED} AS skips, ROUND(1.0 * {_SKIPPED} / COUNT(*), 4) AS skip_rate
 FROM plays_v WHERE {_PERIOD}

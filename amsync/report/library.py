@@ -40,7 +40,9 @@ def _added(reader: Reader, account_id: int, period: ReportPeriod, found: Library
     if counts:
         unit = "day" if period.kind == "month" else "month"
         days = [f"{min(counts)}-01"[:10], f"{max(counts)}-01"[:10]]
-        found.added_by_month = [(label, counts.get(label, 0)) for label in labels_for(period, unit, days)]
+        found.added_by_month = [
+            (label, counts.get(label, 0)) for label in labels_for(period, unit, days)
+        ]
     found.songs_added = sum(counts.values())
 
 
@@ -76,31 +78,29 @@ def _playlists(reader: Reader, account_id: int, period: ReportPeriod, found: Lib
     )
     found.playlists_changed = len(changed)
     found.playlist_revisions = sum(int(n) for _, n in changed)
-    examined = [
-        _change(reader, int(pid), int(n), period) for pid, n in changed[:CHANGED_EXAMINED]
-    ]
+    examined = [_change(reader, int(pid), int(n), period) for pid, n in changed[:CHANGED_EXAMINED]]
     examined.sort(key=lambda c: (-(c["added"] + c["removed"]), c["name"]))
     found.biggest_changes = [c for c in examined if c["added"] or c["removed"]][:CHANGED_SHOWN]
 
 
-def _revision_at(
-    reader: Reader, playlist_id: int, moment: Any, *, before: bool
-) -> int | None:
+def _revision_at(reader: Reader, playlist_id: int, moment: Any, *, before: bool) -> int | None:
     """The revision in force at ``moment`` (``before``: the last one starting before it)."""
     if moment is None:
         order = "ASC" if before else "DESC"
-        return scalar(
+        found = scalar(
             reader,
             "SELECT id FROM playlist_revisions WHERE playlist_id = :pid "
             f"ORDER BY valid_from {order}, id {order} LIMIT 1",
             {"pid": playlist_id},
         )
-    return scalar(
-        reader,
-        "SELECT id FROM playlist_revisions WHERE playlist_id = :pid AND valid_from < :moment "
-        "ORDER BY valid_from DESC, id DESC LIMIT 1",
-        {"pid": playlist_id, "moment": moment},
-    )
+    else:
+        found = scalar(
+            reader,
+            "SELECT id FROM playlist_revisions WHERE playlist_id = :pid AND valid_from < :moment "
+            "ORDER BY valid_from DESC, id DESC LIMIT 1",
+            {"pid": playlist_id, "moment": moment},
+        )
+    return None if found is None else int(found)
 
 
 def _tracks(reader: Reader, revision_id: int | None) -> Counter[str]:
@@ -113,7 +113,9 @@ def _tracks(reader: Reader, revision_id: int | None) -> Counter[str]:
     return Counter(str(r[0]) for r in rows)
 
 
-def _change(reader: Reader, playlist_id: int, revisions: int, period: ReportPeriod) -> dict[str, Any]:
+def _change(
+    reader: Reader, playlist_id: int, revisions: int, period: ReportPeriod
+) -> dict[str, Any]:
     start = moment_parameter(reader, period.start) if period.start else None
     end = moment_parameter(reader, period.end) if period.end else None
     before = _tracks(reader, _revision_at(reader, playlist_id, start, before=True))

@@ -245,10 +245,10 @@ def discoveries(reader: Reader, account_id: int, period: ReportPeriod) -> Discov
     )
     found.new_songs = int(counted[0][0] or 0)
     artist_first = (
-        f"(SELECT COALESCE(xs.artist, x.artist) AS artist, MIN(x.played_at) AS first_at "
-        f"FROM play_events x LEFT JOIN songs xs ON xs.account_id = x.account_id "
-        f"AND xs.library_id = x.library_id WHERE x.account_id = :account "
-        f"GROUP BY COALESCE(xs.artist, x.artist)) a"
+        "(SELECT COALESCE(xs.artist, x.artist) AS artist, MIN(x.played_at) AS first_at "
+        "FROM play_events x LEFT JOIN songs xs ON xs.account_id = x.account_id "
+        "AND xs.library_id = x.library_id WHERE x.account_id = :account "
+        "GROUP BY COALESCE(xs.artist, x.artist)) a"
     )
     found.new_artists = int(
         reader.rows(

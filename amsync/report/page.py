@@ -13,7 +13,15 @@ from amsync.report.document import Report
 from amsync.report.model import WEEKDAYS, Headline, TopList
 
 TEMPLATE: Final = "report.html.j2"
-DAY_NAMES: Final = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+DAY_NAMES: Final = (
+    "Mondays",
+    "Tuesdays",
+    "Wednesdays",
+    "Thursdays",
+    "Fridays",
+    "Saturdays",
+    "Sundays",
+)
 PLURAL: Final = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
 
 
@@ -45,7 +53,13 @@ def _stats(now: Headline, before: Headline | None) -> list[dict[str, Any]]:
         ("plays", "Plays", now.plays, before.plays if before else None, _number(now.plays)),
         ("hours", "Hours", now.hours, before.hours if before else None, _number(now.hours)),
         ("songs", "Songs", now.songs, before.songs if before else None, _number(now.songs)),
-        ("artists", "Artists", now.artists, before.artists if before else None, _number(now.artists)),
+        (
+            "artists",
+            "Artists",
+            now.artists,
+            before.artists if before else None,
+            _number(now.artists),
+        ),
         ("albums", "Albums", now.albums, before.albums if before else None, _number(now.albums)),
         ("days", "Days with music", now.days, before.days if before else None, _number(now.days)),
         (
@@ -152,7 +166,9 @@ def _texts(report: Report) -> dict[str, str]:
             f"created; {library.playlists_changed:,} playlists changed "
             f"({library.playlist_revisions:,} versions kept)."
         ),
-        "favourites_text": f"Marked favourite now: {favourites}." if favourites else "No favourites marked.",
+        "favourites_text": f"Marked favourite now: {favourites}."
+        if favourites
+        else "No favourites marked.",
         "lost_text": lost,
     }
 
@@ -213,7 +229,11 @@ def render_page(
         added_unit="day" if period.kind == "month" else "month",
         weekdays=WEEKDAYS,
         replay=replay,
-        replay_lists=[(t, replay.lists.get(t, [])) for t in ("songs", "albums", "artists") if replay and replay.lists.get(t)],
+        replay_lists=[
+            (t, replay.lists.get(t, []))
+            for t in ("songs", "albums", "artists")
+            if replay and replay.lists.get(t)
+        ],
         percent=percent,
         css=(folder / "report.css").read_text(encoding="utf-8"),
         version=version,
@@ -231,7 +251,7 @@ def chart_set(report: Report) -> dict[str, Any]:
         charts: dict[str, Any] = {}
         if report.library.added_by_month:
             charts["added"] = _added_chart(report)
-        return charts
+        return charting.draw(charts)
     kind = report.period.kind
     over = report.over_time
     charts = {
@@ -274,7 +294,7 @@ def chart_set(report: Report) -> dict[str, Any]:
     if artists.plays:
         charts["artists"] = charting.lines(
             artists.labels,
-            {name: values for name, values in artists.plays.items()},
+            dict(artists.plays.items()),
             unit=artists.unit,
             kind=kind,
             y_title="plays",
@@ -282,7 +302,7 @@ def chart_set(report: Report) -> dict[str, Any]:
         )
     if report.library.added_by_month:
         charts["added"] = _added_chart(report)
-    return charts
+    return charting.draw(charts)
 
 
 def _added_chart(report: Report) -> Any:

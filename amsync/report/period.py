@@ -126,8 +126,7 @@ def default_period(reader: Reader, account_id: int, now: datetime) -> ReportPeri
     start = datetime(this_year, 1, 1, tzinfo=UTC)
     before = scalar(
         reader,
-        "SELECT MAX(played_at) FROM play_events WHERE account_id = :account "
-        "AND played_at < :start",
+        "SELECT MAX(played_at) FROM play_events WHERE account_id = :account AND played_at < :start",
         {"account": account_id, "start": moment_parameter(reader, start)},
     )
     if before is not None:

@@ -38,7 +38,9 @@ def replay_section(reader: Reader, account_id: int, period: ReportPeriod) -> Rep
         return found
     found.kept = True
     found.first_seen_at, found.last_seen_at = str(rows[0][7]), str(rows[0][8])
-    ranking = {kind: _ranking(reader, account_id, period, kind) for kind in ("songs", "albums", "artists")}
+    ranking = {
+        kind: _ranking(reader, account_id, period, kind) for kind in ("songs", "albums", "artists")
+    }
     songs_by_catalog = _catalog_songs(reader, account_id, [r[5] for r in rows if r[0] == "songs"])
     for top, rank, name, artist, album, catalog_id, artwork, _, _ in rows:
         ours = _ours(ranking[str(top)], str(top), name, artist, album, catalog_id, songs_by_catalog)
@@ -66,8 +68,9 @@ def _ranking(
     )
     found: dict[tuple[str, ...], tuple[int, int]] = {}
     for row in rows:
-        item = dict(zip(columns, row))
+        item = dict(zip(columns, row, strict=False))
         plays, rank = int(item["plays"] or 0), int(item["rank"])
+        keys: list[tuple[str, ...]]
         if kind == "songs":
             keys = [("id", str(item["library_id"]))] if item["library_id"] else []
             keys.append(_fold(item["name"], item["artist"]))

@@ -32,7 +32,11 @@ def top_lists(
             columns, rows = top_played(
                 reader, account_id, kind, period.query_period(), by=by, limit=limit
             )
-            found = TopList(kind, by, [{c: _plain(v) for c, v in zip(columns, row)} for row in rows])
+            found = TopList(
+                kind,
+                by,
+                [{c: _plain(v) for c, v in zip(columns, row, strict=False)} for row in rows],
+            )
             found.artwork = _artwork(reader, account_id, kind, found.rows)
             lists[kind][by] = found
     return lists

@@ -89,4 +89,3 @@ def keep_replay(
             ],
         )
     return KeptReplay(summary.year, True, counts)
-

@@ -28,8 +28,14 @@ def summary(**overrides: Any) -> dict[str, Any]:
         "views": {
             "top-songs": {
                 "data": [
-                    entry("song", "1", name="First", artistName="A", albumName="X",
-                          artwork={"url": "https://img/{w}x{h}bb.jpg"}),
+                    entry(
+                        "song",
+                        "1",
+                        name="First",
+                        artistName="A",
+                        albumName="X",
+                        artwork={"url": "https://img/{w}x{h}bb.jpg"},
+                    ),
                     {"id": "no-relationship"},
                     entry("song", "3", name="Third", artistName="C"),
                 ]

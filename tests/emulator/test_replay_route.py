@@ -48,7 +48,9 @@ def test_only_the_views_asked_for(emu: Emulator, client: httpx.Client) -> None:
     "params",
     [{}, {"filter[year]": "2024"}, {"filter[year]": "latest", "views": "top-genres"}],
 )
-def test_bad_parameters_are_400(emu: Emulator, client: httpx.Client, params: dict[str, str]) -> None:
+def test_bad_parameters_are_400(
+    emu: Emulator, client: httpx.Client, params: dict[str, str]
+) -> None:
     emu.library.replay = _replay(emu)
     answer = client.get(PATH, params=params)
     assert answer.status_code == 400
@@ -66,8 +68,9 @@ def test_no_summary_is_404_or_empty(emu: Emulator, client: httpx.Client) -> None
 def test_the_music_user_token_is_needed(emu: Emulator) -> None:
     emu.library.replay = _replay(emu)
     with httpx.Client(transport=emu.transport(), base_url="https://api.music.apple.com") as bare:
-        answer = bare.get(PATH, params={"filter[year]": "latest"},
-                          headers={"Authorization": "Bearer dev-token"})
+        answer = bare.get(
+            PATH, params={"filter[year]": "latest"}, headers={"Authorization": "Bearer dev-token"}
+        )
     assert answer.status_code == 403
 
 

@@ -137,9 +137,7 @@ def test_only_the_report_package_imports_a_charting_library() -> None:
     imported when a page is made; no other module loads a charting library."""
     charting = {"altair", "vl_convert", "matplotlib", "vega", "plotly"}
     importers = sorted(
-        str(path.relative_to(ROOT))
-        for path in _modules()
-        if charting & _third_party_imports(path)
+        str(path.relative_to(ROOT)) for path in _modules() if charting & _third_party_imports(path)
     )
     assert importers == ["amsync/report/charting.py"], importers
 

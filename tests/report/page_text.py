@@ -27,7 +27,11 @@ class TopLists(HTMLParser):
             self.section = found.get("id")
         elif tag == "ol" and "top" in classes and self.section:
             self.list = "by-plays" if "by-plays" in classes else "by-time"
-        elif tag == "span" and self.list and ("name" in classes or classes[:1] in (["plays"], ["hours"])):
+        elif (
+            tag == "span"
+            and self.list
+            and ("name" in classes or classes[:1] in (["plays"], ["hours"]))
+        ):
             self.field = "name" if "name" in classes else "count"
             key = (self.section or "", self.list)
             target = self.names if self.field == "name" else self.counts

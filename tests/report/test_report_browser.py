@@ -60,7 +60,12 @@ def _open(browser: Any, path: Path, width: int, scheme: str) -> tuple[Any, Opene
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     opened = Opened(page)
-    page.on("console", lambda m: opened.console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda m: (
+            opened.console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
+        ),
+    )
     page.on("pageerror", lambda e: opened.console.append(f"pageerror: {e}"))
     page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
 
@@ -91,7 +96,9 @@ def test_the_page_renders_offline_at_each_width_and_scheme(
         assert opened.dialogs == [], "no name ran as a script"
         assert page.evaluate("document.documentElement.scrollWidth") <= width, "fits the width"
         wide, narrow = (page.locator(f".chart.{k}").first for k in ("wide", "narrow"))
-        assert (wide.is_visible(), narrow.is_visible()) == ((True, False) if width > 640 else (False, True))
+        assert (wide.is_visible(), narrow.is_visible()) == (
+            (True, False) if width > 640 else (False, True)
+        )
         images = page.evaluate(
             "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length"
         )
@@ -112,9 +119,11 @@ def test_the_numbers_on_the_page_are_amsync_tops(
         for kind in ("songs", "artists", "albums"):
             rows = opened.page.locator(f"#top-{kind} ol.by-plays li")
             shown = [
-                (int(rows.nth(i).get_attribute("data-rank") or 0),
-                 rows.nth(i).locator(".name").inner_text(),
-                 rows.nth(i).locator(".plays").inner_text())
+                (
+                    int(rows.nth(i).get_attribute("data-rank") or 0),
+                    rows.nth(i).locator(".name").inner_text(),
+                    rows.nth(i).locator(".plays").inner_text(),
+                )
                 for i in range(rows.count())
             ]
             column = {"songs": "name", "artists": "artist", "albums": "album"}[kind]
@@ -124,7 +133,10 @@ def test_the_numbers_on_the_page_are_amsync_tops(
             ]
             assert shown == expected, kind
         plays = opened.page.locator('[data-stat="plays"] .value').inner_text()
-        total = sum(r["plays"] for r in top_json(scene.db, "songs", "--year", str(YEAR), "--limit", "100000"))
+        total = sum(
+            r["plays"]
+            for r in top_json(scene.db, "songs", "--year", str(YEAR), "--limit", "100000")
+        )
         assert plays == f"{total:,}"
     finally:
         context.close()
@@ -134,9 +146,9 @@ def test_a_hostile_name_shows_as_text(browser: Any, page_file: Path) -> None:
     context, opened = _open(browser, page_file, 390, "dark")
     try:
         first = opened.page.locator("#top-songs ol.by-plays li .name").first
-        assert HOSTILE in [
-            t for t in opened.page.locator("#top-songs ol.by-plays li .name").all_inner_texts()
-        ]
+        assert HOSTILE in list(
+            opened.page.locator("#top-songs ol.by-plays li .name").all_inner_texts()
+        )
         assert first.is_visible()
         assert opened.page.locator("#top-songs img[src='x']").count() == 0
         assert opened.page.evaluate("document.scripts.length") == 0

@@ -126,7 +126,10 @@ def test_the_top_lists_are_amsync_tops_for_the_same_period(listened_db: str, by:
         expected = top_json(listened_db, kind, "--year", str(YEAR), "--by", by)
         assert expected, kind
         assert data["top"][kind][f"by_{by}"]["rows"] == expected, kind
-    plays = sum(row["plays"] for row in top_json(listened_db, "songs", "--year", str(YEAR), "--limit", "100000"))
+    plays = sum(
+        row["plays"]
+        for row in top_json(listened_db, "songs", "--year", str(YEAR), "--limit", "100000")
+    )
     assert data["headline"]["plays"] == plays
 
 
@@ -160,7 +163,11 @@ def test_no_artwork_makes_a_text_only_file(scene: Scene, tmp_path: Path) -> None
     before = len(scene.emulator.log.entries)
     assert report(scene.db, "--year", str(YEAR), "--no-artwork", "-o", str(out)).exit_code == 0
     page = out.read_text(encoding="utf-8")
-    assert "<img" not in page and "data:image" not in page and "placeholder" not in page.split("</style>")[1]
+    assert (
+        "<img" not in page
+        and "data:image" not in page
+        and "placeholder" not in page.split("</style>")[1]
+    )
     assert len(scene.emulator.log.entries) == before, "no network at all"
 
 
@@ -197,7 +204,7 @@ def test_artwork_is_fetched_once_cached_and_a_missing_one_is_a_placeholder(
     assert images()[before + len(fetched) :] == ["/image/thumb/nothing/here.txt"], (
         "the second report took the pictures from the cache (and tried the missing one again)"
     )
-    assert second_out.read_text(encoding="utf-8") .count("data:image/png") == page.count(
+    assert second_out.read_text(encoding="utf-8").count("data:image/png") == page.count(
         "data:image/png"
     )
 
@@ -226,7 +233,10 @@ def test_apples_replay_is_shown_beside_amsyncs_count(scene: Scene) -> None:
     apple = scene.emulator.library.replay
     assert apple is not None
     assert [i["catalog_id"] for i in replay["lists"]["songs"]] == apple.songs
-    ours = {r["library_id"]: r for r in top_json(scene.db, "songs", "--year", str(YEAR), "--limit", "100000")}
+    ours = {
+        r["library_id"]: r
+        for r in top_json(scene.db, "songs", "--year", str(YEAR), "--limit", "100000")
+    }
     catalog_to_library = {s.catalog_id: s.id for s in scene.emulator.library.songs.values()}
     for item in replay["lists"]["songs"]:
         row = ours[catalog_to_library[item["catalog_id"]]]
@@ -246,11 +256,45 @@ def test_songs_lost_are_shown_only_where_the_lost_view_exists(scene: Scene, tmp_
     assert 'id="lost"' not in out.read_text(encoding="utf-8")
     assert report_json(db, "--year", str(YEAR))["library"]["lost"] is None
     rows = [
-        ("i.1", "111", "Gone <b>Song</b>", "An Artist", "An Album", None, None, None,
-         "2025-03-04T05:06:07Z", "withdrawn", "999"),
-        ("i.2", "222", "Other", "B", "C", "p.1", "Road Trip", 3, "2025-07-01T00:00:00Z",
-         "unplayable", None),
-        ("i.3", "333", "Older", "B", "C", None, None, None, "2024-12-31T23:59:59Z", "removed", None),
+        (
+            "i.1",
+            "111",
+            "Gone <b>Song</b>",
+            "An Artist",
+            "An Album",
+            None,
+            None,
+            None,
+            "2025-03-04T05:06:07Z",
+            "withdrawn",
+            "999",
+        ),
+        (
+            "i.2",
+            "222",
+            "Other",
+            "B",
+            "C",
+            "p.1",
+            "Road Trip",
+            3,
+            "2025-07-01T00:00:00Z",
+            "unplayable",
+            None,
+        ),
+        (
+            "i.3",
+            "333",
+            "Older",
+            "B",
+            "C",
+            None,
+            None,
+            None,
+            "2024-12-31T23:59:59Z",
+            "removed",
+            None,
+        ),
     ]
     with sqlite3.connect(db) as connection:
         connection.execute(LOST_V)

@@ -57,11 +57,14 @@ def test_headline(run: Any, numbers: dict[str, Any]) -> None:
     assert row["account"] == "default"
 
 
-@pytest.mark.parametrize(("name", "kind", "column"), [
-    ("report_top_songs", "songs", "name"),
-    ("report_top_artists", "artists", "artist"),
-    ("report_top_albums", "albums", "album"),
-])
+@pytest.mark.parametrize(
+    ("name", "kind", "column"),
+    [
+        ("report_top_songs", "songs", "name"),
+        ("report_top_artists", "artists", "artist"),
+        ("report_top_albums", "albums", "album"),
+    ],
+)
 def test_top_lists(run: Any, numbers: dict[str, Any], name: str, kind: str, column: str) -> None:
     rows = run(name)
     expected = numbers["top"][kind]["by_plays"]["rows"]

@@ -20,7 +20,10 @@ from amsync.report.period import ReportPeriod, parse_period
 def test_periods() -> None:
     year = parse_period("2025", None, False)
     assert year == ReportPeriod("year", 2025)
-    assert (year.start, year.end) == (datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))
+    assert (year.start, year.end) == (
+        datetime(2025, 1, 1, tzinfo=UTC),
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
     assert year.previous() == ReportPeriod("year", 2024) and year.slug == "2025"
     december = parse_period(None, "2025-12", False)
     assert december is not None and december.end == datetime(2026, 1, 1, tzinfo=UTC)
@@ -35,7 +38,12 @@ def test_periods() -> None:
 
 @pytest.mark.parametrize(
     ("year", "month", "everything"),
-    [("2025 ", None, True), ("abcd", None, False), (None, "2025-00", False), (None, "0000-01", False)],
+    [
+        ("2025 ", None, True),
+        ("abcd", None, False),
+        (None, "2025-00", False),
+        (None, "0000-01", False),
+    ],
 )
 def test_bad_periods(year: str | None, month: str | None, everything: bool) -> None:
     with pytest.raises(UsageError):
@@ -53,7 +61,9 @@ def test_bars_and_streaks() -> None:
         "2020",
         "2021",
     ]
-    assert longest_streak(["2025-01-01", "2025-01-02", "2025-01-04", "2025-01-05", "2025-01-06"]) == (
+    assert longest_streak(
+        ["2025-01-01", "2025-01-02", "2025-01-04", "2025-01-05", "2025-01-06"]
+    ) == (
         3,
         "2025-01-04",
         "2025-01-06",
@@ -97,21 +107,29 @@ def test_charts_are_valid_vega_lite_with_names_as_text(monkeypatch: pytest.Monke
     monkeypatch.setattr(charting, "VALIDATE", True)  # Altair checks every spec against the schema
     hostile = "<script>alert(1)</script>"
     drawing = charting.lines(
-        ["2025-01", "2025-02"], {hostile: [1, 2], "B": [0, 3]}, unit="month", kind="year",
-        y_title="plays", label="Plays & more",
+        ["2025-01", "2025-02"],
+        {hostile: [1, 2], "B": [0, 3]},
+        unit="month",
+        kind="year",
+        y_title="plays",
+        label="Plays & more",
     )
     for svg in (drawing.wide, drawing.narrow):
         assert svg.startswith('<svg role="img" aria-label="Plays &amp; more"')
         assert "<script" not in svg and "&lt;script&gt;" in svg
     assert charting.heatmap([[1] * 24] * 7, ("M", "T", "W", "T", "F", "S", "S"), label="c").wide
-    assert charting.bars(["2025-01-06"], [1.5], unit="week", kind="year", y_title="h", label="x").narrow
-    assert charting.stacked(["2025"], {"a": [1], "b": [2]}, unit="year", kind="all", y_title="p", label="s").wide
+    assert charting.bars(
+        ["2025-01-06"], [1.5], unit="week", kind="year", y_title="h", label="x"
+    ).narrow
+    assert charting.stacked(
+        ["2025"], {"a": [1], "b": [2]}, unit="year", kind="all", y_title="p", label="s"
+    ).wide
 
 
 def test_an_svg_with_something_that_runs_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     import vl_convert
 
-    for bad in ('<svg><script>x</script></svg>', '<svg><g onclick="x"/></svg>', "not svg"):
+    for bad in ("<svg><script>x</script></svg>", '<svg><g onclick="x"/></svg>', "not svg"):
         monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda spec, bad=bad: bad)
         drawing = charting.bars(["2025-01"], [1], unit="month", kind="year", y_title="h", label="x")
         assert drawing.wide == "" and drawing.narrow == ""
@@ -124,5 +142,9 @@ def test_which_labels_an_axis_shows() -> None:
     assert len(charting._shown(weeks, "week", "year", narrow=True)) == 4
     days = labels_for(ReportPeriod("month", 2025, 3), "day", [])
     assert [label[8:] for label in charting._shown(days, "day", "month", narrow=True)] == [
-        "01", "08", "15", "22", "29",
+        "01",
+        "08",
+        "15",
+        "22",
+        "29",
     ]

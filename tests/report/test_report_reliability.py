@@ -36,9 +36,7 @@ def test_report_to_stdout_into_head(scene: Scene, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
-def test_a_signal_in_the_middle_leaves_no_file(
-    scene: Scene, tmp_path: Path, signum: int
-) -> None:
+def test_a_signal_in_the_middle_leaves_no_file(scene: Scene, tmp_path: Path, signum: int) -> None:
     """The signal comes while the pictures are being fetched: the page is not written, no
     temporary file is left beside it, and the exit code says which signal it was."""
     out = tmp_path / "out"
