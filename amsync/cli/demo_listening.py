@@ -4,6 +4,8 @@ account's listening history; Apple's Replay of last year served by the emulator 
 keeps it); the library's artwork served by the emulator too; and the report of last year
 written into the demo folder, pictures and all.
 
+The listening ends on 31 December 2025 whatever the date: the demo's report (the default
+period, the last complete year with listening) reads the same every time it is made.
 ``prepare`` runs before the sync (the sync reads Apple's Replay, and the artwork URLs it
 mirrors must point at the emulator), ``finish`` after it, while the emulator still serves the
 pictures.
@@ -23,6 +25,7 @@ from amsync.emulator.privacy_export import ListeningExport
 from amsync.emulator.privacy_library import LibraryListening, listening_for_library, replay_of
 
 EXPORT_NAME: Final = "apple-privacy-export.zip"
+LAST_DAY: Final = date(2025, 12, 31)  # a fixed year, so the demo's report reads the same each run
 REPORT_NAME: Final = "report.html"
 PLAYS_PER_SONG: Final = 2.5
 
@@ -34,15 +37,15 @@ class DemoListening:
 
 
 def prepare(library: Library, server_url: str, seed: int) -> DemoListening:
-    """The listener of ``library`` until the end of last year, Apple's Replay of last year,
-    and the artwork served by the emulator at ``server_url``."""
-    this_year = datetime.now(UTC).year
+    """The listener of ``library`` in 2023–2025, Apple's Replay of 2025, and the artwork
+    served by the emulator at ``server_url``."""
+    year = LAST_DAY.year
     rehost(library, server_url)
     plays = max(600, int(len(library.songs) * PLAYS_PER_SONG))
-    spec = LibraryListening(plays=plays, years=3, end=date(this_year, 1, 1), seed=seed)
+    spec = LibraryListening(plays=plays, years=3, end=date(year + 1, 1, 1), seed=seed)
     export = listening_for_library(library, spec)
-    library.replay = replay_of(library, export, this_year - 1)
-    return DemoListening(export, this_year - 1)
+    library.replay = replay_of(library, export, year)
+    return DemoListening(export, year)
 
 
 def finish(store: Store, folder: Path, listening: DemoListening) -> list[tuple[str, str]]:

@@ -234,7 +234,7 @@ def lines(
             "y": alt.Y(
                 "value:Q",
                 title=y_title,
-                axis=alt.Axis(tickCount=4, format="%" if percent else ""),
+                axis=alt.Axis(tickCount=4, format="%") if percent else alt.Axis(tickCount=4),
             ),
         }
         mark: dict[str, Any] = {"point": {"size": 18}, "strokeWidth": 2}
