@@ -203,71 +203,65 @@ def artists_over_time(
     return result
 
 
+def _firsts(reader: Reader, account_id: int, key: str) -> dict[str, str]:
+    """When each song (or, with ``key`` the artist, each artist) was first played, as
+    ``YYYY-MM-DD HH`` text (UTC), over the whole history."""
+    rows = reader.rows(
+        f"SELECT {key}, {hour_sql(reader, 'MIN(e.played_at)')} FROM play_events e "
+        f"{JOIN_SONGS if 's.' in key else ''} WHERE e.account_id = :account GROUP BY {key}",
+        {"account": account_id},
+    )
+    return {str(k): str(first) for k, first in rows if k is not None}
+
+
 def discoveries(reader: Reader, account_id: int, period: ReportPeriod) -> Discoveries:
     """Songs and artists first heard in the period (for all time: first heard in the year of
-    the play), the plays they had against songs known before, and the most played of them."""
+    the play), the plays they had against songs known before, and the most played of them.
+
+    Two scans: when every song was first played (the whole history, grouped by song), and the
+    period's plays grouped by day and song; the rest is counted here."""
     unit = COARSE[period.kind]
+    key = song_key_sql("e")
+    firsts = _firsts(reader, account_id, key)
     when, params = during(reader, period)
-    params = {"account": account_id, **params}
-    key_e, key_x = song_key_sql("e"), song_key_sql("x")
-    if period.start is not None:
-        new = "f.first_at >= :start"
-        artist_new = "a.first_at >= :start"
-    else:
-        year = day_sql(reader, "f.first_at")
-        new = f"substr({year}, 1, 4) = substr({day_sql(reader, 'e.played_at')}, 1, 4)"
-        artist_new = "1 = 1"
-    firsts = (
-        f"(SELECT {key_x} AS k, MIN(x.played_at) AS first_at FROM play_events x "
-        f"WHERE x.account_id = :account GROUP BY {key_x}) f ON f.k = {key_e}"
-    )
     rows = reader.rows(
-        f"SELECT {day_sql(reader, 'e.played_at')}, CASE WHEN {new} THEN 1 ELSE 0 END, "
-        f"COUNT(*), COUNT(DISTINCT CASE WHEN {new} THEN {key_e} END) "
-        f"FROM play_events e JOIN {firsts} "
-        f"WHERE e.account_id = :account{when} AND NOT e.skipped GROUP BY 1, 2",
-        params,
+        f"SELECT {day_sql(reader, 'e.played_at')}, {key}, SUM({PLAYED.format(t='e')}), "
+        f"MIN({NAME}), MIN({ARTIST}) FROM play_events e {JOIN_SONGS} "
+        f"WHERE e.account_id = :account{when} GROUP BY 1, 2",
+        {"account": account_id, **params},
     )
+    start = period.start.strftime("%Y-%m-%d") if period.start is not None else None
+
+    def is_new(song: str, day: str) -> bool:
+        first = firsts.get(song, day)
+        return first[:10] >= start if start is not None else first[:4] == day[:4]
+
     found = Discoveries(unit=unit)
-    by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for label in labels_for(period, unit, [str(r[0]) for r in rows]):
-        by_label[label] = [0, 0]
-    for day, is_new, count, _ in rows:
-        slot = by_label[label_of(str(day), unit)]
-        slot[0 if is_new else 1] += int(count or 0)
+    by_label = {label: [0, 0] for label in labels_for(period, unit, [str(r[0]) for r in rows])}
+    new_songs: dict[str, list[Any]] = {}
+    for day, song, plays, name, artist in rows:
+        day, song, count = str(day), str(song), int(plays or 0)
+        slot = by_label.setdefault(label_of(day, unit), [0, 0])
+        if is_new(song, day):
+            slot[0] += count
+            entry = new_songs.setdefault(song, [name, artist, 0, firsts.get(song, day)])
+            entry[2] += count
+        else:
+            slot[1] += count
     found.by_time = [(label, new_, known) for label, (new_, known) in by_label.items()]
     found.new_plays = sum(n for _, n, _ in found.by_time)
     found.known_plays = sum(k for _, _, k in found.by_time)
-    counted = reader.rows(
-        f"SELECT COUNT(DISTINCT {key_e}) FROM play_events e JOIN {firsts} "
-        f"WHERE e.account_id = :account{when} AND {new}",
-        params,
-    )
-    found.new_songs = int(counted[0][0] or 0)
-    artist_first = (
-        "(SELECT COALESCE(xs.artist, x.artist) AS artist, MIN(x.played_at) AS first_at "
-        "FROM play_events x LEFT JOIN songs xs ON xs.account_id = x.account_id "
-        "AND xs.library_id = x.library_id WHERE x.account_id = :account "
-        "GROUP BY COALESCE(xs.artist, x.artist)) a"
-    )
-    found.new_artists = int(
-        reader.rows(
-            f"SELECT COUNT(*) FROM {artist_first} WHERE a.artist <> '' AND {artist_new}"
-            + (" AND a.first_at < :end" if period.end is not None else ""),
-            params,
-        )[0][0]
-        or 0
-    )
-    top = reader.rows(
-        f"SELECT {NAME}, {ARTIST}, SUM({PLAYED.format(t='e')}) AS pl, MIN(f.first_at) "
-        f"FROM play_events e JOIN {firsts} {JOIN_SONGS} "
-        f"WHERE e.account_id = :account{when} AND {new} "
-        f"GROUP BY {key_e}, {NAME}, {ARTIST} ORDER BY pl DESC, 1 LIMIT 10",
-        params,
-    )
+    found.new_songs = len(new_songs)
+    if start is not None:
+        artists = _firsts(reader, account_id, ARTIST)
+        end = period.end.strftime("%Y-%m-%d") if period.end is not None else "9999"
+        found.new_artists = sum(1 for a, f in artists.items() if a and start <= f[:10] < end)
+    else:
+        found.new_artists = len({e[1] for e in new_songs.values() if e[1]})
+    ranked = sorted(new_songs.values(), key=lambda e: (-e[2], str(e[0])))
     found.top_new = [
-        {"name": n, "artist": a, "plays": int(p or 0), "first_played": str(first)[:10]}
-        for n, a, p, first in top
-        if int(p or 0) > 0
+        {"name": n, "artist": a, "plays": p, "first_played": str(first)[:10]}
+        for n, a, p, first in ranked[:10]
+        if p > 0
     ]
     return found

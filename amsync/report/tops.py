@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from amsync.db.reading import Reader, placeholders
-from amsync.query.listening import KINDS, ORDERS, top_played
+from amsync.query.listening import KINDS, top_rankings
 from amsync.report.model import TopList
 from amsync.report.period import ReportPeriod
 
@@ -28,10 +28,8 @@ def top_lists(
     lists: dict[str, dict[str, TopList]] = {}
     for kind in KINDS:
         lists[kind] = {}
-        for by in ORDERS:
-            columns, rows = top_played(
-                reader, account_id, kind, period.query_period(), by=by, limit=limit
-            )
+        rankings = top_rankings(reader, account_id, kind, period.query_period(), limit=limit)
+        for by, (columns, rows) in rankings.items():
             found = TopList(
                 kind,
                 by,

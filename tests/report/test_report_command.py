@@ -249,8 +249,14 @@ LOST_V = """CREATE TABLE lost_v (library_id TEXT, catalog_id TEXT, name TEXT, ar
     cause TEXT, replacement_catalog_id TEXT)"""
 
 
-def test_songs_lost_are_shown_only_where_the_lost_view_exists(scene: Scene, tmp_path: Path) -> None:
-    db = _copy(scene, tmp_path)
+def test_songs_lost_are_shown_only_where_the_lost_view_exists(
+    listened_db: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from amsync.db.engine import database_url
+
+    db = listened_db
     out = tmp_path / "r.html"
     assert report(db, "--year", str(YEAR), "--no-artwork", "-o", str(out)).exit_code == 0
     assert 'id="lost"' not in out.read_text(encoding="utf-8")
@@ -296,10 +302,27 @@ def test_songs_lost_are_shown_only_where_the_lost_view_exists(scene: Scene, tmp_
             None,
         ),
     ]
-    with sqlite3.connect(db) as connection:
-        connection.execute(LOST_V)
-        connection.executemany("INSERT INTO lost_v VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-    connection.close()
+    columns = (
+        "library_id",
+        "catalog_id",
+        "name",
+        "artist",
+        "album",
+        "playlist_id",
+        "playlist_name",
+        "position",
+        "lost_at",
+        "cause",
+        "replacement_catalog_id",
+    )
+    engine = create_engine(database_url(db))
+    with engine.begin() as connection:
+        connection.execute(text(LOST_V))
+        connection.execute(
+            text(f"INSERT INTO lost_v VALUES ({', '.join(':' + c for c in columns)})"),
+            [dict(zip(columns, row, strict=True)) for row in rows],
+        )
+    engine.dispose()
     lost = report_json(db, "--year", str(YEAR))["library"]["lost"]
     assert lost["lost"] == 2 and lost["replaced"] == 1
     assert lost["by_cause"] == {"unplayable": 1, "withdrawn": 1}
