@@ -135,8 +135,14 @@ def clock(
     moved to local time here, hour by hour (a half-hour offset places a play by the hour it
     started in)."""
     when, params = during(reader, period)
+    kept = reader.rows(
+        "SELECT 1 FROM play_events e WHERE e.account_id = :account AND e.personal IS NOT NULL"
+        f"{when} LIMIT 1",
+        {"account": account_id, **params},
+    )
+    offset = offset_sql(reader, "e.personal") if kept else "NULL"
     rows = reader.rows(
-        f"SELECT {hour_sql(reader, 'e.played_at')}, {offset_sql(reader, 'e.personal')}, "
+        f"SELECT {hour_sql(reader, 'e.played_at')}, {offset}, "
         f"SUM({PLAYED.format(t='e')}) FROM play_events e "
         f"WHERE e.account_id = :account{when} GROUP BY 1, 2",
         {"account": account_id, **params},
