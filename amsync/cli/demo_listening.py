@@ -45,7 +45,21 @@ def prepare(library: Library, server_url: str, seed: int) -> DemoListening:
     spec = LibraryListening(plays=plays, years=3, end=date(year + 1, 1, 1), seed=seed)
     export = listening_for_library(library, spec)
     library.replay = replay_of(library, export, year)
+    _added_before_first_play(library, export)
     return DemoListening(export, year)
+
+
+def _added_before_first_play(library: Library, export: ListeningExport) -> None:
+    """Each played song was added to the library on the day it was first played (so the
+    report's "songs added" and "discoveries" tell the same story)."""
+    first: dict[str, datetime] = {}
+    for play in export.plays:
+        song = play.song.library_id
+        if song is not None and (song not in first or play.start < first[song]):
+            first[song] = play.start
+    for song, moment in first.items():
+        if song in library.songs:
+            library.update_song(song, date_added=moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def finish(store: Store, folder: Path, listening: DemoListening) -> list[tuple[str, str]]:

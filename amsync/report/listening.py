@@ -5,7 +5,6 @@ skips. Top lists come from ``amsync.query.listening.top_played`` itself."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Final
@@ -140,9 +139,9 @@ def clock(
         f"{when} LIMIT 1",
         {"account": account_id, **params},
     )
-    offset = offset_sql(reader, "e.personal") if kept else "NULL"
+    offsets = offset_sql(reader, "e.personal") if kept else "NULL"
     rows = reader.rows(
-        f"SELECT {hour_sql(reader, 'e.played_at')}, {offset}, "
+        f"SELECT {hour_sql(reader, 'e.played_at')}, {offsets}, "
         f"SUM({PLAYED.format(t='e')}) FROM play_events e "
         f"WHERE e.account_id = :account{when} GROUP BY 1, 2",
         {"account": account_id, **params},

@@ -161,16 +161,29 @@ def _texts(report: Report) -> dict[str, str]:
             f"You skipped {head.skips:,} of {head.plays + head.skips:,} plays "
             f"({percent(head.skips, head.plays + head.skips)}): moved on before half the song."
         ),
-        "library_text": (
-            f"{library.songs_added:,} songs added; {len(library.playlists_created):,} playlists "
-            f"created; {library.playlists_changed:,} playlists changed "
-            f"({library.playlist_revisions:,} versions kept)."
-        ),
+        "library_text": _library_text(report),
         "favourites_text": f"Marked favourite now: {favourites}."
         if favourites
         else "No favourites marked.",
         "lost_text": lost,
     }
+
+
+def _library_text(report: Report) -> str:
+    library, title = report.library, report.period.title
+    parts = []
+    if library.songs_added:
+        parts.append(f"{library.songs_added:,} songs added")
+    if library.playlists_created:
+        parts.append(f"{len(library.playlists_created):,} playlists created")
+    if library.playlists_changed:
+        parts.append(
+            f"{library.playlists_changed:,} playlists changed ({library.playlist_revisions:,} "
+            "versions kept)"
+        )
+    if not parts:
+        return f"No songs added and no playlist created or changed in {title}, as the syncs saw it."
+    return f"In {title}: " + "; ".join(parts) + "."
 
 
 def _heading(report: Report) -> str:
