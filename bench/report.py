@@ -8,9 +8,10 @@ Run: ``.venv/bin/python -m bench.report`` (``--plays 20000`` for a quick check).
 The history is ``bench/history_import.py``'s (``amsync.emulator.privacy_export``, seed 1:
 250,000 plays over 3,650 days, 20,000 library songs and 4,000 others), imported with
 ``amsync import apple-data`` into a mirror holding the library songs. Each library song gets an
-artwork URL; the 50 pictures the report of ``--year`` shows are put in the artwork cache
-(``<home>/cache/artwork``, 9 kB each: more than Apple's 96 px JPEGs weigh) and the other songs'
-URLs removed, so the page with artwork has exactly 50 thumbnails and makes no request. Each
+artwork URL, and each of their albums one of its own; the first 50 pictures the report of
+``--year`` shows are put in the artwork cache (``<home>/cache/artwork``, 9 kB each: more than
+Apple's 96 px JPEGs weigh) and the other URLs removed, so the page with artwork has 50 pictures (shown more than once where a song
+and its album share one) and makes no request. Each
 ``amsync report`` is a real process (median of 3, with its peak memory); the page is opened in
 the system's Chromium with every request but the file's aborted (median of 5 load events).
 
@@ -80,6 +81,13 @@ def _prepare_artwork(db: str, home: Path, year: str) -> int:
             "UPDATE songs SET artwork_url = 'https://bench.invalid/art/' || library_id "
             "|| '/{w}x{h}bb.jpg'"
         )
+        connection.execute(  # the library's albums, each with a cover of its own
+            "INSERT INTO albums (account_id, library_id, name, artist, fingerprint, "
+            "first_seen_at, last_seen_at, artwork_url) "
+            "SELECT account_id, 'l.bench' || MIN(id), album, artist, '0', MIN(first_seen_at), "
+            "MIN(first_seen_at), 'https://bench.invalid/album/' || MIN(id) || '/{w}x{h}bb.jpg' "
+            "FROM songs WHERE album IS NOT NULL GROUP BY account_id, album, artist"
+        )
     connection.close()
     listed = subprocess.run(
         _amsync(db, home, "report", "--year", year, "--format", "json", "-o", "-"),
@@ -98,9 +106,11 @@ def _prepare_artwork(db: str, home: Path, year: str) -> int:
     with sqlite3.connect(db) as connection:
         connection.execute("CREATE TEMP TABLE keep (url TEXT)")
         connection.executemany("INSERT INTO keep VALUES (?)", [(u,) for u in keep])
-        connection.execute(
-            "UPDATE songs SET artwork_url = NULL WHERE artwork_url NOT IN (SELECT url FROM keep)"
-        )
+        for table in ("songs", "albums"):
+            connection.execute(
+                f"UPDATE {table} SET artwork_url = NULL "
+                "WHERE artwork_url NOT IN (SELECT url FROM keep)"
+            )
     connection.close()
     cache = home / "cache" / "artwork"
     cache.mkdir(parents=True, exist_ok=True)
