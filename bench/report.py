@@ -7,12 +7,12 @@ Run: ``.venv/bin/python -m bench.report`` (``--plays 20000`` for a quick check).
 
 The history is ``bench/history_import.py``'s (``amsync.emulator.privacy_export``, seed 1:
 250,000 plays over 3,650 days, 20,000 library songs and 4,000 others), imported with
-``amsync import apple-data`` into a mirror holding the library songs. Each library song gets an
-artwork URL, and each of their albums one of its own; the first 50 pictures the report of
-``--year`` shows are put in the artwork cache (``<home>/cache/artwork``, 9 kB each: more than
-Apple's 96 px JPEGs weigh) and the other URLs removed, so the page with artwork has 50 pictures (shown more than once where a song
-and its album share one) and makes no request. Each
-``amsync report`` is a real process (median of 3, with its peak memory); the page is opened in
+``amsync import apple-data`` into a mirror holding the library songs. Each library song gets
+an artwork URL, and each of their albums and artists one of its own; the first 50 pictures the
+report of ``--year`` shows are put in the artwork cache (``<home>/cache/artwork``, 9 kB each:
+more than Apple's 96 px JPEGs weigh) and the other URLs removed, so the page with artwork has 50
+pictures (shown more than once where a song and its album share one) and makes no request.
+Each ``amsync report`` is a real process (median of 3, with its peak memory); the page is opened in
 the system's Chromium with every request but the file's aborted (median of 5 load events).
 
 Charting candidates, on the six charts of a year's report: Vega-Lite (Altair) rendered to SVG
@@ -88,6 +88,18 @@ def _prepare_artwork(db: str, home: Path, year: str) -> int:
             "MIN(first_seen_at), 'https://bench.invalid/album/' || MIN(id) || '/{w}x{h}bb.jpg' "
             "FROM songs WHERE album IS NOT NULL GROUP BY account_id, album, artist"
         )
+        connection.execute(  # and the artists, with their catalog pictures
+            "INSERT INTO artists (account_id, library_id, catalog_id, name, fingerprint, "
+            "first_seen_at, last_seen_at) SELECT account_id, 'r.bench' || MIN(id), "
+            "'ca' || MIN(id), artist, '0', MIN(first_seen_at), MIN(first_seen_at) "
+            "FROM songs WHERE artist IS NOT NULL GROUP BY account_id, artist"
+        )
+        connection.execute(
+            "INSERT INTO catalog_artists (account_id, catalog_id, name, artwork_url, available, "
+            "fingerprint, fetched_at) SELECT account_id, catalog_id, name, "
+            "'https://bench.invalid/artist/' || catalog_id || '/{w}x{h}bb.jpg', 1, '0', "
+            "first_seen_at FROM artists"
+        )
     connection.close()
     listed = subprocess.run(
         _amsync(db, home, "report", "--year", year, "--format", "json", "-o", "-"),
@@ -106,7 +118,7 @@ def _prepare_artwork(db: str, home: Path, year: str) -> int:
     with sqlite3.connect(db) as connection:
         connection.execute("CREATE TEMP TABLE keep (url TEXT)")
         connection.executemany("INSERT INTO keep VALUES (?)", [(u,) for u in keep])
-        for table in ("songs", "albums"):
+        for table in ("songs", "albums", "catalog_artists"):
             connection.execute(
                 f"UPDATE {table} SET artwork_url = NULL "
                 "WHERE artwork_url NOT IN (SELECT url FROM keep)"
