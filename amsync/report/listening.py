@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Final
 
-from amsync.db.reading import Reader, placeholders
+from amsync.db.reading import Reader, moment_parameter, placeholders
 from amsync.report.buckets import COARSE, OVER_TIME, label_of, labels_for, longest_streak
 from amsync.report.model import (
     ArtistsOverTime,
@@ -208,26 +208,67 @@ def artists_over_time(
     return result
 
 
-def _firsts(reader: Reader, account_id: int, key: str) -> dict[str, str]:
-    """When each song (or, with ``key`` the artist, each artist) was first played, as
-    ``YYYY-MM-DD HH`` text (UTC), over the whole history."""
+def _firsts(reader: Reader, account_id: int) -> tuple[dict[str, str], dict[str, str]]:
+    """When each song and each artist was first played, as ``YYYY-MM-DD HH`` text (UTC), over
+    the whole history: one pass, grouped by song (an artist's first play is its songs')."""
+    key = song_key_sql("e")
     rows = reader.rows(
-        f"SELECT {key}, {hour_sql(reader, 'MIN(e.played_at)')} FROM play_events e "
-        f"{JOIN_SONGS if 's.' in key else ''} WHERE e.account_id = :account GROUP BY {key}",
+        f"SELECT {key}, MIN({ARTIST}), {hour_sql(reader, 'MIN(e.played_at)')} "
+        f"FROM play_events e {JOIN_SONGS} WHERE e.account_id = :account GROUP BY {key}",
         {"account": account_id},
     )
-    return {str(k): str(first) for k, first in rows if k is not None}
+    songs: dict[str, str] = {}
+    artists: dict[str, str] = {}
+    for song, artist, first in rows:
+        songs[str(song)] = str(first)
+        if artist:
+            name = str(artist)
+            if name not in artists or str(first) < artists[name]:
+                artists[name] = str(first)
+    return songs, artists
+
+
+def _known_before(
+    reader: Reader, account_id: int, period: ReportPeriod
+) -> tuple[set[str], set[str]]:
+    """The songs (as ``song_key_sql`` spells them) and the artists played before the period:
+    one pass over the earlier plays, without joining the songs (a linked song's artist is
+    looked up here, as ``COALESCE(s.artist, e.artist)`` would)."""
+    assert period.start is not None
+    artist_of = {
+        str(song): artist
+        for song, artist in reader.rows(
+            "SELECT library_id, artist FROM songs WHERE account_id = :account",
+            {"account": account_id},
+        )
+    }
+    rows = reader.rows(
+        "SELECT DISTINCT e.library_id, CASE WHEN e.library_id IS NULL THEN e.name END, "
+        "e.artist, CASE WHEN e.library_id IS NULL THEN e.album END FROM play_events e "
+        "WHERE e.account_id = :account AND e.played_at < :start",
+        {"account": account_id, "start": moment_parameter(reader, period.start)},
+    )
+    songs: set[str] = set()
+    artists: set[str] = set()
+    for library_id, name, artist, album in rows:
+        if library_id is not None:
+            songs.add(str(library_id))
+            artist = artist_of.get(str(library_id)) or artist
+        else:
+            songs.add(f"~{name}|{artist or ''}|{album or ''}")
+        if artist:
+            artists.add(str(artist))
+    return songs, artists
 
 
 def discoveries(reader: Reader, account_id: int, period: ReportPeriod) -> Discoveries:
     """Songs and artists first heard in the period (for all time: first heard in the year of
     the play), the plays they had against songs known before, and the most played of them.
 
-    Two scans: when every song was first played (the whole history, grouped by song), and the
-    period's plays grouped by day and song; the rest is counted here."""
+    Two passes: the plays before the period (which songs and artists were known; for all
+    time, when each song was first played), and the period's plays grouped by day and song."""
     unit = COARSE[period.kind]
     key = song_key_sql("e")
-    firsts = _firsts(reader, account_id, key)
     when, params = during(reader, period)
     rows = reader.rows(
         f"SELECT {day_sql(reader, 'e.played_at')}, {key}, SUM({PLAYED.format(t='e')}), "
@@ -235,34 +276,40 @@ def discoveries(reader: Reader, account_id: int, period: ReportPeriod) -> Discov
         f"WHERE e.account_id = :account{when} GROUP BY 1, 2",
         {"account": account_id, **params},
     )
-    start = period.start.strftime("%Y-%m-%d") if period.start is not None else None
+    if period.start is not None:
+        known, known_artists = _known_before(reader, account_id, period)
 
-    def is_new(song: str, day: str) -> bool:
-        first = firsts.get(song, day)
-        return first[:10] >= start if start is not None else first[:4] == day[:4]
+        def is_new(song: str, day: str) -> bool:
+            return song not in known
+
+    else:
+        firsts, _ = _firsts(reader, account_id)
+        known_artists = set()
+
+        def is_new(song: str, day: str) -> bool:
+            return firsts.get(song, day)[:4] == day[:4]
 
     found = Discoveries(unit=unit)
     by_label = {label: [0, 0] for label in labels_for(period, unit, [str(r[0]) for r in rows])}
     new_songs: dict[str, list[Any]] = {}
+    new_artists: set[str] = set()
     for day, song, plays, name, artist in rows:
         day, song, count = str(day), str(song), int(plays or 0)
         slot = by_label.setdefault(label_of(day, unit), [0, 0])
         if is_new(song, day):
             slot[0] += count
-            entry = new_songs.setdefault(song, [name, artist, 0, firsts.get(song, day)])
+            entry = new_songs.setdefault(song, [name, artist, 0, day])
             entry[2] += count
+            entry[3] = min(entry[3], day)
         else:
             slot[1] += count
+        if artist and str(artist) not in known_artists:
+            new_artists.add(str(artist))
     found.by_time = [(label, new_, known) for label, (new_, known) in by_label.items()]
     found.new_plays = sum(n for _, n, _ in found.by_time)
     found.known_plays = sum(k for _, _, k in found.by_time)
     found.new_songs = len(new_songs)
-    if start is not None:
-        artists = _firsts(reader, account_id, ARTIST)
-        end = period.end.strftime("%Y-%m-%d") if period.end is not None else "9999"
-        found.new_artists = sum(1 for a, f in artists.items() if a and start <= f[:10] < end)
-    else:
-        found.new_artists = len({e[1] for e in new_songs.values() if e[1]})
+    found.new_artists = len(new_artists)
     ranked = sorted(new_songs.values(), key=lambda e: (-e[2], str(e[0])))
     found.top_new = [
         {"name": n, "artist": a, "plays": p, "first_played": str(first)[:10]}
