@@ -270,12 +270,16 @@ def discoveries(reader: Reader, account_id: int, period: ReportPeriod) -> Discov
     unit = COARSE[period.kind]
     key = song_key_sql("e")
     when, params = during(reader, period)
+    day = day_sql(reader, "e.played_at")
+    if period.kind == "all":  # counted by year: fewer groups over the whole history
+        day = f"substr({day}, 1, 4) || '-01-01'"
     rows = reader.rows(
-        f"SELECT {day_sql(reader, 'e.played_at')}, {key}, SUM({PLAYED.format(t='e')}), "
+        f"SELECT {day}, {key}, SUM({PLAYED.format(t='e')}), "
         f"MIN({NAME}), MIN({ARTIST}) FROM play_events e {JOIN_SONGS} "
         f"WHERE e.account_id = :account{when} GROUP BY 1, 2",
         {"account": account_id, **params},
     )
+    firsts: dict[str, str] = {}
     if period.start is not None:
         known, known_artists = _known_before(reader, account_id, period)
 
@@ -293,14 +297,14 @@ def discoveries(reader: Reader, account_id: int, period: ReportPeriod) -> Discov
     by_label = {label: [0, 0] for label in labels_for(period, unit, [str(r[0]) for r in rows])}
     new_songs: dict[str, list[Any]] = {}
     new_artists: set[str] = set()
-    for day, song, plays, name, artist in rows:
-        day, song, count = str(day), str(song), int(plays or 0)
+    for when_played, song, plays, name, artist in rows:
+        day, song, count = str(when_played), str(song), int(plays or 0)
         slot = by_label.setdefault(label_of(day, unit), [0, 0])
         if is_new(song, day):
             slot[0] += count
-            entry = new_songs.setdefault(song, [name, artist, 0, day])
+            entry = new_songs.setdefault(song, [name, artist, 0, firsts.get(song, day)])
             entry[2] += count
-            entry[3] = min(entry[3], day)
+            entry[3] = min(entry[3], firsts.get(song, day))
         else:
             slot[1] += count
         if artist and str(artist) not in known_artists:
