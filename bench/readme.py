@@ -29,6 +29,7 @@ ORDER = (
     "server_push",
     "mutation",
     "lost",
+    "report",
 )
 REPRODUCE = {
     "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
@@ -44,6 +45,7 @@ REPRODUCE = {
     "server_push": ".venv/bin/python -m bench.server_push",
     "mutation": ".venv/bin/python -m bench.mutation",
     "lost": ".venv/bin/python -m bench.lost",
+    "report": ".venv/bin/python -m bench.report",
 }
 
 

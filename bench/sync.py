@@ -7,9 +7,10 @@ Run: ``.venv/bin/python -m bench.sync --songs 100000 --albums 10000 --artists 50
 
 The emulator runs in its own process (``amsync emulator serve``), amsync as a subprocess
 (``amsync sync --json``), so the peak memory is amsync's alone. The minimum number of requests
-is computed from the same generated library: listing pages of 100, one request for an empty
-listing, the folder tree, every playlist's tracks, ratings batches of 200, and catalog batches of
-150 for the catalog ids no listing carries. The baseline client (``bench/baseline_client.py``)
+is computed from the same generated library: the storefront, Apple's Replay summary (one request
+per run, issue 26), listing pages of 100, one request for an empty listing, the folder tree,
+every playlist's tracks, ratings batches of 200, and catalog batches of 150 for the catalog ids
+no listing carries. The baseline client (``bench/baseline_client.py``)
 syncs the way the most widely used open-source Apple Music library sync does: sequential pages of
 100, a fixed 4 requests/s, catalog batches of 150, ratings batches of 200.
 """
@@ -56,6 +57,7 @@ def minimum_requests(spec: LibrarySpec) -> dict[str, int]:
     withdrawn = {cid for cid in listed_catalog if library.catalog_songs[cid].withdrawn}
     parts = {
         "storefront": 1,
+        "replay summary": 1,
         "songs": pages(len(library.songs)),
         "music videos": pages(len(library.music_videos)),
         "albums": pages(len(library.albums)),

@@ -103,6 +103,7 @@ EXTRA: Final[dict[str, tuple[tuple[int, str], ...]]] = {
         (75, "a target could not be reached or refused the message"),
     ),
     "query": ((2, "a writing statement, or a syntax error"),),
+    "report": ((2, "a period with bad syntax, two periods, or an unknown `--tz`"),),
     "restore": (
         AUTH,
         (2, "no terminal to ask and no `--yes`"),

@@ -38,6 +38,9 @@ from amsync.api.parsing import (
     parse_storefront,
 )
 from amsync.api.rating_types import check_rating_type
+from amsync.api.replay import PARAMS as REPLAY_PARAMS
+from amsync.api.replay import PATH as REPLAY_PATH
+from amsync.api.replay import parse_replay_summary
 from amsync.api.session import ApiSession
 from amsync.api.stats import RequestStats
 from amsync.api.writes import TrackRef
@@ -52,6 +55,7 @@ from amsync.domain import (
     LibraryPlaylist,
     LibrarySong,
     ListingResult,
+    ReplaySummary,
     Storefront,
 )
 from amsync.errors import MalformedResponse
@@ -172,6 +176,16 @@ class AppleMusicClient:
                 endpoint=path,
             )
         return parse_storefront(data[0], path)
+
+    async def get_replay_summary(self) -> ReplaySummary | None:
+        """Apple's Replay summary of the latest eligible year (one request); ``None`` when
+        Apple has none for the user (404 or an empty ``data``)."""
+        reply = await self._session.request(
+            "GET", REPLAY_PATH, params=REPLAY_PARAMS, missing_ok=True
+        )
+        if reply is None or reply.document is None:
+            return None
+        return parse_replay_summary(reply.document, REPLAY_PATH)
 
     # --- library listings ----------------------------------------------------------------
 

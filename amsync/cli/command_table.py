@@ -123,6 +123,11 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "server",
         "Push playlists and favourites into your own Subsonic-compatible server.",
     ),
+    "report": CommandRow(
+        "amsync.cli.report_command",
+        "report",
+        "Your year (or month, or all time) in music: a report to open in a browser.",
+    ),
     "db": CommandRow(
         "amsync.cli.db_commands", "db", "Show, check and upgrade the database schema."
     ),

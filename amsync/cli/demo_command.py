@@ -58,7 +58,7 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
     Needs no Apple account and no network: the emulator serves Apple Music's API on 127.0.0.1.
     """
     from amsync.api import ClientConfig, RateSettings, StaticDeveloperToken
-    from amsync.cli.demo_listening import listening_demo
+    from amsync.cli import demo_listening
     from amsync.cli.demo_local_files import local_files_demo
     from amsync.cli.demo_lost import lost_song_demo
     from amsync.cli.process_exit import run_async
@@ -81,6 +81,7 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
                 f"emulator serving a generated library ({songs} songs) at {server.url}",
                 quiet=app.quiet,
             )
+            listening = demo_listening.prepare(library, server.url, seed)
             config = ClientConfig(
                 base_url=server.url,
                 developer_token=StaticDeveloperToken(Secret(developer)),
@@ -89,22 +90,28 @@ def demo(app: AppContext, folder: Path, songs: int, seed: int) -> None:
             )
             report = run_async(_sync(config, store, enabled=not app.quiet))
             lost = run_async(lost_song_demo(config, store, emulator))
-        render_report(report, quiet=app.quiet)
-        for message in report.warnings:
-            warn(message)
-        for line in lost:
-            info(line, quiet=app.quiet)
-        exports = _export(store, folder)
+            render_report(report, quiet=app.quiet)
+            for message in report.warnings:
+                warn(message)
+            for line in lost:
+                info(line, quiet=app.quiet)
+            made = demo_listening.finish(store, folder, listening, config)
+        exports = _export(store, folder) + made
         local = local_files_demo(store, store.account_id("default"), folder, seed)
         exports += [_made_in(folder, line) for line in local]
-        exports += run_async(listening_demo(store, emulator, config, folder, seed))
         mirrored = _mirrored(store)
         word = _search_word(store)
     finally:
         store.close()
     elapsed = time.monotonic() - started
     for line in closing_lines(
-        database, elapsed, mirrored, exports, program=amsync_program(), search_word=word
+        database,
+        elapsed,
+        mirrored,
+        exports,
+        program=amsync_program(),
+        search_word=word,
+        report_year=listening.year,
     ):
         info(line, quiet=app.quiet)
 
@@ -239,16 +246,22 @@ def closing_lines(
     *,
     program: str,
     search_word: str = "love",
+    report_year: int | None = None,
 ) -> list[str]:
     """What the demo made and what to do next."""
+    if report_year is None:
+        from datetime import UTC, datetime
+
+        report_year = datetime.now(UTC).year - 1
     db = shlex.quote(str(database))
     counts = ", ".join(f"{n} {kind}" for kind, n in mirrored.items() if n)
     run = f"{program} --db {db}"
     made = [(database.name, f"the mirror: {counts}"), *exports]
+    width = max(21, *(len(name) for name, _ in made))
     return [
         "",
         f"demo finished in {elapsed:.1f} s; everything is in {database.parent}",
-        *(f"  {name:<21} {what}" for name, what in made),
+        *(f"  {name:<{width}} {what}" for name, what in made),
         "",
         "look at it (the views songs_v, albums_v, playlists_v, playlist_tracks_v … are the stable"
         " interface):",
@@ -256,6 +269,8 @@ def closing_lines(
         f"  {run} search {shlex.quote(search_word)}",
         f"  {run} stats",
         f"  {run} lost          (what Apple took away, why, and its replacement)",
+        f"  {run} top songs --year {report_year}",
+        f"  {run} report --year {report_year} --no-artwork",
         f"  sqlite3 {db} 'SELECT count(*) FROM songs_v'",
         f"  {program} --db {db} datasette-metadata > metadata.json && "
         f"datasette {db} --metadata metadata.json",

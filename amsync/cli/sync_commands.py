@@ -235,5 +235,7 @@ def render_report(report: SyncReport, *, quiet: bool) -> None:
         extras.append(f"{report.catalog_writes} catalog row(s)")
     if report.favourites_changed:
         extras.append(f"{report.favourites_changed} favourite state(s) from Apple")
+    if report.replay and report.replay.get("new"):
+        extras.append(f"Apple's Replay {report.replay['year']} kept (`amsync report`)")
     if extras:
         info("  " + ", ".join(extras), quiet=quiet)

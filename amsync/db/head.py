@@ -10,4 +10,4 @@ from __future__ import annotations
 
 from typing import Final
 
-HEAD_REVISION: Final = "0009"
+HEAD_REVISION: Final = "0010"

@@ -377,4 +377,5 @@ from amsync.db import history_models as history_models  # noqa: E402  (issue 17,
 from amsync.db import listen_models as listen_models  # noqa: E402  (issue 25, same Base)
 from amsync.db import local_models as local_models  # noqa: E402  (tables of issue 16, same Base)
 from amsync.db import lost_models as lost_models  # noqa: E402  (issue 24, same Base)
+from amsync.db import replay_models as replay_models  # noqa: E402  (issue 26, same Base)
 from amsync.db import subsonic_models as subsonic_models  # noqa: E402  (issue 27, same Base)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         TrackKind,
     )
     from amsync.domain.progress import ProgressCallback, ProgressEvent, no_progress
+    from amsync.domain.replay import ReplayItem, ReplaySummary
 
 _MODULES = {
     "catalog": ("CatalogAlbum", "CatalogArtist", "CatalogPlaylist", "CatalogSong"),
@@ -41,6 +42,7 @@ _MODULES = {
         "TrackKind",
     ),
     "progress": ("ProgressCallback", "ProgressEvent", "no_progress"),
+    "replay": ("ReplayItem", "ReplaySummary"),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -60,6 +62,8 @@ __all__ = [
     "PlaylistFolder",
     "ProgressCallback",
     "ProgressEvent",
+    "ReplayItem",
+    "ReplaySummary",
     "Storefront",
     "TrackKind",
     "no_progress",

@@ -18,6 +18,7 @@ from amsync.domain.library import (
     Storefront,
 )
 from amsync.domain.local_files import ScanItem, ScannedFile, ScanProblem
+from amsync.domain.replay import ReplaySummary
 
 T_contra = TypeVar("T_contra", contravariant=True)
 
@@ -77,6 +78,10 @@ class LibraryReader(Protocol):
 
     async def get_ratings(self, resource_type: str, ids: Iterable[str]) -> dict[str, int]: ...
 
+    async def get_replay_summary(self) -> ReplaySummary | None:
+        """Apple's Replay summary of the latest eligible year, or ``None`` when there is none."""
+        ...
+
 
 class RatingWriter(Protocol):
     """What a favourites push needs: ratings read, write and delete, by Apple resource type."""
@@ -124,6 +129,13 @@ class LibraryWriter(Protocol):
     ) -> LibraryPlaylist: ...
 
     async def add_playlist_tracks(self, playlist_id: str, tracks: Sequence[str]) -> None: ...
+
+
+class ImageSource(Protocol):
+    """Where artwork comes from (``amsync report``): the bytes of each URL that could be
+    fetched; the others are left out (never an exception)."""
+
+    def fetch_images(self, urls: Sequence[str]) -> dict[str, bytes]: ...
 
 
 class KnownFiles(Protocol):

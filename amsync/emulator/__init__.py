@@ -39,6 +39,8 @@ Endpoints (all JSON:API style, ``href`` on every resource)
   (``FaultConfig.catalog_504_above`` / ``catalog_400_above``). Withdrawn and unknown ids omitted.
 - ``GET|PUT|DELETE /v1/me/ratings/{type}/{id}``, ``GET /v1/me/ratings/{type}?ids=`` (≤ 200)
   for songs, albums, playlists, music-videos, stations and the library-* variants.
+- ``GET /v1/me/music-summaries?filter[year]=latest&views=top-songs,…``: Apple's Replay of
+  ``Library.replay`` (``replay_routes``); 404 without one (``FaultConfig.replay_absent``).
 - ``POST /v1/me/favorites?ids[type]=`` → 202; ``POST /v1/me/library?ids[type]=`` → 202;
   ``POST /v1/me/library/playlists`` → 201; ``POST /v1/me/library/playlists/{id}/tracks`` → 204.
 - ``GET /musickit/v3/musickit.js``: a stand-in for Apple's MusicKit on the Web (``musickit.py``)

@@ -2,7 +2,8 @@
 in-process httpx transports and a real socket server.
 
 Order of checks per request: control endpoints (``/_emulator/*``, never faulted) and the
-MusicKit stand-in (``/musickit/*``, see ``musickit.py``) → token expiry/revocation counters →
+MusicKit stand-in (``/musickit/*``, see ``musickit.py``) and cover images (``/image/thumb/*``,
+see ``artwork.py``) → token expiry/revocation counters →
 fault decision (rate limit 429, dropped connection, 5xx) → developer token (401) →
 Music-User-Token on ``/v1/me/*`` (403) → subscription on ``/v1/me/library*`` (401) → route
 (404 / 405) → handler → truncation / latency.
@@ -23,7 +24,7 @@ from contextlib import AbstractContextManager
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
-from amsync.emulator import musickit
+from amsync.emulator import artwork, musickit
 from amsync.emulator.auth import ISSUED_LIFETIME_SECONDS, JwtIssuer, JwtVerifier, TokenChecker
 from amsync.emulator.faults import Decision, FaultConfig, FaultDecider
 from amsync.emulator.library import Library
@@ -146,6 +147,8 @@ class Emulator:
             response = self._control(request)
         elif request.path.startswith("/musickit/"):
             response = musickit.handle(self, request)
+        elif request.path.startswith(artwork.PREFIX) and request.method in ("GET", "HEAD"):
+            response = artwork.image(request.path)
         else:
             with self._lock:
                 try:

@@ -45,6 +45,7 @@ class FaultConfig:
     catalog_504_above: int = 200  # catalog songs multi-get: 504 above this many ids
     catalog_400_above: int = 300  # any catalog multi-get: 400 above this many ids
     ratings_max_ids: int = 200
+    replay_absent: str = "404"  # no Replay summary: "404" or "empty" ({"data": []})
 
     def rate(self, kind: str) -> float:
         """Effective probability of one fault kind (``fault_rate`` raises every kind)."""

@@ -28,6 +28,7 @@ from amsync.emulator.resources import (
     LibraryPlaylist,
     LibrarySong,
     PlaylistFolder,
+    ReplayData,
 )
 
 RATING_KINDS: dict[str, str] = {
@@ -68,6 +69,7 @@ class Library:
         self.playlists: dict[str, LibraryPlaylist] = {}
         self.folders: dict[str, PlaylistFolder] = {}
         self.ratings: dict[str, int] = {}
+        self.replay: ReplayData | None = None  # Apple's Replay summary (music-summaries)
         self.version = 0
         self.ratings_version = 0
 

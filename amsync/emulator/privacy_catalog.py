@@ -12,8 +12,6 @@ a real search returns — look-alikes around some of them (``CatalogDecoys``):
 - a **length twin**: the same title and album name by another artist, a minute longer (the
   export's media length tells them apart).
 
-``listener_of_library`` goes the other way: a listener whose songs are an emulator library's
-(for the demo), with the catalog's songs outside the library as the songs played elsewhere.
 Stdlib only; the same arguments always give the same catalog.
 """
 
@@ -158,45 +156,3 @@ def listener_catalog(
         catalog.decoys(song, chance, other)
     catalog.library.version = 0
     return catalog.library
-
-
-def listener_of_library(library: Library) -> list[ListenedSong]:
-    """The songs of an emulator library as a listener's: its library songs (with their
-    library ids) and the catalog songs outside it (played, not in the library)."""
-    songs: list[ListenedSong] = []
-    track = 1_000_000_000
-    in_library = set()
-    for song in sorted(library.songs.values(), key=lambda s: s.id):
-        if song.kind != "song":
-            continue
-        track += 7
-        songs.append(
-            ListenedSong(
-                song.name,
-                song.artist_name,
-                song.album_name,
-                song.duration_ms,
-                song.catalog_id,
-                song.id,
-                track,
-            )
-        )
-        if song.catalog_id:
-            in_library.add(song.catalog_id)
-    for catalog_id in sorted(library.catalog_songs):
-        found = library.catalog_songs[catalog_id]
-        if catalog_id in in_library or found.withdrawn or found.kind != "song":
-            continue
-        track += 7
-        songs.append(
-            ListenedSong(
-                found.name,
-                found.artist_name,
-                found.album_name,
-                found.duration_ms,
-                catalog_id,
-                None,
-                track,
-            )
-        )
-    return songs

@@ -157,3 +157,14 @@ class PlaylistFolder:
 
 
 CatalogMusicVideo = CatalogSong
+
+
+@dataclass(slots=True)
+class ReplayData:
+    """Apple's Replay summary of one year: catalog ids of the top songs, albums and artists,
+    in Apple's order (``GET /v1/me/music-summaries``)."""
+
+    year: int
+    songs: list[str] = field(default_factory=list)
+    albums: list[str] = field(default_factory=list)
+    artists: list[str] = field(default_factory=list)

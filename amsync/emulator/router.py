@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from amsync.emulator import catalog_routes, catalog_search, library_routes, personal_routes
+from amsync.emulator import (
+    catalog_routes,
+    catalog_search,
+    library_routes,
+    personal_routes,
+    replay_routes,
+)
 from amsync.emulator.library import RATING_KINDS
 from amsync.emulator.listing import Context
 from amsync.emulator.messages import Response
@@ -83,6 +89,10 @@ def _me(segs: list[str]) -> Route | None:
     n = len(segs)
     if n == 3 and segs[2] == "storefront":
         return Route("/v1/me/storefront", {"GET": library_routes.storefront}, personal=True)
+    if n == 3 and segs[2] == "music-summaries":
+        return Route(
+            "/v1/me/music-summaries", {"GET": replay_routes.music_summaries}, personal=True
+        )
     if n == 3 and segs[2] == "favorites":
         return Route("/v1/me/favorites", {"POST": personal_routes.favorites}, personal=True)
     if segs[2] == "ratings" and n in (4, 5) and segs[3] in RATING_KINDS:

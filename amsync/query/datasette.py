@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from amsync.db.reading import Reader
+from amsync.query.report_queries import LOST_QUERY, REPORT_QUERIES
 from amsync.query.view_docs import VIEWS, column_description
 
 TITLE: Final = "amsync: an Apple Music library mirror"
@@ -122,6 +123,15 @@ def view_columns(reader: Reader) -> dict[str, list[str]]:
     return found
 
 
+def _queries(columns: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+    """The canned queries: README's questions, one per section of ``amsync report``, and the
+    lost songs' one where the database has ``lost_v``."""
+    found = {**CANNED_QUERIES, **REPORT_QUERIES}
+    if "lost_v" in columns:
+        found.update(LOST_QUERY)
+    return found
+
+
 def datasette_metadata(
     database: str, columns: dict[str, list[str]], searchable: set[str] | None = None
 ) -> dict[str, Any]:
@@ -150,7 +160,7 @@ def datasette_metadata(
                 "canned query below. Search: songs, albums, artists and playlists, and their "
                 "views songs_v, albums_v, artists_v and playlists_v, have full-text search.",
                 "tables": tables,
-                "queries": {name: dict(query) for name, query in CANNED_QUERIES.items()},
+                "queries": {name: dict(query) for name, query in _queries(columns).items()},
             }
         },
     }

@@ -96,9 +96,23 @@ def _hours(play_ms: Any) -> float:
     return round(int(play_ms or 0) / 3_600_000, 1)
 
 
-def _top_songs(reader: Reader, account_id: int, period: Period, by: str, limit: int) -> list[Any]:
+_RANKS: Final = "r_plays, r_time"
+
+
+def _ranked(sql: str, orders: dict[str, str], by: str | None) -> str:
+    """``sql`` (a select whose rows are ranked) with each order's row number as ``r_plays`` and
+    ``r_time``, kept to the first ``:limit`` of ``by`` (None: of either order)."""
+    numbers = ", ".join(f"ROW_NUMBER() OVER (ORDER BY {orders[o]}) AS r_{o}" for o in ORDERS)
+    keep = f"r_{by} <= :limit" if by else "r_plays <= :limit OR r_time <= :limit"
+    return f"SELECT * FROM (SELECT x.*, {numbers} FROM ({sql}) x) y WHERE {keep}"
+
+
+def _top_songs(
+    reader: Reader, account_id: int, period: Period, by: str | None, limit: int
+) -> list[Any]:
     during, params = period.condition(reader, "e")
-    order = "g.plays DESC, g.play_ms DESC" if by == "plays" else "g.play_ms DESC"
+    ties = "name, artist, album, library_id"
+    orders = {"plays": f"plays DESC, play_ms DESC, {ties}", "time": f"play_ms DESC, {ties}"}
     sql = f"""
 SELECT g.plays, g.skips, g.play_ms, COALESCE(s.name, g.u_name) AS name,
        COALESCE(s.artist, g.u_artist) AS artist, COALESCE(s.album, g.u_album) AS album,
@@ -115,19 +129,18 @@ FROM (
     WHERE e.account_id = :account{during}
     GROUP BY 1, 2, 3, 4
 ) g
-LEFT JOIN songs s ON s.account_id = :account AND s.library_id = g.library_id
-ORDER BY {order}, 4
-LIMIT :limit"""
-    return reader.rows(sql, {"account": account_id, "limit": limit, **params})
+LEFT JOIN songs s ON s.account_id = :account AND s.library_id = g.library_id"""
+    return reader.rows(_ranked(sql, orders, by), {"account": account_id, "limit": limit, **params})
 
 
 def _top_groups(
-    reader: Reader, account_id: int, period: Period, by: str, limit: int, kind: str
+    reader: Reader, account_id: int, period: Period, by: str | None, limit: int, kind: str
 ) -> list[Any]:
     during, params = period.condition(reader, "e")
     keys = "j.artist" if kind == "artists" else "j.album, j.artist"
     first_key = keys.split(",")[0]
-    order = "plays DESC, play_ms DESC" if by == "plays" else "play_ms DESC"
+    names = "artist" if kind == "artists" else "album, artist"
+    orders = {"plays": f"plays DESC, play_ms DESC, {names}", "time": f"play_ms DESC, {names}"}
     sql = f"""
 SELECT {_PLAYED.format(t="j")} AS plays, {_SKIPPED.format(t="j")} AS skips,
        COALESCE(SUM(j.play_ms), 0) AS play_ms, {keys},
@@ -141,10 +154,58 @@ FROM (
     WHERE e.account_id = :account{during}
 ) j
 WHERE {first_key} IS NOT NULL AND {first_key} <> ''
-GROUP BY {keys}
-ORDER BY {order}, {keys}
-LIMIT :limit"""
-    return reader.rows(sql, {"account": account_id, "limit": limit, **params})
+GROUP BY {keys}"""
+    return reader.rows(_ranked(sql, orders, by), {"account": account_id, "limit": limit, **params})
+
+
+def _listing(kind: str, found: list[Any], rank_at: int) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Rows as ``amsync top`` shows them, ranked by the row number at ``rank_at``."""
+    ordered = sorted(found, key=lambda row: row[rank_at])
+    if kind == "songs":
+        columns = ["rank", "plays", "skips", "hours", "name", "artist", "album"]
+        columns += ["library_id", "last_played_at"]
+        return columns, [
+            (row[rank_at], plays, skips, _hours(ms), name, artist, album, library_id, last)
+            for row in ordered
+            for plays, skips, ms, name, artist, album, library_id, last in [row[:8]]
+        ]
+    if kind == "artists":
+        columns = ["rank", "plays", "skips", "hours", "artist", "songs"]
+        return columns, [
+            (row[rank_at], plays, skips, _hours(ms), artist, songs)
+            for row in ordered
+            for plays, skips, ms, artist, songs in [row[:5]]
+        ]
+    columns = ["rank", "plays", "skips", "hours", "album", "artist", "songs"]
+    return columns, [
+        (row[rank_at], plays, skips, _hours(ms), album, artist, songs)
+        for row in ordered
+        for plays, skips, ms, album, artist, songs in [row[:6]]
+    ]
+
+
+def _found(
+    reader: Reader, account_id: int, kind: str, period: Period, by: str | None, limit: int
+) -> list[Any]:
+    if kind not in KINDS:
+        raise UsageError(f"amsync top {kind}: choose songs, artists or albums")
+    if kind == "songs":
+        return _top_songs(reader, account_id, period, by, limit)
+    return _top_groups(reader, account_id, period, by, limit, kind)
+
+
+def top_rankings(
+    source: Store | Reader, account_id: int, kind: str, period: Period, *, limit: int = 20
+) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """``top_played`` by plays and by time at once (one pass over the plays): ``{"plays":
+    (columns, rows), "time": (columns, rows)}``, each exactly what ``top_played`` gives."""
+    with reading(source) as reader:
+        found = _found(reader, account_id, kind, period, None, limit)
+    width = len(found[0]) - 2 if found else 0
+    return {
+        by: _listing(kind, [r for r in found if r[width + i] <= limit], width + i)
+        for i, by in enumerate(ORDERS)
+    }
 
 
 def top_played(
@@ -157,32 +218,14 @@ def top_played(
     limit: int = 20,
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The most played ``kind`` (songs, artists, albums) of ``period``: columns and rows,
-    ranked from 1; ``hours`` is listening time."""
-    if kind not in KINDS:
-        raise UsageError(f"amsync top {kind}: choose songs, artists or albums")
+    ranked from 1; ``hours`` is listening time. Ties keep a fixed order (by name, then the
+    other names)."""
+    if by not in ORDERS:
+        raise UsageError(f"rank by plays or time, not {by!r}")
     with reading(source) as reader:
-        if kind == "songs":
-            found = _top_songs(reader, account_id, period, by, limit)
-            columns = ["rank", "plays", "skips", "hours", "name", "artist", "album"]
-            columns += ["library_id", "last_played_at"]
-            return columns, [
-                (rank, plays, skips, _hours(ms), name, artist, album, library_id, last)
-                for rank, (plays, skips, ms, name, artist, album, library_id, last) in enumerate(
-                    found, 1
-                )
-            ]
-        found = _top_groups(reader, account_id, period, by, limit, kind)
-        if kind == "artists":
-            columns = ["rank", "plays", "skips", "hours", "artist", "songs"]
-            return columns, [
-                (rank, plays, skips, _hours(ms), artist, songs)
-                for rank, (plays, skips, ms, artist, songs) in enumerate(found, 1)
-            ]
-        columns = ["rank", "plays", "skips", "hours", "album", "artist", "songs"]
-        return columns, [
-            (rank, plays, skips, _hours(ms), album, artist, songs)
-            for rank, (plays, skips, ms, album, artist, songs) in enumerate(found, 1)
-        ]
+        found = _found(reader, account_id, kind, period, by, limit)
+    width = len(found[0]) - 2 if found else 0
+    return _listing(kind, found, width + ORDERS.index(by))
 
 
 def listening_summary(reader: Reader, account_id: int) -> dict[str, Any] | None:

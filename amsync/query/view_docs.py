@@ -302,6 +302,26 @@ VIEWS: Final[dict[str, ViewDoc]] = {
 }
 
 
+VIEWS["replay_v"] = ViewDoc(
+    "Apple's Replay",
+    "Apple's own yearly top songs, albums and artists (Apple Music Replay), as `amsync sync` "
+    "kept them: the newest version of each year's summary, kept after Apple stops serving it.",
+    {
+        "year": "The year the summary is of.",
+        "top": "Which list: songs, albums or artists.",
+        "rank": "The place in Apple's list, from 1.",
+        "name": "The song's, album's or artist's name as Apple gave it.",
+        "artist": "The artist of the song or album.",
+        "album": "The album of the song.",
+        "catalog_id": "Apple Music's catalog id of the song, album or artist.",
+        "artwork_url": "Apple's artwork URL template ({w}x{h} stand for the size).",
+        "first_seen_at": "When a sync first saw this version of the summary (UTC).",
+        "last_seen_at": "When a sync last saw this version of the summary (UTC).",
+        "summary_id": "amsync's key of this version (replay_summaries).",
+    },
+)
+
+
 def column_description(view: str, column: str) -> str | None:
     """The description of ``column`` of ``view`` (its own, else the common one)."""
     doc = VIEWS.get(view)

@@ -38,6 +38,8 @@ from amsync.domain import (
 )
 from amsync.domain.ports import LibraryReader
 from amsync.domain.progress import RequestTally, counting
+from amsync.domain.replay import ReplaySummary
+from amsync.errors import ApiError
 from amsync.sync import rows
 from amsync.sync.staging import Staging
 
@@ -139,6 +141,8 @@ class Snapshot:
     )
     tracks: dict[str, TrackList] = field(default_factory=dict)
     ratings: dict[str, dict[str, int]] = field(default_factory=dict)
+    replay: ReplaySummary | None = None  # Apple's Replay summary, when Apple has one
+    replay_problem: str | None = None  # why it could not be read (the sync goes on)
 
     @property
     def problems(self) -> list[str]:
@@ -180,7 +184,9 @@ class Fetcher:
         try:
             storefront = await self.api.get_storefront()
             self.snapshot.storefront = storefront.id
-            await asyncio.gather(self._songs(), self._albums(), self._artists(), self._playlists())
+            await asyncio.gather(
+                self._songs(), self._albums(), self._artists(), self._playlists(), self._replay()
+            )
             await self._missing_catalog()
         finally:
             ticker.cancel()
@@ -407,6 +413,16 @@ class Fetcher:
             return values
 
         self.snapshot.ratings[item_type] = await self._phase(name, read())
+
+    async def _replay(self) -> None:
+        """Apple's Replay summary: one request, outside the phases (like the storefront's).
+        None is normal (most users, most of the year); a failure is a warning, never the
+        sync's failure: the library is what a sync is for."""
+        try:
+            self.snapshot.replay = await self.api.get_replay_summary()
+        except ApiError as exc:
+            self.snapshot.replay_problem = str(exc)
+            logger.info("Replay summary not read: %s", exc)
 
     # --- catalog ---------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
     lost: dict[str, Any] = field(default_factory=dict)
     """Losses this sync found (``amsync.lost.detection.LossCounts``)."""
+    replay: dict[str, Any] | None = None  # Apple's Replay summary kept: year, new, counts
 
     @property
     def refused(self) -> bool:
@@ -60,5 +61,6 @@ class SyncReport:
             "catalog_writes": self.catalog_writes,
             "favourites_changed": self.favourites_changed,
             "favourites_pulled": self.favourites_pulled,
+            "replay": self.replay,
             "warnings": self.warnings[:50],
         }

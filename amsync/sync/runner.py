@@ -29,6 +29,7 @@ from amsync.sync.apply import Applier
 from amsync.sync.fetch import Fetcher, KnownCatalog
 from amsync.sync.mirror_state import load_mirror_state
 from amsync.sync.plan import SyncPlan, plan_sync
+from amsync.sync.replay_keeping import keep_replay
 from amsync.sync.report import SyncReport
 from amsync.sync.staging import Staging
 
@@ -141,6 +142,11 @@ async def _sync(
         )
         _describe_plan(report, plan)
         report.storefront = snapshot.storefront
+        if snapshot.replay_problem:
+            report.warnings.append(
+                "Apple's Replay summary could not be read (the library sync is not affected): "
+                + snapshot.replay_problem
+            )
         if options.dry_run:
             report.status = "dry-run"
             report.finished_at = datetime.now(UTC)
@@ -168,6 +174,9 @@ async def _sync(
             report.catalog_writes = result.catalog_writes
             report.favourites_changed = result.favourites_changed
             report.favourites_pulled = result.favourites_pulled
+            if snapshot.replay is not None:
+                kept = keep_replay(connection, account_id, run_id, snapshot.replay, applied_at)
+                report.replay = kept.as_dict()
             report.status = "succeeded"
             report.finished_at = datetime.now(UTC)
             _count_requests(api, report)

@@ -19,7 +19,16 @@ def test_demo_syncs_and_exports_inside_its_folder(tmp_path: Path, home: Path) ->
     assert result.exit_code == 0, result.output
     assert "demo finished" in result.stdout and "amsync --db" in result.stdout
     names = {p.name for p in folder.iterdir()} - {"amsync.db-wal", "amsync.db-shm"}
-    assert names == {".amsync-demo", "amsync.db", "exports", "music", "listening"}
+    assert names == {
+        ".amsync-demo",
+        "amsync.db",
+        "exports",
+        "music",
+        "listening",
+        "report.html",
+    }
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert 'id="top-songs"' in page and "data:image/png;base64," in page, "a report with covers"
     assert not home.exists(), "the demo must not touch the user's amsync home"
     document = json.loads((folder / "exports" / "library.json").read_text(encoding="utf-8"))
     assert document["format"] == "amsync.library"

@@ -91,6 +91,8 @@ def test_offline_questions_on_an_sqlite_mirror_load_nothing_heavy(tmp_path: Path
         ["accounts", "list"],
         ["favourites", "list"],
         ["favourites", "diff"],
+        ["report", "--format", "json", "-o", "-"],
+        ["report", "--no-artwork", "-o", str(tmp_path / "report.html")],
     ]
     for question in questions:
         result = _heavy_modules_after([["--db", db, *question]])

@@ -9,12 +9,11 @@ from typing import Any
 
 import httpx
 
-from amsync.emulator import Emulator, LibrarySpec, generate_library
+from amsync.emulator import Emulator
 from amsync.emulator.privacy_catalog import (
     NO_DECOYS,
     CatalogDecoys,
     listener_catalog,
-    listener_of_library,
 )
 from amsync.emulator.privacy_export import PrivacyExportSpec, generate_listening
 
@@ -76,16 +75,3 @@ def test_the_catalog_holds_every_played_song_with_a_catalog_id_and_no_decoys_on_
     assert sorted(again.catalog_songs) == sorted(
         listener_catalog(export.songs, seed=4).catalog_songs
     )
-
-
-def test_a_listener_of_a_library() -> None:
-    library = generate_library(LibrarySpec(songs=200, seed=2))
-    songs = listener_of_library(library)
-    in_library = [s for s in songs if s.library_id is not None]
-    outside = [s for s in songs if s.library_id is None]
-    assert {s.library_id for s in in_library} == {
-        i for i, s in library.songs.items() if s.kind == "song"
-    }
-    assert outside, "catalog songs outside the library are played too"
-    assert all(s.catalog_id in library.catalog_songs for s in outside)
-    assert len({s.track_identifier for s in songs}) == len(songs)

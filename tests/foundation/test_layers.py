@@ -33,6 +33,7 @@ USE_CASES = {
     "listens",
     "servers",
     "lost",
+    "report",
 }
 
 ALLOWED: dict[str, set[str]] = {
@@ -135,6 +136,16 @@ def _third_party_imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             roots.add(node.module.split(".")[0])
     return roots
+
+
+def test_only_the_report_package_imports_a_charting_library() -> None:
+    """The charts are drawn by one module of the report package (Altair and vl-convert),
+    imported when a page is made; no other module loads a charting library."""
+    charting = {"altair", "vl_convert", "matplotlib", "vega", "plotly"}
+    importers = sorted(
+        str(path.relative_to(ROOT)) for path in _modules() if charting & _third_party_imports(path)
+    )
+    assert importers == ["amsync/report/charting.py"], importers
 
 
 def test_only_the_audiotags_adapter_imports_mutagen() -> None:

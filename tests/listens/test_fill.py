@@ -184,11 +184,12 @@ def test_a_stopped_fill_resumes_where_it_stopped(sqlite_listener: Listener) -> N
     assert check.wrong == 0 and check.catalog_rate >= 0.99
 
 
-def test_without_credentials_a_fill_that_must_look_up_is_exit_2(
+def test_without_credentials_a_fill_that_must_look_up_is_exit_3(
     sqlite_listener: Listener,
 ) -> None:
+    """A missing token is a person's to give: exit 3, as from every command (issue 22)."""
     result = sqlite_listener.amsync("listens", "fill")
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert result.stderr.startswith("amsync: error: no developer token")
     assert "Traceback" not in result.output
     assert rows(sqlite_listener.db, "SELECT count(*) FROM play_fills") == [(0,)]

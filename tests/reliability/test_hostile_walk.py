@@ -187,6 +187,7 @@ ROWS: dict[tuple[str, ...], Row] = {
     ("stats",): Row(),
     ("sync",): Row(db=True, home=True),
     ("top",): Row(("songs",)),
+    ("report",): Row(("-o", "{out}"), output="file"),
 }
 
 
