@@ -51,6 +51,10 @@ ISRC_CASES = {
         [cand("207", duration=201_234)],
         Choice("isrc", cand("207", duration=201_234), 0.988),
     ),
+    "a second's gap costs 0.01, to the millisecond": (
+        [cand("221", duration=201_051)],
+        Choice("isrc", cand("221", duration=201_051), 0.989),
+    ),
     "an unknown duration ranks last": (
         [cand("217", album="Other", duration=None), cand("218", album="Other", duration=204_000)],
         Choice("isrc", cand("218", album="Other", duration=204_000), 0.91),
