@@ -16,6 +16,17 @@ capacity:
   are probed as gently per request as fast ones) adds ``increase_fraction`` × the rate at the
   last decrease.
 
+**Starting where an earlier run ended**: a caller that remembers what an earlier run found
+(``AdaptiveRate.learned()``, a ``LearnedRate``) passes it back as ``start``. The rate then starts
+there instead of at ``initial_rate`` — still probing upwards in slow start when the earlier run met
+no limit, in AIMD when it did — and is on probation until it has gone through here for one
+``increase_interval_s`` as the bottleneck: a 429 before that (the memory is stale: the limit fell,
+or another client now shares the token) multiplies it by ``resume_backoff`` (halves it) at once;
+slow start then climbs back, no higher than one AIMD step below the rate that met the 429, and
+AIMD goes on from there (so a memory a little too high costs a few seconds, not the run).
+Without ``start`` nothing changes. Where the memory is kept is not this module's business (the CLI
+keeps it in the home: ``amsync.config.rate_memory``).
+
 ``AdaptiveRate`` is pure (time is passed in), so it can be simulated; ``RequestPacer`` is its
 asyncio wrapper.
 """
@@ -47,6 +58,7 @@ class RateSettings:
     increase_interval_s: float = 1.0
     increase_min_successes: int = 20
     burst: float = 1.0
+    resume_backoff: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0 < self.min_rate <= self.initial_rate <= self.max_rate:
@@ -59,21 +71,52 @@ class RateSettings:
             raise ValueError("slow_start_factor must be >= 1 and increase_fraction >= 0")
         if self.increase_interval_s <= 0 or self.burst < 1:
             raise ValueError("increase_interval_s must be > 0 and burst >= 1")
+        if not 0 < self.resume_backoff < 1:
+            raise ValueError("resume_backoff must be between 0 and 1")
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedRate:
+    """What a run found out about the rate, to start the next run with.
+
+    ``rate``: requests per second that went through; ``limited``: whether it was found by meeting
+    the limit (429s) — the next run then resumes in AIMD at ``rate`` — or is only a rate that
+    went through without one, from which the next run keeps probing upwards (slow start)."""
+
+    rate: float
+    limited: bool
+
+    def __post_init__(self) -> None:
+        if not (self.rate > 0 and math.isfinite(self.rate)):
+            raise ValueError("a learned rate must be a positive number")
 
 
 class AdaptiveRate:
-    """The rate controller; every method takes the current time (seconds, monotonic)."""
+    """The rate controller; every method takes the current time (seconds, monotonic).
 
-    def __init__(self, settings: RateSettings, now: float) -> None:
+    ``start``: where an earlier run ended (see the module docstring); ``None`` is a cold start
+    at ``settings.initial_rate``."""
+
+    def __init__(
+        self, settings: RateSettings, now: float, start: LearnedRate | None = None
+    ) -> None:
         self.settings = settings
         self.rate = settings.initial_rate
         self.slow_start = True
+        self.on_probation = False  # a remembered start rate that has not gone through yet
+        if start is not None:
+            self.rate = min(settings.max_rate, max(settings.min_rate, start.rate))
+            self.slow_start = not start.limited
+            self.on_probation = True
         self._tat = now
         self._last_change = now
         self._last_decrease = -math.inf
-        self._base_rate = settings.initial_rate
+        self._base_rate = self.rate
         self._bottleneck = False
         self._successes = 0
+        self._went_through: float | None = None  # the last rate that went through an interval
+        self._throttled = False  # a 429 lowered the rate in this run
+        self._ceiling: float | None = None  # slow start after a stale start stops here
 
     def reserve(self, now: float) -> float:
         """Book the next start slot; returns the time at which the request may be sent."""
@@ -92,8 +135,14 @@ class AdaptiveRate:
             return
         if not self.slow_start and self._successes < settings.increase_min_successes:
             return
+        self._went_through = self.rate
+        self.on_probation = False
         if self.slow_start:
             self.rate = min(settings.max_rate, self.rate * settings.slow_start_factor)
+            if self._ceiling is not None and self.rate >= self._ceiling:
+                # back near the rate that met the 429: on from there in AIMD
+                self.rate, self.slow_start, self._ceiling = self._ceiling, False, None
+                self._base_rate = self.rate
         else:
             step = max(settings.increase_fraction * self._base_rate, 0.01)
             self.rate = min(settings.max_rate, self.rate + step)
@@ -108,10 +157,19 @@ class AdaptiveRate:
         settings = self.settings
         if reserved_at < self._last_decrease:
             return False
-        if self.slow_start:
+        if self.on_probation:
+            # The remembered start rate met a 429 before it went through here: the memory is
+            # stale (a lower limit, or another client sharing the token). Halve it at once, then
+            # climb back in slow start, no higher than one AIMD step below the rate that met it.
+            self.on_probation = False
+            self.slow_start = True
+            self._ceiling = self.rate * settings.decrease_factor
+            self.rate = max(settings.min_rate, self.rate * settings.resume_backoff)
+        elif self.slow_start:
             # The last step that went through may have ridden on the server's burst: leave
             # slow start below it, so that the emptied bucket can refill.
             self.slow_start = False
+            self._ceiling = None
             self.rate = max(
                 settings.min_rate,
                 self.rate / settings.slow_start_factor * settings.slow_start_exit,
@@ -122,9 +180,21 @@ class AdaptiveRate:
         self._last_decrease = now
         self._last_change = now
         self._bottleneck = False
+        self._throttled = True
         # slots booked before now went out at the old pace: leave one new interval of quiet
         self._tat = max(self._tat, now) + 1.0 / self.rate
         return True
+
+    def learned(self) -> LearnedRate | None:
+        """What this run found, for the next run's ``start``: after a 429, the rate AIMD holds
+        (``limited``); in slow start, the last rate that went through a whole interval as the
+        bottleneck. ``None`` when the run found nothing (too few requests to test the rate):
+        an earlier memory then stays as it was."""
+        if self._throttled or (not self.slow_start and self._went_through is not None):
+            return LearnedRate(self.rate, limited=True)
+        if self._went_through is not None:
+            return LearnedRate(self._went_through, limited=False)
+        return None
 
 
 class RequestTicket:
@@ -155,12 +225,13 @@ class RequestPacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        start: LearnedRate | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self.clock = clock
         self._sleep = sleep
-        self.control = AdaptiveRate(settings, clock())
+        self.control = AdaptiveRate(settings, clock(), start)
         self._slots = asyncio.Semaphore(max_concurrency)
 
     @property

@@ -96,7 +96,9 @@ class ApiSession:
         self.config = config
         self.stats = RequestStats()
         self.policy = RetryPolicy(config.retry_budget_s, config.retry_rules)
-        self.pacer = RequestPacer(config.rate, config.max_concurrency, clock=clock, sleep=sleep)
+        self.pacer = RequestPacer(
+            config.rate, config.max_concurrency, clock=clock, sleep=sleep, start=config.start_rate
+        )
         self._api_confirmed = False  # an answer only the Apple Music API gives was seen
         self._confirming: asyncio.Lock | None = None
         self._clock = clock
