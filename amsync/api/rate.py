@@ -5,7 +5,8 @@ seconds, and publishes no numbers. So amsync finds the rate itself, the way TCP 
 capacity:
 
 - a pacer (GCRA, i.e. a token bucket expressed as a theoretical arrival time) spaces request
-  starts at ``rate`` per second, and a semaphore bounds how many are in flight;
+  starts at ``rate`` per second, and ``RequestSlots`` bound how many are in flight (requests
+  marked ``background`` wait until no other request waits);
 - **slow start**: until the first 429 the rate multiplies by ``slow_start_factor`` after every
   ``increase_interval_s`` in which the pacer was the bottleneck; the first 429 divides it back to
   the last rate that went through, and ``slow_start_exit`` below that (that step may have ridden
@@ -34,9 +35,11 @@ asyncio wrapper.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -186,14 +189,15 @@ class AdaptiveRate:
         return True
 
     def learned(self) -> LearnedRate | None:
-        """What this run found, for the next run's ``start``: after a 429, the rate AIMD holds
-        (``limited``); in slow start, the last rate that went through a whole interval as the
-        bottleneck. ``None`` when the run found nothing (too few requests to test the rate):
-        an earlier memory then stays as it was."""
+        """What this run found, for the next run's ``start``: the rate requests were going
+        through when it ended — ``limited`` once a 429 was met (AIMD's rate), else the rate slow
+        start had reached, from which the next run keeps probing. ``None`` when the run never
+        tested the rate (no 429, and never a whole interval with the pacer as the bottleneck:
+        too few requests): an earlier memory then stays as it was."""
         if self._throttled or (not self.slow_start and self._went_through is not None):
             return LearnedRate(self.rate, limited=True)
         if self._went_through is not None:
-            return LearnedRate(self._went_through, limited=False)
+            return LearnedRate(self.rate, limited=False)
         return None
 
 
@@ -215,8 +219,47 @@ class RequestTicket:
             logger.info("throttled (429): slowing down to %.1f requests/s", control.rate)
 
 
+class RequestSlots:
+    """At most ``size`` requests at once; waiters get a slot in the order they came, except
+    that ``background`` ones wait until no other request waits (nothing depends on them)."""
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiting: tuple[deque[asyncio.Future[None]], deque[asyncio.Future[None]]] = (
+            deque(),
+            deque(),
+        )
+
+    async def acquire(self, *, background: bool = False) -> None:
+        if self._free > 0 and not any(self._waiting):
+            self._free -= 1
+            return
+        queue = self._waiting[1 if background else 0]
+        ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(ticket)
+        try:
+            await ticket
+        except asyncio.CancelledError:
+            if ticket.done() and not ticket.cancelled():
+                self.release()  # the slot was handed over just as the waiter was cancelled
+            else:
+                with contextlib.suppress(ValueError):
+                    queue.remove(ticket)
+            raise
+
+    def release(self) -> None:
+        """Hand the slot to the first waiter (foreground before background), else free it."""
+        for queue in self._waiting:
+            while queue:
+                ticket = queue.popleft()
+                if not ticket.done():
+                    ticket.set_result(None)
+                    return
+        self._free += 1
+
+
 class RequestPacer:
-    """The asyncio side: a concurrency semaphore plus waiting for the controller's start slot."""
+    """The asyncio side: bounded request slots plus waiting for the controller's start slot."""
 
     def __init__(
         self,
@@ -231,18 +274,29 @@ class RequestPacer:
             raise ValueError("max_concurrency must be at least 1")
         self.clock = clock
         self._sleep = sleep
+        self._settings = settings
+        self._start = start
+        self._used = False
         self.control = AdaptiveRate(settings, clock(), start)
-        self._slots = asyncio.Semaphore(max_concurrency)
+        self._slots = RequestSlots(max_concurrency)
 
     @property
     def rate(self) -> float:
         return self.control.rate
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[RequestTicket]:
-        async with self._slots:
+    async def slot(self, *, background: bool = False) -> AsyncIterator[RequestTicket]:
+        """A request slot and its start time; ``background`` requests let every other waiting
+        request go first (``RequestSlots``)."""
+        await self._slots.acquire(background=background)
+        try:
             reserved_at = self.clock()
+            if not self._used:  # intervals count from the first request, not from set-up
+                self._used = True
+                self.control = AdaptiveRate(self._settings, reserved_at, self._start)
             delay = self.control.reserve(reserved_at) - reserved_at
             if delay > 0:
                 await self._sleep(delay)
             yield RequestTicket(self, reserved_at)
+        finally:
+            self._slots.release()

@@ -45,7 +45,7 @@ from amsync.api.fields import JsonObject
 from amsync.api.rate import RequestPacer
 from amsync.api.retry import RETRIED_STATUSES, Failure, RetryableFailure, RetryPolicy
 from amsync.api.stats import RequestStats, endpoint_of
-from amsync.domain.progress import current_tally
+from amsync.domain.progress import current_tally, requests_deferrable
 from amsync.errors import (
     ApiError,
     AuthorizationError,
@@ -247,7 +247,7 @@ class ApiSession:
     ) -> Reply:
         endpoint = endpoint_of(path)
         headers = self._headers(path)
-        async with self.pacer.slot() as ticket:
+        async with self.pacer.slot(background=requests_deferrable()) as ticket:
             sent = self._clock()
             try:
                 response = await self._http.request(

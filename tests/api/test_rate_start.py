@@ -113,14 +113,14 @@ def test_a_run_too_short_to_test_the_rate_learns_nothing() -> None:
     assert warm.learned() is None  # the memory stays as it was
 
 
-def test_slow_start_learns_the_last_rate_that_went_through_a_whole_interval() -> None:
+def test_slow_start_learns_the_rate_it_reached_without_a_limit() -> None:
     control = AdaptiveRate(RateSettings(), now=0.0)
     done = _bottleneck_interval(control, 0.0)
     _bottleneck_interval(control, done)
-    assert control.rate == pytest.approx(18.0)  # 8 → 12 → 18; 18 has not been tested
+    assert control.rate == pytest.approx(18.0)  # 8 → 12 → 18
     learned = control.learned()
     assert learned is not None and not learned.limited
-    assert learned.rate == pytest.approx(12.0)
+    assert learned.rate == pytest.approx(18.0)
 
 
 def test_after_a_429_the_rate_aimd_holds_is_learned_as_limited() -> None:
@@ -187,3 +187,21 @@ async def test_the_pacer_spaces_requests_at_the_start_rate_from_the_first_reques
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_intervals_count_from_the_first_request_not_from_the_set_up() -> None:
+    """A client made seconds before its first request (the lock, the database) must not take
+    that time for an interval the remembered rate went through."""
+    fake = FakeTime()
+    pacer = RequestPacer(
+        RateSettings(), 4, clock=fake.clock, sleep=fake.sleep, start=LearnedRate(40.0, False)
+    )
+    fake.now += 5.0
+    for _ in range(3):
+        async with pacer.slot() as ticket:
+            ticket.succeeded()
+    assert pacer.rate == 40.0 and pacer.control.on_probation
+    async with pacer.slot() as ticket:
+        ticket.throttled()
+    assert pacer.rate == 20.0, "still on probation: halved"
