@@ -120,6 +120,8 @@ class AdaptiveRate:
         self._went_through: float | None = None  # the last rate that went through an interval
         self._throttled = False  # a 429 lowered the rate in this run
         self._ceiling: float | None = None  # slow start after a stale start stops here
+        self._window = (now, 0)  # (start, successes) of the current throughput window
+        self._peak = 0.0  # the most successes per second over a whole window
 
     def reserve(self, now: float) -> float:
         """Book the next start slot; returns the time at which the request may be sent."""
@@ -134,6 +136,12 @@ class AdaptiveRate:
     def record_success(self, now: float) -> None:
         settings = self.settings
         self._successes += 1
+        began, count = self._window
+        if now - began >= settings.increase_interval_s:
+            self._peak = max(self._peak, (count + 1) / (now - began))
+            self._window = (now, 0)
+        else:
+            self._window = (began, count + 1)
         if now - self._last_change < settings.increase_interval_s or not self._bottleneck:
             return
         if not self.slow_start and self._successes < settings.increase_min_successes:
@@ -189,15 +197,19 @@ class AdaptiveRate:
         return True
 
     def learned(self) -> LearnedRate | None:
-        """What this run found, for the next run's ``start``: the rate requests were going
-        through when it ended — ``limited`` once a 429 was met (AIMD's rate), else the rate slow
-        start had reached, from which the next run keeps probing. ``None`` when the run never
-        tested the rate (no 429, and never a whole interval with the pacer as the bottleneck:
-        too few requests): an earlier memory then stays as it was."""
+        """What this run found, for the next run's ``start``. Once a 429 was met: the rate AIMD
+        holds (``limited``). Without one: the rate that went through — the most requests that
+        succeeded in one ``increase_interval_s``, per second, at most the rate slow start had
+        reached and at least ``initial_rate`` — from which the next run keeps probing (a pacer
+        that was ahead of what the server's latency allowed is not taken for a rate that went
+        through). ``None`` when the run never tested the rate (no 429, and never a whole
+        interval with the pacer as the bottleneck: too few requests): an earlier memory then
+        stays as it was."""
         if self._throttled or (not self.slow_start and self._went_through is not None):
             return LearnedRate(self.rate, limited=True)
         if self._went_through is not None:
-            return LearnedRate(self.rate, limited=False)
+            went = max(self.settings.initial_rate, min(self.rate, self._peak))
+            return LearnedRate(went, limited=False)
         return None
 
 

@@ -123,6 +123,32 @@ def test_slow_start_learns_the_rate_it_reached_without_a_limit() -> None:
     assert learned.rate == pytest.approx(18.0)
 
 
+def test_without_a_limit_the_throughput_that_went_through_is_learned_not_the_pacer() -> None:
+    """Latency held the run to about 10 requests/s; the pacer had climbed to 27 (it only ever
+    held back the odd request): the next run starts at 10, not at 27."""
+    control = AdaptiveRate(RateSettings(), now=0.0)
+    now = 0.0
+    for _ in range(8):  # eight seconds of ten requests each, two of them booked at once
+        for i in range(10):
+            booked = now + i * 0.1
+            control.reserve(booked)
+            if i == 0:
+                control.reserve(booked)  # a second request at once: the pacer holds it back
+            control.record_success(booked + 0.05)
+        now += 1.0
+    assert control.rate >= 27.0, "slow start climbed"
+    learned = control.learned()
+    assert learned is not None and not learned.limited
+    assert 9.0 <= learned.rate <= 12.0
+
+
+def test_a_slow_run_never_remembers_less_than_the_cold_start() -> None:
+    control = AdaptiveRate(RateSettings(), now=0.0)
+    _bottleneck_interval(control, 0.0, requests=3)  # three requests in a second
+    learned = control.learned()
+    assert learned is not None and learned.rate == 8.0
+
+
 def test_after_a_429_the_rate_aimd_holds_is_learned_as_limited() -> None:
     control = AdaptiveRate(RateSettings(), now=0.0)
     done = _bottleneck_interval(control, 0.0)
