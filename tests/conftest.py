@@ -14,20 +14,35 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from amsync.config.rate_memory import RATE_MEMORY_FILE_NAME, RateMemory
 from tests.support.mirror_builder import build_sample_mirror
 from tests.sync.conftest import DEV, USER
 
 POSTGRES_ENV = "AMSYNC_TEST_POSTGRES_URL"
 
 
+WARM_RATE = 200.0  # the adaptive rate's ceiling: the emulators on 127.0.0.1 set no limit
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No test sees the developer's AMSYNC_* settings or home; each gets its own home."""
+def isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """No test sees the developer's AMSYNC_* settings or home; each gets its own home.
+
+    Each test also gets a rate memory of its own (``AMSYNC_RATE_MEMORY``, outside the home, so
+    that the home is still created only by the command under test) that remembers the local
+    emulators (``http://127.0.0.1``, tokens that are not JWTs) at ``WARM_RATE``, as a returning
+    user's would: syncs do not spend seconds of slow start re-learning a rate nothing limits.
+    Tests of a cold start, or of the memory itself, ``monkeypatch.delenv`` it."""
     for name in list(os.environ):
         if name.startswith("AMSYNC_") and name != POSTGRES_ENV:
             monkeypatch.delenv(name)
     home = tmp_path / "home"
     monkeypatch.setenv("AMSYNC_HOME", str(home))
+    memory = tmp_path_factory.mktemp("rate", numbered=True) / RATE_MEMORY_FILE_NAME
+    RateMemory(memory).remember("http://127.0.0.1", None, WARM_RATE, limited=False)
+    monkeypatch.setenv("AMSYNC_RATE_MEMORY", str(memory))
     return home
 
 

@@ -89,18 +89,19 @@ class AppContext:
         for the next run when the command ends (a dry run only reads the memory)."""
         from amsync.cli.client_factory import client_config, make_client, token_warnings
         from amsync.cli.rate_start import recall_start, remember_end
+        from amsync.config.rate_memory import memory_path
 
         tokens = self.tokens()
         config = client_config(self.settings, tokens)  # CredentialsMissing before the memory
-        home = self.settings.home
-        start = recall_start(home, config.base_url, config.developer_token, config.rate)
+        memory = memory_path(self.settings.home, self.settings.rate_memory)
+        start = recall_start(memory, config.base_url, config.developer_token, config.rate)
         log.info("request rate: %s", start.description)
         config = replace(config, start_rate=start.start)
         for message in token_warnings(tokens):
             warn(message)
         client = make_client(config)
         if remember_rate:
-            self._cleanups.append(lambda: remember_end(home, start, client))
+            self._cleanups.append(lambda: remember_end(memory, start, client))
         return client
 
     def store(self, *, create: bool = True, readonly: bool = False) -> Store:

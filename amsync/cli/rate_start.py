@@ -14,7 +14,7 @@ from pathlib import Path
 
 from amsync.api import AppleMusicClient, LearnedRate, RateSettings, describe_jwt
 from amsync.api.tokens import DeveloperTokenProvider
-from amsync.config.rate_memory import MAX_AGE, RateMemory, api_origin
+from amsync.config.rate_memory import MAX_AGE, RateMemory, api_host
 from amsync.errors import ConfigError
 
 logger = logging.getLogger("amsync.cli")
@@ -40,17 +40,18 @@ def token_issuer(developer: DeveloperTokenProvider) -> str | None:
 
 
 def recall_start(
-    home: Path,
+    memory: Path,
     base_url: str,
     developer: DeveloperTokenProvider,
     settings: RateSettings,
     now: datetime | None = None,
 ) -> RateStart:
-    """The remembered rate for this API and token issuer, if it is fresh (``MAX_AGE``)."""
+    """The rate remembered in the file ``memory`` for this API host and token issuer, if it is
+    fresh (``MAX_AGE``)."""
     now = now or datetime.now(UTC)
-    api = api_origin(base_url)
+    api = api_host(base_url)
     issuer = token_issuer(developer)
-    remembered = RateMemory(home).recall(api, issuer)
+    remembered = RateMemory(memory).recall(api, issuer)
     whose = f"{api}, issuer {issuer}" if issuer else f"{api}, a developer token that is not a JWT"
     cold = f"cold start at {settings.initial_rate:g} requests/s"
     if remembered is None:
@@ -76,13 +77,13 @@ def recall_start(
     )
 
 
-def remember_end(home: Path, start: RateStart, client: AppleMusicClient) -> None:
+def remember_end(memory: Path, start: RateStart, client: AppleMusicClient) -> None:
     """Keep what the client found for the next run (nothing when it found nothing)."""
     learned = client.learned_rate()
     if learned is None:
         logger.debug("request rate: too few requests to learn from; the memory is unchanged")
         return
-    if RateMemory(home).remember(start.api, start.issuer, learned.rate, limited=learned.limited):
+    if RateMemory(memory).remember(start.api, start.issuer, learned.rate, limited=learned.limited):
         kind = "met the limit" if learned.limited else "no limit met"
         logger.info(
             "request rate: %.1f requests/s went through (%s); the next run starts there",

@@ -1,9 +1,12 @@
 """The rate memory: ``<home>/rate-memory.json``, the request rate the last run found.
 
 Apple throttles per developer token, and every run used to learn the rate again from 8 requests
-per second. The rate memory keeps, per API host (its origin: ``https://api.music.apple.com``)
-and developer-token issuer (the JWT's ``iss``, the team id — never the token), the rate the last
-run went through, whether that run met the limit (429s), and when. The next run starts there
+per second. The rate memory keeps, per API host (``https://api.music.apple.com``: scheme and
+host, not the port) and developer-token issuer (the JWT's ``iss``, the team id — never the
+token), the rate the last run went through, whether that run met the limit (429s), and when.
+The ``rate_memory`` setting (``AMSYNC_RATE_MEMORY``) puts the file elsewhere: homes on one
+machine that use one token may share it, and a home kept read-only may keep it outside. The
+next run starts there
 (``amsync.api.rate``: slow start goes on from it, or AIMD resumes at it; a 429 before it has gone
 through halves it) unless the memory is older than ``MAX_AGE`` — then it starts cold, as does a
 run against another host or with another issuer's token.
@@ -61,26 +64,26 @@ class RememberedRate:
         return timedelta(0) <= self.age(now) <= max_age
 
 
-def api_origin(base_url: str) -> str:
-    """``scheme://host[:port]`` of the API URL, lower-case, without userinfo or path."""
+def api_host(base_url: str) -> str:
+    """``scheme://host`` of the API URL, lower-case, without userinfo, port or path."""
     parts = urlsplit(base_url.strip())
     host = (parts.hostname or "").lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = f"{host}:{port}" if port is not None else host
-    return f"{parts.scheme.lower()}://{netloc}"
+    return f"{parts.scheme.lower()}://{host}"
+
+
+def memory_path(home: Path, setting: Path | None) -> Path:
+    """Where the rate memory is: the ``rate_memory`` setting, else ``<home>/rate-memory.json``."""
+    return setting if setting is not None else home / RATE_MEMORY_FILE_NAME
 
 
 class RateMemory:
-    """Reads and writes ``<home>/rate-memory.json``."""
+    """Reads and writes one rate memory file (``memory_path``)."""
 
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self.path = home / RATE_MEMORY_FILE_NAME
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.folder = path.parent
 
     def recall(self, api: str, issuer: str | None) -> RememberedRate | None:
         """The entry for this API origin and issuer, whatever its age; ``None`` when there is
@@ -100,11 +103,12 @@ class RateMemory:
         limited: bool,
         now: datetime | None = None,
     ) -> bool:
-        """Store what a run found; ``False`` (and nothing written) when the home does not exist
-        or cannot be written — the memory is a hint, never a reason to fail."""
+        """Store what a run found; ``False`` (and nothing written) when the file's folder (the
+        home) does not exist or cannot be written — the memory is a hint, never a reason to
+        fail."""
         if not (rate > 0 and math.isfinite(rate)):
             raise ValueError("a remembered rate must be a positive number")
-        if not self.home.is_dir():
+        if not self.folder.is_dir():
             return False
         entry = RememberedRate(
             api, issuer or NO_ISSUER, round(rate, 3), limited, now or datetime.now(UTC)
@@ -145,7 +149,7 @@ class RateMemory:
         }
         tmp: str | None = None
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.home, prefix=".rate-memory-", suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".rate-memory-", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as out:  # mkstemp makes it 0600
                 json.dump(payload, out, indent=2)
                 out.write("\n")

@@ -61,6 +61,7 @@ class Settings:
     max_delete_min: int = 50
     concurrency: int = 8
     musickit_js_url: str = DEFAULT_MUSICKIT_JS_URL
+    rate_memory: Path | None = None  # None: <home>/rate-memory.json
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     config_path: Path | None = field(default=None, compare=False)
 
@@ -252,6 +253,7 @@ SETTINGS: Final[dict[str, SettingSpec]] = _specs(
     SettingSpec("max_delete_min", _number(int, 0, None, " (items)"), None, "max_delete_min"),
     SettingSpec("concurrency", _number(int, 1, 64), "AMSYNC_CONCURRENCY", "concurrency"),
     SettingSpec("musickit_js_url", _script_url, "AMSYNC_MUSICKIT_JS_URL", "musickit_js_url"),
+    SettingSpec("rate_memory", _path, "AMSYNC_RATE_MEMORY", "rate_memory"),
     SettingSpec("verbosity", _number(int, 0, None), option="-v"),
 )
 CONFIG_KEYS: Final = frozenset(s.config_key for s in SETTINGS.values() if s.config_key)

@@ -15,7 +15,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from amsync.config.rate_memory import RATE_MEMORY_FILE_NAME, RateMemory, api_origin
+from amsync.config.rate_memory import RATE_MEMORY_FILE_NAME, RateMemory, api_host
 from amsync.emulator import Emulator, FaultConfig, LibrarySpec
 from tests.support.cli import invoke
 from tests.sync.conftest import DEV, USER, make_emulator
@@ -45,6 +45,12 @@ def emulator() -> Emulator:
     return make_emulator(SPEC)
 
 
+@pytest.fixture(autouse=True)
+def memory_in_the_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the memory itself: the default place, nothing remembered."""
+    monkeypatch.delenv("AMSYNC_RATE_MEMORY", raising=False)
+
+
 def test_the_next_sync_starts_where_the_last_one_ended(
     emulator: Emulator, home: Path, cli_env: Env
 ) -> None:
@@ -53,7 +59,7 @@ def test_the_next_sync_starts_where_the_last_one_ended(
         assert COLD.search(first), first
         memory = home / RATE_MEMORY_FILE_NAME
         stored = json.loads(memory.read_text(encoding="utf-8"))["rates"]
-        assert [(e["api"], e["issuer"]) for e in stored] == [(api_origin(server.url), "-")]
+        assert [(e["api"], e["issuer"]) for e in stored] == [(api_host(server.url), "-")]
         second = _sync(home, server.url, cli_env(server.url))
     started = STARTING.search(second)
     assert started, second
@@ -64,17 +70,36 @@ def test_the_next_sync_starts_where_the_last_one_ended(
     assert DEV not in text and USER not in text
 
 
+def test_homes_that_share_a_token_may_share_one_memory_elsewhere(
+    emulator: Emulator, tmp_path: Path, cli_env: Env
+) -> None:
+    """``AMSYNC_RATE_MEMORY``: two homes (two accounts of a family, say), one memory file."""
+    shared = tmp_path / "shared" / "rates.json"
+    shared.parent.mkdir()
+    first, second = tmp_path / "alice", tmp_path / "bob"
+    with emulator.serve() as server:
+        env = {**cli_env(server.url), "AMSYNC_RATE_MEMORY": str(shared)}
+        assert COLD.search(_sync(first, server.url, env))
+        warm = _sync(second, server.url, env)
+    assert STARTING.search(warm), warm
+    assert shared.exists()
+    assert not (first / RATE_MEMORY_FILE_NAME).exists()
+    assert not (second / RATE_MEMORY_FILE_NAME).exists()
+
+
 def test_another_api_host_starts_cold_and_both_are_kept(
     emulator: Emulator, home: Path, cli_env: Env
 ) -> None:
     home.mkdir(parents=True)
-    RateMemory(home).remember("https://api.music.apple.com", None, 40.0, limited=True)
+    RateMemory(home / RATE_MEMORY_FILE_NAME).remember(
+        "https://api.music.apple.com", None, 40.0, limited=True
+    )
     with emulator.serve() as server:
         stderr = _sync(home, server.url, cli_env(server.url))
         assert COLD.search(stderr) and "nothing remembered for http://127.0.0.1" in stderr
-        memory = RateMemory(home)
+        memory = RateMemory(home / RATE_MEMORY_FILE_NAME)
         assert memory.recall("https://api.music.apple.com", None) is not None
-        assert memory.recall(api_origin(server.url), None) is not None
+        assert memory.recall(api_host(server.url), None) is not None
 
 
 def test_the_memory_is_per_developer_token_issuer(home: Path, cli_env: Env) -> None:
@@ -85,7 +110,9 @@ def test_the_memory_is_per_developer_token_issuer(home: Path, cli_env: Env) -> N
     with emulator.serve() as server:
         env = cli_env(server.url)
         home.mkdir(parents=True)
-        RateMemory(home).remember(api_origin(server.url), "TEAMAAAAAA", 33.0, limited=True)
+        RateMemory(home / RATE_MEMORY_FILE_NAME).remember(
+            api_host(server.url), "TEAMAAAAAA", 33.0, limited=True
+        )
         as_a = _sync(home, server.url, {**env, "AMSYNC_DEVELOPER_TOKEN": team_a})
         as_b = _sync(home, server.url, {**env, "AMSYNC_DEVELOPER_TOKEN": team_b})
     started = STARTING.search(as_a)
@@ -104,7 +131,9 @@ def test_a_memory_older_than_seven_days_is_not_trusted(
     with emulator.serve() as server:
         home.mkdir(parents=True)
         then = datetime.now(UTC) - timedelta(days=days)
-        RateMemory(home).remember(api_origin(server.url), None, 30.0, limited=True, now=then)
+        RateMemory(home / RATE_MEMORY_FILE_NAME).remember(
+            api_host(server.url), None, 30.0, limited=True, now=then
+        )
         stderr = _sync(home, server.url, cli_env(server.url))
     if warm:
         started = STARTING.search(stderr)
@@ -124,9 +153,11 @@ def test_a_429_before_the_remembered_rate_went_through_halves_it_at_once(
     )
     with emulator.serve() as server:
         home.mkdir(parents=True)
-        RateMemory(home).remember(api_origin(server.url), None, 60.0, limited=False)
+        RateMemory(home / RATE_MEMORY_FILE_NAME).remember(
+            api_host(server.url), None, 60.0, limited=False
+        )
         stderr = _sync(home, server.url, cli_env(server.url))
-        after = RateMemory(home).recall(api_origin(server.url), None)
+        after = RateMemory(home / RATE_MEMORY_FILE_NAME).recall(api_host(server.url), None)
     assert STARTING.search(stderr), stderr
     slowed = re.findall(
         r"^amsync: throttled \(429\): slowing down to ([\d.]+) requests/s$", stderr, re.M
@@ -144,7 +175,9 @@ def test_a_damaged_memory_is_a_cold_start_and_is_written_anew(
     with emulator.serve() as server:
         stderr = _sync(home, server.url, cli_env(server.url))
         assert COLD.search(stderr), stderr
-        assert RateMemory(home).recall(api_origin(server.url), None) is not None
+        assert (
+            RateMemory(home / RATE_MEMORY_FILE_NAME).recall(api_host(server.url), None) is not None
+        )
 
 
 def test_a_dry_run_reads_the_memory_but_never_writes_it(
@@ -152,7 +185,9 @@ def test_a_dry_run_reads_the_memory_but_never_writes_it(
 ) -> None:
     with emulator.serve() as server:
         home.mkdir(parents=True)
-        RateMemory(home).remember(api_origin(server.url), None, 20.0, limited=True)
+        RateMemory(home / RATE_MEMORY_FILE_NAME).remember(
+            api_host(server.url), None, 20.0, limited=True
+        )
         before = (home / RATE_MEMORY_FILE_NAME).read_bytes()
         stderr = _sync(home, server.url, cli_env(server.url), "--dry-run")
     started = STARTING.search(stderr)

@@ -43,6 +43,7 @@ ROWS: dict[str, Row] = {
     "max_delete_min": Row("10", 10, "-1", "must be a whole number of at least 0"),
     "concurrency": Row("4", 4, "0", "must be a whole number from 1 to 64"),
     "verbosity": Row(2, 2, -1, "must be a whole number of at least 0"),
+    "rate_memory": Row("~/rate.json", Path("~/rate.json").expanduser(), " ", "must not be empty"),
     "musickit_js_url": Row(
         "http://127.0.0.1:9/musickit/v3/musickit.js",
         "http://127.0.0.1:9/musickit/v3/musickit.js",
