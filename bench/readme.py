@@ -16,6 +16,7 @@ RESULTS = ROOT / "bench" / "results"
 START, END = "<!-- performance:start -->", "<!-- performance:end -->"
 ORDER = (
     "sync",
+    "fast_start",
     "accounts",
     "apply",
     "export_search",
@@ -27,6 +28,7 @@ ORDER = (
 )
 REPRODUCE = {
     "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
+    "fast_start": ".venv/bin/python -m bench.fast_start --schedule",
     "accounts": ".venv/bin/python -m bench.accounts --postgres URL",
     "apply": ".venv/bin/python -m bench.apply --songs 100000",
     "export_search": ".venv/bin/python -m bench.export_search --songs 100000",
