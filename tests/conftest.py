@@ -37,9 +37,9 @@ def _is_worker(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not _is_worker(config):
+    if not _is_worker(config):  # a read-only checkout just stays uncompiled (quiet=2)
         for folder in ("amsync", "tests"):
-            compileall.compile_dir(ROOT / folder, quiet=1, workers=1)
+            compileall.compile_dir(ROOT / folder, quiet=2, workers=1)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

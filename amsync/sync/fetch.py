@@ -168,7 +168,7 @@ class Fetcher:
         self.board = PhaseBoard(api, progress)
         self.snapshot = Snapshot(storefront="")
         self._inline_missing: dict[str, set[str]] = {k: set() for k in CATALOG_KINDS}
-        self._referenced_songs: set[str] = set()
+        self.referenced_songs: set[str] = set()
         self._videos: set[str] = set()
         self._feeds = {t: RatingsFeed(api, self.board, t) for t in ("song", "album", "playlist")}
         self._listed = {name: asyncio.Event() for name in ("songs", "albums", "tracks")}
@@ -374,7 +374,7 @@ class Fetcher:
 
     async def _catalog_gets(self) -> None:
         phase = self.board["catalog"]
-        songs = self._to_fetch("catalog_songs", self._referenced_songs) | self._to_confirm(
+        songs = self._to_fetch("catalog_songs", self.referenced_songs) | self._to_confirm(
             "catalog_songs"
         )
         albums = self._to_confirm("catalog_albums")
@@ -459,7 +459,7 @@ class _TrackListings:
         fetcher.snapshot.tracks[playlist_id] = TrackList(fingerprint, len(entries), result.complete)
         if not result.complete:
             fetcher.snapshot.items["playlists"].problems.extend(result.problems)
-        fetcher._referenced_songs.update(
+        fetcher.referenced_songs.update(
             e["track_catalog_id"]
             for e in entries
             if e["track_catalog_id"] and e["kind"] == TrackKind.SONG.value
