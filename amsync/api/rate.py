@@ -117,7 +117,7 @@ class AdaptiveRate:
         self._base_rate = self.rate
         self._bottleneck = False
         self._successes = 0
-        self._went_through: float | None = None  # the last rate that went through an interval
+        self._tested = False  # a whole interval went through with the pacer as the bottleneck
         self._throttled = False  # a 429 lowered the rate in this run
         self._ceiling: float | None = None  # slow start after a stale start stops here
         self._window = (now, 0)  # (start, successes) of the current throughput window
@@ -146,7 +146,7 @@ class AdaptiveRate:
             return
         if not self.slow_start and self._successes < settings.increase_min_successes:
             return
-        self._went_through = self.rate
+        self._tested = True
         self.on_probation = False
         if self.slow_start:
             self.rate = min(settings.max_rate, self.rate * settings.slow_start_factor)
@@ -205,9 +205,9 @@ class AdaptiveRate:
         through). ``None`` when the run never tested the rate (no 429, and never a whole
         interval with the pacer as the bottleneck: too few requests): an earlier memory then
         stays as it was."""
-        if self._throttled or (not self.slow_start and self._went_through is not None):
+        if self._throttled or (not self.slow_start and self._tested):
             return LearnedRate(self.rate, limited=True)
-        if self._went_through is not None:
+        if self._tested:
             went = max(self.settings.initial_rate, min(self.rate, self._peak))
             return LearnedRate(went, limited=False)
         return None
