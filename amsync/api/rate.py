@@ -122,6 +122,7 @@ class AdaptiveRate:
         self._ceiling: float | None = None  # slow start after a stale start stops here
         self._window = (now, 0)  # (start, successes) of the current throughput window
         self._peak = 0.0  # the most successes per second over a whole window
+        self._met = 0.0  # the rate that met the last 429 that lowered the rate
 
     def reserve(self, now: float) -> float:
         """Book the next start slot; returns the time at which the request may be sent."""
@@ -168,6 +169,7 @@ class AdaptiveRate:
         settings = self.settings
         if reserved_at < self._last_decrease:
             return False
+        met = 0.0  # the rate that met this 429, when it is a saw-tooth's top (AIMD only)
         if self.on_probation:
             # The remembered start rate met a 429 before it went through here: the memory is
             # stale (a lower limit, or another client sharing the token). Halve it at once, then
@@ -186,30 +188,40 @@ class AdaptiveRate:
                 self.rate / settings.slow_start_factor * settings.slow_start_exit,
             )
         else:
+            met = self.rate
             self.rate = max(settings.min_rate, self.rate * settings.decrease_factor)
         self._base_rate = self.rate
         self._last_decrease = now
         self._last_change = now
         self._bottleneck = False
         self._throttled = True
+        self._met = met
         # slots booked before now went out at the old pace: leave one new interval of quiet
         self._tat = max(self._tat, now) + 1.0 / self.rate
         return True
 
     def learned(self) -> LearnedRate | None:
-        """What this run found, for the next run's ``start``. Once a 429 was met: the rate AIMD
-        holds (``limited``). Without one: the rate that went through — the most requests that
-        succeeded in one ``increase_interval_s``, per second, at most the rate slow start had
-        reached and at least ``initial_rate`` — from which the next run keeps probing (a pacer
-        that was ahead of what the server's latency allowed is not taken for a rate that went
-        through). ``None`` when the run never tested the rate (no 429, and never a whole
-        interval with the pacer as the bottleneck: too few requests): an earlier memory then
-        stays as it was."""
+        """What this run found, for the next run's ``start`` (``None``: the run never tested the
+        rate — no 429, and never a whole interval with the pacer as the bottleneck — and an
+        earlier memory stays as it was).
+
+        - Once a 429 was met (``limited``): the middle of AIMD's saw-tooth — halfway between the
+          rate that met the last AIMD decrease's 429 and that rate after the decrease — unless
+          AIMD has climbed past it since (or the only 429s ended slow start: AIMD's rate);
+          not wherever the saw-tooth happened to be when the run ended.
+        - Without one: one slow-start step above the most requests that succeeded in one
+          interval (per second), at most the rate slow start had reached, at least
+          ``initial_rate``: the next run goes on probing from about where this one was, and a
+          pacer that ran ahead of what the server's latency allowed is not taken for a rate
+          that went through."""
+        settings = self.settings
         if self._throttled or (not self.slow_start and self._tested):
-            return LearnedRate(self.rate, limited=True)
+            middle = self._met * (1.0 + settings.decrease_factor) / 2.0
+            rate = min(settings.max_rate, max(self.rate, middle))
+            return LearnedRate(max(settings.min_rate, rate), limited=True)
         if self._tested:
-            went = max(self.settings.initial_rate, min(self.rate, self._peak))
-            return LearnedRate(went, limited=False)
+            went = min(self.rate, self._peak * settings.slow_start_factor)
+            return LearnedRate(max(settings.initial_rate, went), limited=False)
         return None
 
 

@@ -124,11 +124,12 @@ def test_slow_start_learns_the_rate_it_reached_without_a_limit() -> None:
 
 
 def test_without_a_limit_the_throughput_that_went_through_is_learned_not_the_pacer() -> None:
-    """Latency held the run to about 10 requests/s; the pacer had climbed to 27 (it only ever
-    held back the odd request): the next run starts at 10, not at 27."""
+    """Latency held the run to about 10 requests/s; the pacer had climbed to 27 and more (it
+    only ever held back the odd request): the next run starts one slow-start step above 10
+    (where this run would have probed next), not at the pacer's ceiling."""
     control = AdaptiveRate(RateSettings(), now=0.0)
     now = 0.0
-    for _ in range(8):  # eight seconds of ten requests each, two of them booked at once
+    for _ in range(12):  # twelve seconds of ten requests each, two of them booked at once
         for i in range(10):
             booked = now + i * 0.1
             control.reserve(booked)
@@ -136,10 +137,10 @@ def test_without_a_limit_the_throughput_that_went_through_is_learned_not_the_pac
                 control.reserve(booked)  # a second request at once: the pacer holds it back
             control.record_success(booked + 0.05)
         now += 1.0
-    assert control.rate >= 27.0, "slow start climbed"
+    assert control.rate >= 40.0, "slow start climbed"
     learned = control.learned()
     assert learned is not None and not learned.limited
-    assert 9.0 <= learned.rate <= 12.0
+    assert 9.0 * 1.5 <= learned.rate <= 12.0 * 1.5, "one slow-start step above ~10/s"
 
 
 def test_a_slow_run_never_remembers_less_than_the_cold_start() -> None:
@@ -147,6 +148,22 @@ def test_a_slow_run_never_remembers_less_than_the_cold_start() -> None:
     _bottleneck_interval(control, 0.0, requests=3)  # three requests in a second
     learned = control.learned()
     assert learned is not None and learned.rate == 8.0
+
+
+def test_a_limited_run_learns_the_middle_of_the_saw_tooth() -> None:
+    """AIMD met 429s at 30/s twice: it learns 28.5 (between 30 and 27), not the 27.2 it had
+    crept back to when the run ended."""
+    control = AdaptiveRate(RateSettings(), 0.0, start=LearnedRate(30.0, limited=True))
+    now = _bottleneck_interval(control, 0.0)
+    for _ in range(2):
+        control.rate = 30.0  # (AIMD climbed back there)
+        booked = control.reserve(now)
+        assert control.record_throttled(reserved_at=booked, now=now + 0.1)
+        now = _bottleneck_interval(control, now + 0.2)
+    assert control.rate == pytest.approx(27.0 + 0.005 * 27.0)
+    learned = control.learned()
+    assert learned is not None and learned.limited
+    assert learned.rate == pytest.approx(28.5)
 
 
 def test_after_a_429_the_rate_aimd_holds_is_learned_as_limited() -> None:
