@@ -9,8 +9,10 @@ are amsync's alone, start-up included (its modules byte-compiled beforehand, as 
 package is).
 
 - **small** — 3,000 songs, 30 ms latency, no rate limit: the first sync cold (a new home: no
-  rate memory), a no-change re-sync (warm: the memory the first left), and a first sync into a
-  new database with the memory warm (a second account or database on the same token).
+  rate memory), a no-change re-sync (warm: the memory the first left), a first sync into a
+  new database with the memory warm (a second account or database on the same token), then
+  two more no-change re-syncs (without a limit, each run starts where the last one ended and
+  keeps probing upwards).
 - **medium** — 20,000 songs, 2,000 albums, 150 playlists, 20 ms latency, a 25 requests/s token
   bucket (burst 25): a full sync cold, the same full sync warm (a new database, the memory the
   first left), and a no-change re-sync. The limit is the minimum number of requests ÷ 25 (the
@@ -175,6 +177,8 @@ def measure(library: Library, seed: int, work: Path) -> dict[str, Any]:
             runs["first sync (cold)"] = amsync_sync(emulator, home, db)
             runs["no-change re-sync (warm)"] = amsync_sync(emulator, home, db)
             runs["first sync of a new database (warm)"] = amsync_sync(emulator, home, other)
+            for n in (2, 3):  # an hourly user's next runs: the memory keeps climbing
+                runs[f"no-change re-sync (warm, run {n + 2})"] = amsync_sync(emulator, home, db)
         else:
             runs["full sync (cold)"] = amsync_sync(emulator, home, db)
             runs["full sync of a new database (warm)"] = amsync_sync(emulator, home, other)

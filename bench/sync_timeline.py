@@ -7,9 +7,10 @@ The client is amsync's own (``AppleMusicClient`` and ``run_sync``), given a tran
 when each request left and came back and a ``sleep`` that notes every wait for the request rate
 (the pacer, and backoff after a 429). Each moment of the fetch is then one of:
 
-- **in flight**: at least one request is out — the server's latency, or its answer being read;
-- **rate**: nothing is out and something waits for the request rate (the pacer's next slot or a
-  backoff after a 429) — the rate limit's time;
+- **rate**: a request waits for the request rate (the pacer's next slot, or a backoff after a
+  429) — the rate (limit) holds the fetch back;
+- **in flight**: nothing waits for the rate and at least one request is out — the server's
+  latency, or its answer being read;
 - **idle**: neither — local work between requests (parsing, staging) or a chain waiting for
   another: the waits this benchmark is meant to find.
 
@@ -143,7 +144,7 @@ def analyse(timeline: Timeline, *, step: float = 0.002) -> dict[str, Any]:
         for i in range(int(started / step), min(slots, int(done / step) + 1)):
             waiting[i] += 1
     state = [
-        "flight" if f else "rate" if w else "idle" for f, w in zip(flight, waiting, strict=True)
+        "rate" if w else "flight" if f else "idle" for f, w in zip(flight, waiting, strict=True)
     ]
     gaps: list[tuple[float, float]] = []
     begin = None
@@ -183,8 +184,8 @@ def report_text(name: str, summary: dict[str, Any], result: dict[str, Any]) -> s
             f"## {name}",
             f"sync {result['duration_s']:.2f} s, {result['requests']} requests "
             f"({summary['throttled']} answered 429), fetch {summary['fetch_s']} s",
-            f"in flight {summary['in_flight_share']:.1%} · waiting for the rate "
-            f"{summary['rate_share']:.1%} · idle {summary['idle_share']:.1%} "
+            f"waiting for the rate {summary['rate_share']:.1%} · in flight "
+            f"{summary['in_flight_share']:.1%} · idle {summary['idle_share']:.1%} "
             f"({summary['idle_s']} s) · requests out on average {summary['mean_in_flight']}",
             "longest idle gaps: "
             + "; ".join(

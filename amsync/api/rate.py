@@ -107,6 +107,7 @@ class AdaptiveRate:
         self.rate = settings.initial_rate
         self.slow_start = True
         self.on_probation = False  # a remembered start rate that has not gone through yet
+        self._start = start
         if start is not None:
             self.rate = min(settings.max_rate, max(settings.min_rate, start.rate))
             self.slow_start = not start.limited
@@ -123,6 +124,7 @@ class AdaptiveRate:
         self._window = (now, 0)  # (start, successes) of the current throughput window
         self._peak = 0.0  # the most successes per second over a whole window
         self._met = 0.0  # the rate that met the last 429 that lowered the rate
+        self._succeeded = 0  # requests that went through in this run
 
     def reserve(self, now: float) -> float:
         """Book the next start slot; returns the time at which the request may be sent."""
@@ -137,6 +139,7 @@ class AdaptiveRate:
     def record_success(self, now: float) -> None:
         settings = self.settings
         self._successes += 1
+        self._succeeded += 1
         began, count = self._window
         if now - began >= settings.increase_interval_s:
             self._peak = max(self._peak, (count + 1) / (now - began))
@@ -201,27 +204,31 @@ class AdaptiveRate:
         return True
 
     def learned(self) -> LearnedRate | None:
-        """What this run found, for the next run's ``start`` (``None``: the run never tested the
-        rate — no 429, and never a whole interval with the pacer as the bottleneck — and an
-        earlier memory stays as it was).
+        """What this run found, for the next run's ``start``.
 
         - Once a 429 was met (``limited``): the middle of AIMD's saw-tooth — halfway between the
           rate that met the last AIMD decrease's 429 and that rate after the decrease — unless
           AIMD has climbed past it since (or the only 429s ended slow start: AIMD's rate);
           not wherever the saw-tooth happened to be when the run ended.
-        - Without one: one slow-start step above the most requests that succeeded in one
-          interval (per second), at most the rate slow start had reached, at least
-          ``initial_rate``: the next run goes on probing from about where this one was, and a
-          pacer that ran ahead of what the server's latency allowed is not taken for a rate
-          that went through."""
+        - Without one, once the rate was tested (a whole interval with the pacer as the
+          bottleneck): the rate slow start had reached — from which the next run probes on —
+          but no more than two slow-start steps above the most requests that succeeded in one
+          interval (per second): a pacer that ran far ahead of what the server's latency
+          allowed is not taken for a rate that went through.
+        - A warm run that met no 429 and never tested the rate (too short), but sent at least
+          ``increase_min_successes`` requests at it: the rate it started from, confirmed.
+        - Otherwise ``None``: the run says nothing about the rate, and an earlier memory stays
+          as it was."""
         settings = self.settings
         if self._throttled or (not self.slow_start and self._tested):
             middle = self._met * (1.0 + settings.decrease_factor) / 2.0
             rate = min(settings.max_rate, max(self.rate, middle))
             return LearnedRate(max(settings.min_rate, rate), limited=True)
         if self._tested:
-            went = min(self.rate, self._peak * settings.slow_start_factor)
+            went = min(self.rate, self._peak * settings.slow_start_factor**2)
             return LearnedRate(max(settings.initial_rate, went), limited=False)
+        if self._start is not None and self._succeeded >= settings.increase_min_successes:
+            return LearnedRate(self.rate, self._start.limited)
         return None
 
 
