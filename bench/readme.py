@@ -17,6 +17,7 @@ RESULTS = ROOT / "bench" / "results"
 START, END = "<!-- performance:start -->", "<!-- performance:end -->"
 ORDER = (
     "sync",
+    "fast_start",
     "accounts",
     "apply",
     "export_search",
@@ -33,6 +34,7 @@ ORDER = (
 )
 REPRODUCE = {
     "sync": ".venv/bin/python -m bench.sync --songs 100000 --baseline-songs 20000 --postgres URL",
+    "fast_start": ".venv/bin/python -m bench.fast_start --schedule",
     "accounts": ".venv/bin/python -m bench.accounts --postgres URL",
     "apply": ".venv/bin/python -m bench.apply --songs 100000",
     "export_search": ".venv/bin/python -m bench.export_search --songs 100000",
@@ -56,10 +58,18 @@ def section() -> str:
         if not path.exists():
             continue
         lines = path.read_text(encoding="utf-8").strip().splitlines()
-        body = ["## " + line.lstrip("# ") if line.startswith("#") else line for line in lines]
+        body = [
+            _heading(line, first=i == 0) if line.startswith("#") else line
+            for i, line in enumerate(lines)
+        ]
         body += ["", f"From `bench/results/{name}.md`; reproduce: `{REPRODUCE[name]}`."]
         parts.append("\n".join(body))
     return "\n\n".join(parts)
+
+
+def _heading(line: str, *, first: bool) -> str:
+    """A results file's title becomes a section of the page, its other headings subsections."""
+    return ("## " if first else "### ") + line.lstrip("# ")
 
 
 def current_block(text: str) -> str:

@@ -2,10 +2,19 @@
 
 PostgreSQL tests are marked ``postgres`` and run when ``AMSYNC_TEST_POSTGRES_URL`` names a
 server (CI starts a throwaway one); each test gets a database of its own.
+
+The suite runs in parallel (``pytest -n auto``, pytest-xdist): every test has its own home,
+temporary folder, rate memory and database, and servers listen on free ports. Before the
+workers start, amsync and the tests are byte-compiled once (the ``amsync`` processes the tests
+start read those files instead of compiling their modules again, even under
+``PYTHONDONTWRITEBYTECODE``); tests marked ``slow`` are handed out first, so that the longest
+ones overlap the rest instead of ending the run alone; and the reliability figures the workers
+counted are summed into the one line the session ends with.
 """
 
 from __future__ import annotations
 
+import compileall
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,20 +23,69 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from amsync.config.rate_memory import RATE_MEMORY_FILE_NAME, RateMemory
 from tests.support.mirror_builder import build_sample_mirror
+from tests.support.reliability import FIGURES
 from tests.sync.conftest import DEV, USER
 
 POSTGRES_ENV = "AMSYNC_TEST_POSTGRES_URL"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not _is_worker(config):  # a read-only checkout just stays uncompiled (quiet=2)
+        for folder in ("amsync", "tests"):
+            compileall.compile_dir(ROOT / folder, quiet=2, workers=1)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests first (a stable order: every worker must collect the same)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _is_worker(session.config):
+        session.config.workeroutput["reliability_figures"] = dict(FIGURES)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """A worker finished: add its reliability figures to the session's."""
+    FIGURES.update(getattr(node, "workeroutput", {}).get("reliability_figures", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        parts = ", ".join(f"{name}: {count}" for name, count in sorted(FIGURES.items()))
+        terminalreporter.write_line(f"reliability figures: {parts}")
+
+
+WARM_RATE = 200.0  # the adaptive rate's ceiling: the emulators on 127.0.0.1 set no limit
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No test sees the developer's AMSYNC_* settings or home; each gets its own home."""
+def isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """No test sees the developer's AMSYNC_* settings or home; each gets its own home.
+
+    Each test also gets a rate memory of its own (``AMSYNC_RATE_MEMORY``, outside the home, so
+    that the home is still created only by the command under test) that remembers the local
+    emulators (``http://127.0.0.1``, tokens that are not JWTs) at ``WARM_RATE``, as a returning
+    user's would: syncs do not spend seconds of slow start re-learning a rate nothing limits.
+    Tests of a cold start, or of the memory itself, ``monkeypatch.delenv`` it."""
     for name in list(os.environ):
         if name.startswith("AMSYNC_") and name != POSTGRES_ENV:
             monkeypatch.delenv(name)
     home = tmp_path / "home"
     monkeypatch.setenv("AMSYNC_HOME", str(home))
+    memory = tmp_path_factory.mktemp("rate", numbered=True) / RATE_MEMORY_FILE_NAME
+    RateMemory(memory).remember("http://127.0.0.1", None, WARM_RATE, limited=False)
+    monkeypatch.setenv("AMSYNC_RATE_MEMORY", str(memory))
     return home
 
 

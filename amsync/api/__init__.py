@@ -2,7 +2,7 @@
 
 from amsync.api.client import AppleMusicClient, PageCallback
 from amsync.api.config import DEFAULT_BASE_URL, ClientConfig
-from amsync.api.rate import RateSettings
+from amsync.api.rate import LearnedRate, RateSettings
 from amsync.api.rating_types import RATING_TYPES, rating_type_for
 from amsync.api.retry import DEFAULT_RULES, Failure, RetryRule
 from amsync.api.stats import RequestStats
@@ -28,6 +28,7 @@ __all__ = [
     "FolderTree",
     "GivenOrSignedDeveloperToken",
     "JwtInfo",
+    "LearnedRate",
     "PageCallback",
     "RateSettings",
     "RequestStats",

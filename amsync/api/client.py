@@ -37,6 +37,7 @@ from amsync.api.parsing import (
     parse_library_song,
     parse_storefront,
 )
+from amsync.api.rate import LearnedRate
 from amsync.api.rating_types import check_rating_type
 from amsync.api.replay import PARAMS as REPLAY_PARAMS
 from amsync.api.replay import PATH as REPLAY_PATH
@@ -134,6 +135,11 @@ class AppleMusicClient:
     def request_rate(self) -> float:
         """The adaptive request rate (requests per second) the client has settled on."""
         return self._session.pacer.rate
+
+    def learned_rate(self) -> LearnedRate | None:
+        """What this client found out about the rate, for the next run's
+        ``ClientConfig.start_rate`` (``None``: too few requests to tell)."""
+        return self._session.pacer.control.learned()
 
     # --- account -------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from amsync import __version__
-from amsync.api.rate import RateSettings
+from amsync.api.rate import LearnedRate, RateSettings
 from amsync.api.retry import DEFAULT_RULES, Failure, RetryRule
 from amsync.api.tokens import DeveloperTokenProvider
 from amsync.config.secret import Secret
@@ -22,9 +22,10 @@ class ClientConfig:
 
     ``retry_budget_s`` caps the total time one request spends retrying (``retry_budget_source``
     says where that value came from, e.g. ``AMSYNC_RETRY_BUDGET``); ``rate`` and
-    ``retry_rules`` tune the adaptive rate and the retry table; ``page_limit`` is the listing
-    page size; ``catalog_batch_size`` the first catalog multi-get size (halved on 504 down to
-    ``catalog_batch_floor``; Apple's maximum is 300).
+    ``retry_rules`` tune the adaptive rate and the retry table; ``start_rate`` is where an
+    earlier run's rate ended (``None``: a cold start at ``rate.initial_rate``); ``page_limit`` is
+    the listing page size; ``catalog_batch_size`` the first catalog multi-get size (halved on 504
+    down to ``catalog_batch_floor``; Apple's maximum is 300).
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -38,6 +39,7 @@ class ClientConfig:
     connect_timeout_s: float = 10.0
     max_concurrency: int = 8
     rate: RateSettings = field(default_factory=RateSettings)
+    start_rate: LearnedRate | None = None
     retry_rules: Mapping[Failure, RetryRule] = field(default_factory=lambda: DEFAULT_RULES)
     page_limit: int = MAX_PAGE_LIMIT
     short_page_retries: int = 2

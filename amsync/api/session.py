@@ -46,7 +46,7 @@ from amsync.api.rate import RequestPacer
 from amsync.api.retry import RETRIED_STATUSES, Failure, RetryableFailure, RetryPolicy
 from amsync.api.stats import RequestStats, endpoint_of
 from amsync.api.tokens import signing_key_of
-from amsync.domain.progress import current_tally
+from amsync.domain.progress import current_tally, requests_deferrable
 from amsync.errors import (
     ApiError,
     AuthorizationError,
@@ -102,7 +102,9 @@ class ApiSession:
         self.config = config
         self.stats = RequestStats()
         self.policy = RetryPolicy(config.retry_budget_s, config.retry_rules)
-        self.pacer = RequestPacer(config.rate, config.max_concurrency, clock=clock, sleep=sleep)
+        self.pacer = RequestPacer(
+            config.rate, config.max_concurrency, clock=clock, sleep=sleep, start=config.start_rate
+        )
         self._api_confirmed = False  # an answer only the Apple Music API gives was seen
         self._confirming: asyncio.Lock | None = None
         self._clock = clock
@@ -251,7 +253,7 @@ class ApiSession:
     ) -> Reply:
         endpoint = endpoint_of(path)
         headers = self._headers(path)
-        async with self.pacer.slot() as ticket:
+        async with self.pacer.slot(background=requests_deferrable()) as ticket:
             sent = self._clock()
             try:
                 response = await self._http.request(

@@ -323,7 +323,7 @@ def _restore(
         warn(
             f"the backup is of account {source.account!r}; restoring into {app.settings.account!r}"
         )
-    client = app.client()
+    client = app.client(remember_rate=not dry_run)
     so_far: list[RestoreReport] = []
     outcome.so_far = lambda: so_far[0].as_dict() if so_far else {"source": source.describe()}
 

@@ -21,6 +21,7 @@ from amsync.api import (
     ClientConfig,
     DeveloperTokenProvider,
     GivenOrSignedDeveloperToken,
+    LearnedRate,
     RateSettings,
     SigningDeveloperToken,
     StaticDeveloperToken,
@@ -115,10 +116,12 @@ def client_config(
     tokens: ResolvedTokens,
     *,
     rate: RateSettings | None = None,
+    start_rate: LearnedRate | None = None,
     need_user_token: bool = True,
 ) -> ClientConfig:
     """The client's configuration from the settings and tokens in effect; ``doctor`` asks
-    without ``need_user_token`` to check what it can with a developer token alone."""
+    without ``need_user_token`` to check what it can with a developer token alone.
+    ``start_rate``: where the rate memory says the last run ended (``amsync.cli.rate_start``)."""
     if tokens.developer is None:
         raise CredentialsMissing(
             "no developer token is configured",
@@ -140,6 +143,7 @@ def client_config(
         retry_budget_source=settings.describe_source("retry_budget"),
         max_concurrency=settings.concurrency,
         rate=rate or RateSettings(),
+        start_rate=start_rate,
     )
 
 

@@ -6,10 +6,11 @@ everything is built lazily, once, and closed when the command ends.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ import click
 
 from amsync.cli.output import warn
 from amsync.config.home import ensure_home
+
+log = logging.getLogger("amsync.cli")
 
 if TYPE_CHECKING:  # imported when first used: `amsync --help` must not pay for them
     from amsync.api import AppleMusicClient
@@ -86,15 +89,28 @@ class AppContext:
 
         client_config(self.settings, self.tokens())
 
-    def client(self) -> AppleMusicClient:
-        """A client for Apple Music; warns on stderr about tokens close to expiry."""
+    def client(self, *, remember_rate: bool = True) -> AppleMusicClient:
+        """A client for Apple Music; warns on stderr about tokens close to expiry.
+
+        Its request rate starts where the rate memory says the last run with this API and
+        token issuer ended (``-v`` says which); with ``remember_rate`` what it finds is kept
+        for the next run when the command ends (a dry run only reads the memory)."""
         from amsync.cli.client_factory import client_config, make_client, token_warnings
+        from amsync.cli.rate_start import recall_start, remember_end
+        from amsync.config.rate_memory import memory_path
 
         tokens = self.tokens()
-        config = client_config(self.settings, tokens)
+        config = client_config(self.settings, tokens)  # CredentialsMissing before the memory
+        memory = memory_path(self.settings.home, self.settings.rate_memory)
+        start = recall_start(memory, config.base_url, config.developer_token, config.rate)
+        log.info("request rate: %s", start.description)
+        config = replace(config, start_rate=start.start)
         for message in token_warnings(tokens):
             warn(message)
-        return make_client(config)
+        client = make_client(config)
+        if remember_rate:
+            self._cleanups.append(lambda: remember_end(memory, start, client))
+        return client
 
     def store(self, *, create: bool = True, readonly: bool = False) -> Store:
         """The database, opened once per command (and per mode)."""

@@ -239,7 +239,7 @@ def run_push(
     from amsync.favourites.push import push_favourites
 
     store = _store(app)
-    client = app.client()
+    client = app.client(remember_rate=not options.dry_run)
     progress = tally or ProgressTally(no_progress)
 
     async def go() -> PushReport:

@@ -138,7 +138,7 @@ def _sync(
     )
     # a dry run creates nothing: without a database it plans against an empty one, thrown away
     store = app.store_or_scratch() if dry_run else app.store()
-    client = app.client()
+    client = app.client(remember_rate=not dry_run)
 
     async def go() -> SyncReport:
         async with client:

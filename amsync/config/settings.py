@@ -63,6 +63,7 @@ class Settings:
     musickit_js_url: str = DEFAULT_MUSICKIT_JS_URL
     notify: tuple[Secret, ...] = ()
     """Apprise URLs to notify (they may hold passwords or tokens: kept as ``Secret``)."""
+    rate_memory: Path | None = None  # None: <home>/rate-memory.json
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     config_path: Path | None = field(default=None, compare=False)
 
@@ -301,6 +302,7 @@ SETTINGS: Final[dict[str, SettingSpec]] = _specs(
     SettingSpec("concurrency", _number(int, 1, 64), "AMSYNC_CONCURRENCY", "concurrency"),
     SettingSpec("musickit_js_url", _script_url, "AMSYNC_MUSICKIT_JS_URL", "musickit_js_url"),
     SettingSpec("notify", _notify, "AMSYNC_NOTIFY", "notify", "--notify", secret=True),
+    SettingSpec("rate_memory", _path, "AMSYNC_RATE_MEMORY", "rate_memory"),
     SettingSpec("verbosity", _number(int, 0, None), option="-v"),
 )
 CONFIG_KEYS: Final = frozenset(s.config_key for s in SETTINGS.values() if s.config_key)

@@ -8,6 +8,10 @@ Policy (docs/reference/database.md):
   often shared by many workers, so changing its schema is an explicit step.
 - A database from a newer amsync (a revision this amsync does not know) is refused, untouched.
 - A database with tables but no amsync revision belongs to another program and is refused.
+
+A database at head is recognised with one plain query of ``alembic_version`` against
+``HEAD_REVISION``: Alembic (a quarter of a second to load) is imported only when there is
+something to create, check or migrate.
 """
 
 from __future__ import annotations
@@ -22,20 +26,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy import Connection, Engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from amsync.db.engine import describe, is_sqlite
-from amsync.db.models import Base
+from amsync.db.head import HEAD_REVISION
 from amsync.errors import SchemaOutdated, SchemaTooNew, StoreError, StoreUnavailable
+
+if TYPE_CHECKING:  # Alembic is loaded only when a database is not at head (or to migrate)
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 SCHEMA_LOCK_KEY = 0x616D7301  # an advisory lock key of its own ("ams" + 1)
 
@@ -67,6 +69,8 @@ def script_location() -> str:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", script_location())
     if connection is not None:
@@ -75,6 +79,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
@@ -86,6 +92,10 @@ def head_revision() -> str:
 
 
 def schema_state(engine: Engine) -> SchemaState:
+    if _current_revision(engine) == HEAD_REVISION:
+        return SchemaState(current=HEAD_REVISION, head=HEAD_REVISION, empty=False, known=True)
+    from alembic.runtime.migration import MigrationContext
+
     scripts = script_directory()
     head = head_revision()
     try:
@@ -99,7 +109,24 @@ def schema_state(engine: Engine) -> SchemaState:
     return SchemaState(current=current, head=head, empty=not tables, known=known)
 
 
+def _current_revision(engine: Engine) -> str | None:
+    """The revision in ``alembic_version`` read with plain SQL; ``None`` when there is none or
+    it cannot be read that way (Alembic then looks, and says what is wrong)."""
+    try:
+        with engine.connect() as connection:
+            try:
+                found = connection.execute(text("SELECT version_num FROM alembic_version"))
+                revisions = list(found.scalars())
+            except DBAPIError:
+                return None
+    except (OperationalError, DBAPIError) as exc:
+        raise StoreUnavailable(unreadable_message(engine, exc)) from None
+    return revisions[0] if len(revisions) == 1 else None
+
+
 def _revision_known(scripts: ScriptDirectory, revision: str) -> bool:
+    from alembic.util.exc import CommandError
+
     try:
         return scripts.get_revision(revision) is not None
     except CommandError:
@@ -144,6 +171,8 @@ def schema_guard(engine: Engine) -> Iterator[None]:
 
 def ensure_schema(engine: Engine) -> SchemaState:
     """Bring the database to head following the policy in the module docstring."""
+    if _current_revision(engine) == HEAD_REVISION:
+        return SchemaState(current=HEAD_REVISION, head=HEAD_REVISION, empty=False, known=True)
     if not is_sqlite(engine.url):
         state = schema_state(engine)
         if state.at_head:
@@ -181,15 +210,23 @@ def _ensure_schema(engine: Engine) -> SchemaState:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     _run_alembic(engine, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     _run_alembic(engine, lambda config: command.downgrade(config, revision))
 
 
 def schema_drift(engine: Engine) -> list[Any]:
     """The differences between amsync's models and the database's schema (empty: none)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from amsync.db.models import Base
     from amsync.db.unmodelled import include_object
 
     try:

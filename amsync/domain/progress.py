@@ -10,6 +10,11 @@ Two parts:
   asyncio tasks keep their own) before it asks for a listing; the client adds every request it
   sends — retries and throttled ones included — and the listing's page plan to the tally that
   is current in the task that sends it.
+
+And one hint about order, set the same way: requests sent inside ``deferrable()`` are ones no
+other work waits for (the sync's ratings reads); the client lets every other waiting request go
+first, so chains that unlock more work (listings, folders, playlist tracks) never queue behind
+them, and they fill the request slots that would otherwise stay empty.
 """
 
 from __future__ import annotations
@@ -74,6 +79,24 @@ REQUEST_TALLY: ContextVar[RequestTally | None] = ContextVar("amsync_request_tall
 def current_tally() -> RequestTally | None:
     """The tally of the phase the current task works for, if any."""
     return REQUEST_TALLY.get()
+
+
+DEFERRABLE: ContextVar[bool] = ContextVar("amsync_deferrable_requests", default=False)
+
+
+def requests_deferrable() -> bool:
+    """Whether the current task's requests may wait for every other waiting request."""
+    return DEFERRABLE.get()
+
+
+@contextmanager
+def deferrable() -> Iterator[None]:
+    """Requests sent inside the block (and in tasks it starts) let others go first."""
+    token = DEFERRABLE.set(True)
+    try:
+        yield
+    finally:
+        DEFERRABLE.reset(token)
 
 
 @contextmanager

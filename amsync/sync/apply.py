@@ -258,6 +258,8 @@ class Applier:
         )
         if unchanged:
             return
+        if len(entries) != tracks.count:  # the fetch stages every list a revision can need
+            raise RuntimeError(f"playlist {library_id}: its staged track list is missing")
         if playlist.current_revision_id is not None:
             self.db.execute(
                 update(_revisions)

@@ -1,17 +1,16 @@
 """The fetch phase: every listing Apple gives, read completely and concurrently, staged.
 
-Four chains run at once and share the client's adaptive rate: songs (and music videos) then
-their ratings; albums then theirs; artists; playlists with the folder tree, then each playlist's
-tracks, then the playlists' ratings. Catalog metadata comes inline (``include=catalog``); only
-catalog ids that no listing carried and the mirror does not know (or knows too old) are fetched
-in batches afterwards. Memory holds ids and fingerprints; rows go to ``Staging``.
+Every chain starts as soon as what it needs has arrived, and they all share the client's
+adaptive rate: songs and music videos (at once); albums; artists; playlists, each playlist's
+tracks as soon as the playlist is listed, and the folder tree level by level. Ratings are read
+while their listing goes on (``RatingsFeed``). Catalog metadata comes inline
+(``include=catalog``); only catalog ids that no listing carried and the mirror does not know (or
+knows too old) are fetched in batches, as soon as the song listings and playlist tracks are in.
+Memory holds ids and fingerprints; rows go to ``Staging`` — except rows the mirror already holds
+unchanged (same fingerprint), which the apply would never read: a sync that finds nothing new
+compares, and stages nothing but the playlists (whose names a revision reads).
 
-Progress (``PHASES``, in a fixed order so a display keeps its rows): each phase counts its own
-requests (``RequestTally``, filled by the client), knows its total from Apple's ``meta.total``
-as soon as its first page arrives (music videos apart from songs), and knows the fewest
-requests it still needs (pages left of known totals, a request per playlist still to list,
-ratings batches). Events come with every page and, while requests are under way, twice a
-second; a finished phase says so, and is logged at INFO (``-v``) with its counts.
+Progress: ``PhaseBoard`` (``fetch_progress.py``).
 """
 
 from __future__ import annotations
@@ -19,73 +18,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
-import time
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeVar
 
 from amsync.domain import (
-    ItemType,
     LibraryAlbum,
     LibraryArtist,
     LibraryPlaylist,
     LibrarySong,
     ListingResult,
     ProgressCallback,
-    ProgressEvent,
     TrackKind,
 )
 from amsync.domain.ports import LibraryReader
-from amsync.domain.progress import RequestTally, counting
+from amsync.domain.progress import counting
 from amsync.domain.replay import ReplaySummary
 from amsync.errors import ApiError
 from amsync.sync import rows
+from amsync.sync.fetch_progress import PHASES as PHASES  # re-exported: the display's order
+from amsync.sync.fetch_progress import PhaseBoard
+from amsync.sync.ratings_feed import RatingsFeed
 from amsync.sync.staging import Staging
+
+logger = logging.getLogger("amsync.sync")
 
 ITEM_COLLECTIONS: Final = ("folders", "playlists", "artists", "albums", "songs")
 CATALOG_KINDS: Final = ("catalog_songs", "catalog_albums", "catalog_artists")
 TRACK_LISTINGS_AT_ONCE: Final = 16
-PHASES: Final = (
-    "songs",
-    "music videos",
-    "albums",
-    "artists",
-    "playlists",
-    "folders",
-    "playlist tracks",
-    "song ratings",
-    "album ratings",
-    "playlist ratings",
-    "catalog",
-)
-_LISTINGS: Final = frozenset({"songs", "music videos", "albums", "artists", "playlists"})
-_RATED_BY: Final = {
-    "song ratings": "songs",
-    "album ratings": "albums",
-    "playlist ratings": "playlists",
-}
-TICK_S: Final = 0.5
-
-logger = logging.getLogger("amsync.sync")
-R = TypeVar("R")
-
-
-@dataclass(slots=True)
-class _Phase:
-    """One phase's progress: items done of a total, its request tally, its state."""
-
-    name: str
-    tally: RequestTally = field(default_factory=RequestTally)
-    done: int = 0
-    total: int | None = None
-    listings_expected: int | None = None  # playlist tracks: one listing per playlist
-    started_at: float | None = None
-    finished_at: float | None = None
-
-    @property
-    def running(self) -> bool:
-        return self.started_at is not None and self.finished_at is None
 
 
 class _Linked(Protocol):
@@ -102,6 +62,46 @@ class _Linked(Protocol):
 
 
 ItemT = TypeVar("ItemT", bound=_Linked)
+
+
+class _MirroredItem(Protocol):
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def removed(self) -> bool: ...
+
+
+class _MirroredCatalog(Protocol):
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def available(self) -> bool: ...
+
+
+class _MirroredPlaylist(Protocol):
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def tracks_fingerprint(self) -> str | None: ...
+
+    @property
+    def current_revision_id(self) -> int | None: ...
+
+
+class MirrorView(Protocol):
+    """What the mirror holds (``mirror_state.MirrorState``): rows that need no staging."""
+
+    @property
+    def items(self) -> Mapping[str, Mapping[str, _MirroredItem]]: ...
+
+    @property
+    def catalog(self) -> Mapping[str, Mapping[str, _MirroredCatalog]]: ...
+
+    @property
+    def playlists(self) -> Mapping[str, _MirroredPlaylist]: ...
 
 
 @dataclass(slots=True)
@@ -166,118 +166,52 @@ class Fetcher:
         staging: Staging,
         known: KnownCatalog,
         progress: ProgressCallback,
+        mirror: MirrorView | None = None,
     ) -> None:
         self.api = api
         self.staging = staging
         self.known = known
-        self.progress = progress
+        self.mirror = mirror
+        self.board = PhaseBoard(api, progress)
         self.snapshot = Snapshot(storefront="")
         self._inline_missing: dict[str, set[str]] = {k: set() for k in CATALOG_KINDS}
-        self._referenced_songs: set[str] = set()
+        self.referenced_songs: set[str] = set()
         self._videos: set[str] = set()
-        self._phases = {name: _Phase(name) for name in PHASES}
+        self._feeds = {t: RatingsFeed(api, self.board, t) for t in ("song", "album", "playlist")}
+        self._listed = {name: asyncio.Event() for name in ("songs", "albums", "tracks")}
 
     async def run(self) -> Snapshot:
-        for name in PHASES:
-            self._tell(name)
-        ticker = asyncio.create_task(self._tick())
+        self.board.announce()
+        ticker = asyncio.create_task(self.board.tick())
         try:
             storefront = await self.api.get_storefront()
             self.snapshot.storefront = storefront.id
-            await asyncio.gather(
-                self._songs(), self._albums(), self._artists(), self._playlists(), self._replay()
+            await _all_or_none(
+                self._songs(),
+                self._albums(),
+                self._artists(),
+                self._playlists(),
+                self._missing_catalog(),
+                self._replay(),
+                *(self._ratings(item_type) for item_type in self._feeds),
             )
-            await self._missing_catalog()
         finally:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            for feed in self._feeds.values():
+                await feed.cancel()
         return self.snapshot
-
-    # --- progress --------------------------------------------------------------------------
-
-    async def _phase(self, name: str, work: Awaitable[R]) -> R:
-        """Run ``work`` as phase ``name``: its requests counted in its tally, its end told."""
-        phase = self._phases[name]
-        phase.started_at = time.monotonic()
-        self._tell(name)
-        with counting(phase.tally):
-            result = await work
-        phase.finished_at = time.monotonic()
-        if phase.total is None:
-            phase.total = phase.done
-        self._tell(name)
-        tally = phase.tally
-        logger.info(
-            "%s: %d of %d in %d request(s) (%d throttled, %d retried), %.1f s",
-            name,
-            phase.done,
-            phase.total,
-            tally.requests,
-            tally.throttled,
-            tally.retries,
-            phase.finished_at - phase.started_at,
-        )
-        return result
-
-    def _remaining(self, phase: _Phase) -> int:
-        """The fewest requests ``phase`` still needs, as far as is known."""
-        if phase.finished_at is not None:
-            return 0
-        tally = phase.tally
-        if phase.name in _RATED_BY:
-            items = phase.total
-            if items is None:
-                items = self._phases[_RATED_BY[phase.name]].total
-            planned = math.ceil((items or 0) / max(1, self.api.ratings_batch_size))
-            if phase.started_at is not None:
-                return tally.pages_left
-            return max(1, planned) if items else 1
-        if phase.name == "catalog":
-            return tally.pages_left
-        if phase.listings_expected is not None:
-            return tally.pages_left + max(0, phase.listings_expected - tally.listings)
-        if phase.name == "playlist tracks":  # before the playlists are listed: one each
-            return max(1, self._phases["playlists"].total or 1)
-        if phase.started_at is None or tally.listings == 0:
-            return 1
-        return tally.pages_left
-
-    def _tell(self, name: str) -> None:
-        phase = self._phases[name]
-        if name in _LISTINGS and phase.tally.total is not None:
-            phase.total = phase.tally.total  # Apple's meta.total, from the first page on
-        self.progress(
-            ProgressEvent(
-                phase=name,
-                done=phase.done,
-                total=phase.total,
-                requests=self.api.stats.requests,
-                phase_requests=phase.tally.requests,
-                remaining_requests=self._remaining(phase),
-                finished=phase.finished_at is not None,
-            )
-        )
-
-    async def _tick(self) -> None:
-        """While the fetch runs, tell every unfinished phase's counts twice a second."""
-        while True:
-            await asyncio.sleep(TICK_S)
-            for phase in self._phases.values():
-                if phase.finished_at is not None:
-                    continue
-                if phase.running and phase.name in _RATED_BY and phase.tally.pages_planned:
-                    share = phase.tally.pages_done / phase.tally.pages_planned
-                    phase.done = int((phase.total or 0) * min(1.0, share))
-                self._tell(phase.name)  # waiting phases too: their estimates follow the totals
 
     # --- chains ----------------------------------------------------------------------------
 
     async def _songs(self) -> None:
         fetched = self.snapshot.items["songs"]
+        feed = self._feeds["song"]
 
         def songs(page: Sequence[LibrarySong]) -> None:
             self._stage("songs", "catalog_songs", page, rows.song_row, rows.catalog_song_row)
+            feed.add(s.library_id for s in page if s.kind is not TrackKind.MUSIC_VIDEO)
 
         def videos(page: Sequence[LibrarySong]) -> None:
             self._stage(
@@ -289,18 +223,30 @@ class Fetcher:
                 phase="music videos",
             )
 
-        fetched.absorb(await self._phase("songs", self.api.list_songs(songs)))
-        fetched.absorb(await self._phase("music videos", self.api.list_music_videos(videos)))
-        await self._ratings("song", [i for i in fetched.fingerprints if i not in self._videos])
+        try:
+            listed = await asyncio.gather(
+                self.board.run("songs", self.api.list_songs(songs)),
+                self.board.run("music videos", self.api.list_music_videos(videos)),
+            )
+        finally:
+            feed.close()
+        for listing in listed:  # songs first, then music videos, as Apple lists them
+            fetched.absorb(listing)
+        self._listed["songs"].set()
 
     async def _albums(self) -> None:
         fetched = self.snapshot.items["albums"]
+        feed = self._feeds["album"]
 
         def sink(page: Sequence[LibraryAlbum]) -> None:
             self._stage("albums", "catalog_albums", page, rows.album_row, rows.catalog_album_row)
+            feed.add(album.library_id for album in page)
 
-        fetched.absorb(await self._phase("albums", self.api.list_albums(sink)))
-        await self._ratings("album", list(fetched.fingerprints))
+        try:
+            fetched.absorb(await self.board.run("albums", self.api.list_albums(sink)))
+        finally:
+            feed.close()
+        self._listed["albums"].set()
 
     async def _artists(self) -> None:
         def sink(page: Sequence[LibraryArtist]) -> None:
@@ -308,8 +254,16 @@ class Fetcher:
                 "artists", "catalog_artists", page, rows.artist_row, rows.catalog_artist_row
             )
 
-        listing = await self._phase("artists", self.api.list_artists(sink))
+        listing = await self.board.run("artists", self.api.list_artists(sink))
         self.snapshot.items["artists"].absorb(listing)
+
+    async def _ratings(self, item_type: str) -> None:
+        """The ratings of one collection, read while it is listed; the favourite states keep
+        only the ids the collection holds (music videos have none)."""
+        values = await self._feeds[item_type].finish()
+        if item_type == "song":
+            values = {k: v for k, v in values.items() if k not in self._videos}
+        self.snapshot.ratings[item_type] = values
 
     def _stage(
         self,
@@ -321,45 +275,72 @@ class Fetcher:
         *,
         phase: str | None = None,
     ) -> None:
-        """One listing page: rows and fingerprints staged, inline catalog metadata staged, and
-        catalog ids whose inline data was missing (withdrawn?) noted for one confirming get.
-        ``phase`` (default: the collection) is the progress phase the page counts for."""
+        """One listing page: fingerprints noted, rows the mirror does not hold unchanged
+        staged, inline catalog metadata staged likewise, and catalog ids whose inline data was
+        missing (withdrawn?) noted for one confirming get. ``phase`` (default: the collection)
+        is the progress phase the page counts for. A music video listed among the songs as
+        well keeps the music videos' row, as if they had been listed after the songs."""
         fetched = self.snapshot.items[collection]
+        mirrored = self.mirror.items.get(collection, {}) if self.mirror else {}
+        from_videos = phase == "music videos"
         staged = []
         catalog = []
         for item in page:
+            if collection == "songs" and not from_videos and item.library_id in self._videos:
+                continue
             row = to_row(item)
-            fetched.fingerprints[item.library_id] = rows.fingerprint(row)
-            staged.append((item.library_id, row))
-            if isinstance(item, LibrarySong) and item.kind is TrackKind.MUSIC_VIDEO:
+            fp = rows.fingerprint(row)
+            fetched.fingerprints[item.library_id] = fp
+            known = mirrored.get(item.library_id)
+            if known is None or known.removed or known.fingerprint != fp:
+                staged.append((item.library_id, row))
+            if from_videos:
                 self._videos.add(item.library_id)  # catalog music videos are not songs
             elif item.catalog is not None:
                 catalog.append(to_catalog_row(item.catalog))
             elif item.catalog_id:
                 self._inline_missing[catalog_kind].add(item.catalog_id)
-        self.staging.put_many(collection, staged)
+        if staged:
+            self.staging.put_many(collection, staged)
         self._stage_catalog(catalog_kind, catalog)
         name = phase or collection
-        self._phases[name].done += len(page)
-        self._tell(name)
+        self.board[name].done += len(page)
+        self.board.tell(name)
 
     async def _playlists(self) -> None:
         playlists: list[LibraryPlaylist] = []
+        feed = self._feeds["playlist"]
+        tracks = _TrackListings(self)
 
         def sink(page: Sequence[LibraryPlaylist]) -> None:
             playlists.extend(page)
-            self._phases["playlists"].done += len(page)
-            self._tell("playlists")
+            self.board["playlists"].done += len(page)
+            self.board.tell("playlists")
+            feed.add(p.library_id for p in page)
+            tracks.start(page)
 
-        listing, tree = await asyncio.gather(
-            self._phase("playlists", self.api.list_playlists(sink)),
-            self._phase("folders", self._folder_tree()),
-        )
+        try:
+            listing, tree = await asyncio.gather(
+                self.board.run("playlists", self.api.list_playlists(sink)),
+                self.board.run("folders", self._folder_tree()),
+            )
+        except BaseException:
+            await tracks.cancel()
+            raise
+        finally:
+            feed.close()
         folders = self.snapshot.items["folders"]
         folders.absorb(tree.listing)
-        self.staging.put_many("folders", ((f.library_id, rows.folder_row(f)) for f in tree.folders))
+        mirrored = self.mirror.items.get("folders", {}) if self.mirror else {}
+        changed = []
         for folder in tree.folders:
-            folders.fingerprints[folder.library_id] = rows.fingerprint(rows.folder_row(folder))
+            row = rows.folder_row(folder)
+            fp = rows.fingerprint(row)
+            folders.fingerprints[folder.library_id] = fp
+            known = mirrored.get(folder.library_id)
+            if known is None or known.removed or known.fingerprint != fp:
+                changed.append((folder.library_id, row))
+        self.staging.put_many("folders", changed)
         fetched = self.snapshot.items["playlists"]
         fetched.absorb(listing)
         staged = []
@@ -367,52 +348,14 @@ class Fetcher:
             row = rows.playlist_row(playlist, tree.playlist_folder.get(playlist.library_id))
             fetched.fingerprints[playlist.library_id] = rows.fingerprint(row)
             staged.append((playlist.library_id, row))
-        self.staging.put_many("playlists", staged)
-        await self._phase("playlist tracks", self._all_tracks(list(fetched.fingerprints)))
-        await self._ratings("playlist", list(fetched.fingerprints))
+        self.staging.put_many("playlists", staged)  # every one: a revision reads its name
+        await self.board.run("playlist tracks", tracks.finish(list(fetched.fingerprints)))
+        self._listed["tracks"].set()
 
     async def _folder_tree(self) -> Any:
         tree = await self.api.list_folder_tree()
-        self._phases["folders"].done = len(tree.folders)
+        self.board["folders"].done = len(tree.folders)
         return tree
-
-    async def _all_tracks(self, playlist_ids: Sequence[str]) -> None:
-        gate = asyncio.Semaphore(TRACK_LISTINGS_AT_ONCE)
-        phase = self._phases["playlist tracks"]
-        phase.total = phase.listings_expected = len(playlist_ids)
-
-        async def one(playlist_id: str) -> None:
-            async with gate:
-                tracks, result = await self.api.list_playlist_tracks(playlist_id)
-            entries = rows.entry_rows(tracks)
-            self.staging.put_many("tracks", [(playlist_id, entries)])
-            self.snapshot.tracks[playlist_id] = TrackList(
-                rows.tracks_fingerprint(entries), len(entries), result.complete
-            )
-            if not result.complete:
-                self.snapshot.items["playlists"].problems.extend(result.problems)
-            self._referenced_songs.update(
-                e["track_catalog_id"]
-                for e in entries
-                if e["track_catalog_id"] and e["kind"] == TrackKind.SONG.value
-            )
-            phase.done += 1
-            self._tell("playlist tracks")
-
-        await asyncio.gather(*(one(pid) for pid in playlist_ids))
-
-    async def _ratings(self, item_type: str, ids: Sequence[str]) -> None:
-        rating_type = ItemType(item_type).library_rating_type
-        name = f"{item_type} ratings"
-        phase = self._phases[name]
-        phase.total = len(ids)
-
-        async def read() -> dict[str, int]:
-            values = await self.api.get_ratings(rating_type, ids) if ids else {}
-            phase.done = len(ids)
-            return values
-
-        self.snapshot.ratings[item_type] = await self._phase(name, read())
 
     async def _replay(self) -> None:
         """Apple's Replay summary: one request, outside the phases (like the storefront's).
@@ -428,17 +371,28 @@ class Fetcher:
 
     def _stage_catalog(self, kind: str, catalog_rows: Sequence[rows.Row]) -> None:
         seen = self.snapshot.catalog[kind]
-        fresh = [r for r in catalog_rows if r["catalog_id"] not in seen]
-        for row in fresh:
-            seen[row["catalog_id"]] = rows.catalog_fingerprint(row)
-        self.staging.put_many(kind, ((r["catalog_id"], r) for r in fresh))
+        mirrored = self.mirror.catalog.get(kind, {}) if self.mirror else {}
+        staged = []
+        for row in catalog_rows:
+            catalog_id = row["catalog_id"]
+            if catalog_id in seen:
+                continue
+            fp = seen[catalog_id] = rows.catalog_fingerprint(row)
+            known = mirrored.get(catalog_id)
+            if known is None or not known.available or known.fingerprint != fp:
+                staged.append((catalog_id, row))
+        if staged:
+            self.staging.put_many(kind, staged)
 
     async def _missing_catalog(self) -> None:
-        await self._phase("catalog", self._catalog_gets())
+        """Waits for the song listings and playlist tracks (the songs to fetch) and the album
+        listing; then one phase of catalog gets, ahead of any ratings still to read."""
+        await asyncio.gather(*(event.wait() for event in self._listed.values()))
+        await self.board.run("catalog", self._catalog_gets())
 
     async def _catalog_gets(self) -> None:
-        phase = self._phases["catalog"]
-        songs = self._to_fetch("catalog_songs", self._referenced_songs) | self._to_confirm(
+        phase = self.board["catalog"]
+        songs = self._to_fetch("catalog_songs", self.referenced_songs) | self._to_confirm(
             "catalog_songs"
         )
         albums = self._to_confirm("catalog_albums")
@@ -468,3 +422,77 @@ class Fetcher:
         known = self.known.fresh[kind]
         seen = self.snapshot.catalog[kind]
         return {c for c in self._inline_missing[kind] if c not in seen and known.get(c, True)}
+
+
+class _TrackListings:
+    """Each playlist's tracks, listed as soon as the playlist is (at most
+    ``TRACK_LISTINGS_AT_ONCE`` at a time); entries are staged unless the mirror's current
+    revision already has this list under this name (then the apply never reads them)."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher = fetcher
+        self._gate = asyncio.Semaphore(TRACK_LISTINGS_AT_ONCE)
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._phase = fetcher.board["playlist tracks"]
+
+    def start(self, playlists: Sequence[LibraryPlaylist]) -> None:
+        board = self.fetcher.board
+        for playlist in playlists:
+            if playlist.library_id not in self._tasks:
+                board.begin("playlist tracks")
+                with counting(self._phase.tally):
+                    task = asyncio.create_task(self._one(playlist.library_id, playlist.name))
+                self._tasks[playlist.library_id] = task
+
+    async def finish(self, playlist_ids: Sequence[str]) -> None:
+        """Every listed playlist's tracks (``playlist_ids``: the listing's, deduplicated)."""
+        self._phase.total = self._phase.listings_expected = len(playlist_ids)
+        try:
+            await asyncio.gather(*(self._tasks[pid] for pid in playlist_ids))
+        except BaseException:
+            await self.cancel()
+            raise
+
+    async def cancel(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        with contextlib.suppress(BaseException):
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    async def _one(self, playlist_id: str, name: str) -> None:
+        fetcher = self.fetcher
+        async with self._gate:
+            tracks, result = await fetcher.api.list_playlist_tracks(playlist_id)
+        entries = rows.entry_rows(tracks)
+        fingerprint = rows.tracks_fingerprint(entries)
+        known = fetcher.mirror.playlists.get(playlist_id) if fetcher.mirror else None
+        unchanged = (
+            known is not None
+            and known.current_revision_id is not None
+            and known.tracks_fingerprint == fingerprint
+            and known.name == rows.clean_text(name)
+        )
+        if not unchanged:
+            fetcher.staging.put_many("tracks", [(playlist_id, entries)])
+        fetcher.snapshot.tracks[playlist_id] = TrackList(fingerprint, len(entries), result.complete)
+        if not result.complete:
+            fetcher.snapshot.items["playlists"].problems.extend(result.problems)
+        fetcher.referenced_songs.update(
+            e["track_catalog_id"]
+            for e in entries
+            if e["track_catalog_id"] and e["kind"] == TrackKind.SONG.value
+        )
+        self._phase.done += 1
+        fetcher.board.tell("playlist tracks")
+
+
+async def _all_or_none(*chains: Coroutine[Any, Any, None]) -> None:
+    """Run the chains at once; the first failure stops the others and is raised as it is."""
+    tasks = [asyncio.create_task(chain) for chain in chains]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

@@ -33,7 +33,7 @@ class MirroredItem:
 
 @dataclass(slots=True)
 class MirroredPlaylist:
-    name: str
+    name: str | None  # the current revision's name (None without a revision)
     tracks_fingerprint: str | None
     current_revision_id: int | None
 
@@ -79,14 +79,17 @@ def load_mirror_state(session: Session, account_id: int) -> MirrorState:
         state.items[collection] = {
             lid: MirroredItem(fp, removed is not None) for lid, fp, removed in result
         }
-    playlists = tables.playlists
+    playlists, revisions = tables.playlists, tables.playlist_revisions
+    # the name a new revision is compared with is the current revision's (as the apply does)
     for lid, name, tracks_fp, revision in session.execute(
         select(
             playlists.c.library_id,
-            playlists.c.name,
+            revisions.c.name,
             playlists.c.tracks_fingerprint,
             playlists.c.current_revision_id,
-        ).where(playlists.c.account_id == account_id)
+        )
+        .outerjoin(revisions, revisions.c.id == playlists.c.current_revision_id)
+        .where(playlists.c.account_id == account_id)
     ):
         state.playlists[lid] = MirroredPlaylist(name, tracks_fp, revision)
     for kind in CATALOG_KINDS:

@@ -8,6 +8,7 @@ name) changes; an entry keeps the name and artist the listing gave when its revi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,7 +50,16 @@ def fingerprint(row: Mapping[str, Any]) -> str:
 
 
 def _genres(genres: Sequence[str]) -> str | None:
-    return json.dumps(list(genres), ensure_ascii=False) if genres else None
+    if not genres:
+        return None
+    if isinstance(genres, tuple):  # the parsers' type: a few hundred distinct lists at most
+        return _genres_text(genres)
+    return json.dumps(list(genres), ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _genres_text(genres: tuple[str, ...]) -> str:
+    return json.dumps(list(genres), ensure_ascii=False)
 
 
 def song_row(song: LibrarySong) -> Row:

@@ -132,7 +132,7 @@ async def _sync(
             if options.full
             else mirror.known_catalog(now, options.refresh_catalog_days)
         )
-        snapshot = await Fetcher(api, staging, known, progress).run()
+        snapshot = await Fetcher(api, staging, known, progress, mirror).run()
         plan = plan_sync(
             snapshot,
             mirror,

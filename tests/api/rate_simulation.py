@@ -6,7 +6,7 @@ import heapq
 import random
 from dataclasses import dataclass
 
-from amsync.api.rate import AdaptiveRate, RateSettings
+from amsync.api.rate import AdaptiveRate, LearnedRate, RateSettings
 
 
 @dataclass
@@ -15,6 +15,7 @@ class SimulationResult:
     throttled: int
     elapsed_s: float
     final_rate: float
+    learned: LearnedRate | None = None
 
     @property
     def requests(self) -> int:
@@ -38,6 +39,7 @@ def simulate(
     retry_base_s: float = 0.25,
     retry_cap_s: float = 4.0,
     seed: int = 1,
+    start: LearnedRate | None = None,
 ) -> SimulationResult:
     """Run ``concurrency`` workers until ``successes`` requests went through.
 
@@ -46,7 +48,7 @@ def simulate(
     full-jitter exponential backoff, like the client does.
     """
     rng = random.Random(seed)
-    control = AdaptiveRate(settings, 0.0)
+    control = AdaptiveRate(settings, 0.0, start)
     tokens = capacity
     bucket_time = 0.0
     done = throttled = 0
@@ -85,4 +87,4 @@ def simulate(
             backoff = rng.uniform(0, min(retry_cap_s, retry_base_s * 2**attempt))
             heapq.heappush(events, (now + backoff, seq, worker, "ready", attempt + 1, 0.0))
         seq += 1
-    return SimulationResult(done, throttled, now, control.rate)
+    return SimulationResult(done, throttled, now, control.rate, control.learned())

@@ -230,13 +230,18 @@ def _document(result: CliResult) -> dict[str, Any]:
 
 
 def test_a_failed_sync_reports_its_counts_so_far(world: World) -> None:
-    world.emulator.faults = FaultConfig(seed=1, error_rate=1.0, paths=("/v1/me/library/albums",))
+    # The song ratings fail: they are read once the songs are listed (the library's songs fit
+    # one ratings batch, read when the listing ends), so the songs are done before the failure
+    # whatever the other chains, which run at the same time, have got to.
+    failing = "/v1/me/ratings/library-songs"
+    world.emulator.faults = FaultConfig(seed=1, error_rate=1.0, paths=(failing,))
     result = world.run(["sync", "--json"])
     assert result.exit_code == 75, result.output
     document = _document(result)
+    assert failing in document["error"]
     assert document["requests"] > 1, "the requests made before the failure are counted"
     assert document["run_id"] is not None
-    songs = document["progress"]["songs"]  # listed completely before the albums failed
+    songs = document["progress"]["songs"]  # listed completely before the ratings failed
     assert songs["done"] >= len(world.emulator.library.songs)
 
 

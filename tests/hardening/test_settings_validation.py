@@ -52,6 +52,7 @@ ROWS: dict[str, Row] = {
         "json:/127.0.0.1/secret-hook-token",
         "is not an Apprise URL",
     ),
+    "rate_memory": Row("~/rate.json", Path("~/rate.json").expanduser(), " ", "must not be empty"),
     "musickit_js_url": Row(
         "http://127.0.0.1:9/musickit/v3/musickit.js",
         "http://127.0.0.1:9/musickit/v3/musickit.js",

@@ -42,7 +42,14 @@ from tests.backup.conftest import sync_in_process
 from tests.favourites.fakes import stored_states
 from tests.support.listen_server import ListenServer
 from tests.support.mirror_compare import actual_mirror, expected_mirror
-from tests.support.reliability import amsync_env, emulator_for, mutate, run_amsync, spawn
+from tests.support.reliability import (
+    amsync_env,
+    copy_sqlite,
+    emulator_for,
+    mutate,
+    run_amsync,
+    spawn,
+)
 from tests.support.subsonic_standin import StandinState, serving, songs_of
 
 pytestmark = pytest.mark.slow
@@ -277,11 +284,22 @@ CASES: dict[str, Case] = {
 }
 
 
+SCENE = LibrarySpec(songs=3000, playlists=40, folders=3, seed=5)
+
+
+@pytest.fixture(scope="module")
+def synced_scene(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The mirror of ``SCENE``'s library, synced once per module (per worker) and copied for
+    each test: the library is generated again, the same, for each."""
+    db = str(tmp_path_factory.mktemp("signals") / "synced.db")
+    sync_in_process(emulator_for(SCENE), db)
+    return db
+
+
 @pytest.fixture
-def scene(tmp_path: Path) -> Iterator[Scene]:
-    emulator = emulator_for(LibrarySpec(songs=3000, playlists=40, folders=3, seed=5))
-    db = str(tmp_path / "mirror.db")
-    sync_in_process(emulator, db)
+def scene(tmp_path: Path, synced_scene: str) -> Iterator[Scene]:
+    emulator = emulator_for(SCENE)
+    db = copy_sqlite(synced_scene, tmp_path / "mirror.db")
     emulator.faults = FaultConfig(latency_ms=15.0)
     tmp = tmp_path / "tmp"
     tmp.mkdir()

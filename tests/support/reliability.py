@@ -226,6 +226,8 @@ def copy_sqlite(source: str | Path, target: str | Path) -> str:
 def amsync_env(home: Path, url: str | None = None, **extra: str) -> dict[str, str]:
     """The environment of a real ``amsync`` process: this one's without AMSYNC_* settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMSYNC_")}
+    if os.environ.get("AMSYNC_RATE_MEMORY"):  # the test's own (tests/conftest.py)
+        env["AMSYNC_RATE_MEMORY"] = os.environ["AMSYNC_RATE_MEMORY"]
     env.update(
         {
             "AMSYNC_HOME": str(home),
