@@ -60,7 +60,14 @@ MODULES: Final = (
     Target("amsync/local/matcher.py", ("tests/local/test_matcher.py",)),
     Target("amsync/favourites/plan.py", ("tests/favourites/test_favourites_plan.py",)),
     Target("amsync/history/linking.py", ("tests/history/test_linking.py",)),
-    Target("amsync/api/rate.py", ("tests/api/test_rate_controller.py",)),
+    Target(
+        "amsync/api/rate.py",
+        (
+            "tests/api/test_rate_controller.py",
+            "tests/api/test_rate_start.py",
+            "tests/api/test_request_slots.py",
+        ),
+    ),
     Target("amsync/listens/qualifying.py", ("tests/listens/test_qualifying.py",)),
     Target("amsync/listens/artist_fill.py", ("tests/listens/test_artist_fill.py",)),
     Target("amsync/servers/plan.py", ("tests/servers/test_plan.py",)),

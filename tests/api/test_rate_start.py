@@ -259,3 +259,70 @@ async def test_intervals_count_from_the_first_request_not_from_the_set_up() -> N
     async with pacer.slot() as ticket:
         ticket.throttled()
     assert pacer.rate == 20.0, "still on probation: halved"
+
+
+def test_a_learned_rate_and_the_resume_backoff_say_what_is_wrong() -> None:
+    with pytest.raises(ValueError, match=r"^a learned rate must be a positive number$"):
+        LearnedRate(0.0, limited=False)
+    for bad in (0.0, 1.0):
+        with pytest.raises(ValueError, match=r"^resume_backoff must be between 0 and 1$"):
+            RateSettings(resume_backoff=bad)
+
+
+@pytest.mark.parametrize(("successes", "confirmed"), [(19, False), (20, True)])
+def test_a_warm_run_confirms_its_start_from_increase_min_successes_requests_on(
+    successes: int, confirmed: bool
+) -> None:
+    settings = RateSettings()
+    assert settings.increase_min_successes == 20
+    warm = AdaptiveRate(settings, 0.0, start=LearnedRate(150.0, limited=True))
+    for i in range(successes):
+        warm.record_success(i / 150)
+    expected = LearnedRate(150.0, limited=True) if confirmed else None
+    assert warm.learned() == expected
+
+
+def test_a_429_that_ends_a_cold_slow_start_is_learned_as_limited_at_once() -> None:
+    control = AdaptiveRate(RateSettings(initial_rate=1.0), now=0.0)
+    booked = control.reserve(0.0)
+    assert control.record_throttled(reserved_at=booked, now=0.1)
+    rate = 1.0 / 1.5 * 0.9  # below the slow start's last step (0.6): no saw-tooth top yet
+    assert control.rate == pytest.approx(rate)
+    learned = control.learned()
+    assert learned is not None and learned.limited
+    assert learned.rate == pytest.approx(rate)
+
+
+def test_a_stale_start_halved_by_a_429_is_learned_as_limited_during_its_slow_start() -> None:
+    control = AdaptiveRate(RateSettings(), now=0.0, start=LearnedRate(30.0, limited=True))
+    assert control.record_throttled(reserved_at=control.reserve(0.0), now=0.05)
+    assert control.slow_start and control.on_probation is False
+    assert control.learned() == LearnedRate(15.0, limited=True)
+
+
+def test_a_limited_start_that_met_no_429_learns_its_own_aimd_rate() -> None:
+    control = AdaptiveRate(RateSettings(), now=0.0, start=LearnedRate(0.6, limited=True))
+    _bottleneck_interval(control, 0.0)
+    assert control.on_probation is False
+    assert control.rate == pytest.approx(0.61)  # + the smallest AIMD step
+    learned = control.learned()
+    assert learned is not None and learned.limited
+    assert learned.rate == pytest.approx(0.61)
+
+
+def test_on_probation_is_a_plain_boolean() -> None:
+    assert AdaptiveRate(RateSettings(), now=0.0).on_probation is False
+    warm = AdaptiveRate(RateSettings(), now=0.0, start=LearnedRate(30.0, limited=False))
+    assert warm.on_probation is True
+    _bottleneck_interval(warm, 0.0)
+    assert warm.on_probation is False
+
+
+@pytest.mark.anyio
+async def test_the_pacer_holds_the_start_rate_before_its_first_request() -> None:
+    fake = FakeTime()
+    pacer = RequestPacer(
+        RateSettings(), 4, clock=fake.clock, sleep=fake.sleep, start=LearnedRate(40.0, True)
+    )
+    assert pacer.rate == 40.0
+    assert pacer.control.on_probation and not pacer.control.slow_start

@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from amsync.api import AppleMusicClient
-from amsync.api.rate import RequestSlots
 from amsync.db.store import open_store
 from amsync.emulator import Emulator, LibrarySpec
 from amsync.sync.fetch import Fetcher, KnownCatalog
@@ -150,45 +149,6 @@ def test_a_changed_row_is_still_staged_and_applied(tmp_path: Path) -> None:
     playlist = sorted(library.playlists)[0]
     library.rename_playlist(playlist, "Renamed, same tracks")
     _sync(emulator, db)  # compares the whole mirror with Apple's state
-
-
-@pytest.mark.anyio
-async def test_background_requests_wait_until_no_other_request_waits() -> None:
-    slots = RequestSlots(1)
-    order: list[str] = []
-    await slots.acquire()  # the one slot is taken
-
-    async def take(name: str, background: bool) -> None:
-        await slots.acquire(background=background)
-        order.append(name)
-        await asyncio.sleep(0)
-        slots.release()
-
-    waiting = [
-        asyncio.create_task(take("ratings 1", True)),
-        asyncio.create_task(take("listing 1", False)),
-        asyncio.create_task(take("ratings 2", True)),
-        asyncio.create_task(take("listing 2", False)),
-    ]
-    await asyncio.sleep(0)
-    slots.release()
-    await asyncio.gather(*waiting)
-    assert order == ["listing 1", "listing 2", "ratings 1", "ratings 2"]
-
-
-@pytest.mark.anyio
-async def test_a_waiter_cancelled_as_its_slot_arrives_hands_it_on() -> None:
-    slots = RequestSlots(1)
-    await slots.acquire()
-    first = asyncio.create_task(slots.acquire())
-    second = asyncio.create_task(slots.acquire())
-    await asyncio.sleep(0)
-    slots.release()  # handed to the first waiter…
-    first.cancel()  # …which is cancelled before it runs
-    await asyncio.gather(first, return_exceptions=True)
-    await asyncio.wait_for(second, timeout=5)  # the slot went on to the next waiter
-    slots.release()
-    await slots.acquire()  # and one slot is free again: nothing leaked
 
 
 @pytest.fixture
