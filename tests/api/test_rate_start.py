@@ -326,3 +326,42 @@ async def test_the_pacer_holds_the_start_rate_before_its_first_request() -> None
     )
     assert pacer.rate == 40.0
     assert pacer.control.on_probation and not pacer.control.slow_start
+
+
+def _ahead_of_the_server(now: float) -> AdaptiveRate:
+    """A remembered rate far above what went through: the pacer books 200 requests at once."""
+    control = AdaptiveRate(
+        RateSettings(initial_rate=1.0, min_rate=0.5), now, start=LearnedRate(100.0, False)
+    )
+    for _ in range(200):
+        control.reserve(now)
+    return control
+
+
+def test_the_throughput_learned_is_the_best_whole_second_of_successes() -> None:
+    """Successes per window of one interval, from the window's start: (successes) ÷ (its
+    length); a success exactly one interval on closes the window (and counts in it)."""
+    control = _ahead_of_the_server(10.0)
+    control.record_success(10.5)
+    control.record_success(11.0)  # window [10, 11]: 2 successes in 1 s
+    assert control.rate == 150.0 and control.slow_start  # the pacer's rate went up meanwhile
+    assert control.learned() == LearnedRate(2.0 * 1.5**2, limited=False)
+    for t in (11.2, 11.4, 11.6, 11.8, 12.0):  # window [11, 12]: 5 successes in 1 s
+        control.record_success(t)
+    assert control.learned() == LearnedRate(5.0 * 1.5**2, limited=False)
+
+
+def test_a_throughput_below_one_request_a_second_is_learned_as_such() -> None:
+    control = _ahead_of_the_server(10.0)
+    control.record_success(12.0)  # one success in a window of 2 s
+    assert control.learned() == LearnedRate(0.5 * 1.5**2, limited=False)
+
+
+def test_slow_start_after_a_stale_start_stops_exactly_at_its_ceiling() -> None:
+    settings = RateSettings(decrease_factor=0.75, resume_backoff=0.5)
+    control = AdaptiveRate(settings, now=0.0, start=LearnedRate(32.0, limited=True))
+    assert control.record_throttled(reserved_at=control.reserve(0.0), now=0.0)
+    assert control.rate == 16.0 and control.slow_start  # ceiling: 32 × 0.75 = 24
+    _bottleneck_interval(control, 0.0)
+    assert control.rate == 24.0  # 16 × 1.5 reaches the ceiling exactly: AIMD from here
+    assert not control.slow_start
