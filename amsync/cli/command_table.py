@@ -84,7 +84,7 @@ COMMANDS: Final[dict[str, CommandRow]] = {
         "Recreate on Apple Music what a backup has and the library lacks.",
     ),
     "schedule": CommandRow(
-        "amsync.cli.backup_commands",
+        "amsync.cli.schedule_commands",
         "schedule",
         "Run amsync unattended: print a crontab line, systemd units or a launchd agent.",
     ),
