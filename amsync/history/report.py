@@ -6,32 +6,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
-EXAMPLES: Final = 5
+from amsync.domain.reasons import ReasonCounts
+
 UNLINKED_SHOWN: Final = 10
 
 
-@dataclass
-class Skips:
+class Skips(ReasonCounts[str]):
     """Rows or entries not imported, grouped by reason, with the first few places."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-    examples: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, reason: str, where: str) -> None:
-        self.counts[reason] += 1
-        shown = self.examples.setdefault(reason, [])
-        if len(shown) < EXAMPLES:
-            shown.append(where)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    def as_list(self) -> list[dict[str, Any]]:
-        return [
-            {"reason": reason, "count": count, "examples": self.examples.get(reason, [])}
-            for reason, count in self.counts.most_common()
-        ]
 
 
 @dataclass

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from amsync.domain.listens import Listen, RefusedListen
+from amsync.domain.reasons import ReasonCounts
 
-EXAMPLES: Final = 5
 LISTED: Final = 1000
 ARTIST_SOURCES: Final = ("mirror", "export", "catalog", "daily")
 UNFILLED: Final = ("ambiguous", "conflict", "not-found", "not-looked-up")
@@ -75,28 +75,8 @@ class FillReport:
         }
 
 
-@dataclass
-class Skips:
+class Skips(ReasonCounts[dict[str, Any]]):
     """Plays not sent, by reason, with a few examples each."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-    def add(self, reason: str, example: dict[str, Any]) -> None:
-        self.counts[reason] += 1
-        shown = self.examples.setdefault(reason, [])
-        if len(shown) < EXAMPLES:
-            shown.append(example)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    def as_list(self) -> list[dict[str, Any]]:
-        return [
-            {"reason": reason, "count": count, "examples": self.examples.get(reason, [])}
-            for reason, count in self.counts.most_common()
-        ]
 
 
 @dataclass
