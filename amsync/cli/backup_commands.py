@@ -20,7 +20,7 @@ from amsync.cli.confirmation import confirm, require_confirmation, yes_option
 from amsync.cli.context import AppContext, app_context, pass_app
 from amsync.cli.json_outcome import JsonOutcome, json_outcome
 from amsync.cli.logfile import attach_log_file, begin_run, run_log, run_outcome
-from amsync.cli.output import info, safe_text, warn
+from amsync.cli.output import info, info_lines, safe_text, warn
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.errors import AmsyncError, StoreError
 
@@ -28,8 +28,6 @@ if TYPE_CHECKING:  # imported when used: `amsync backup --help` must stay quick
     from amsync.backup import BackupReport
     from amsync.backup.restore_apply import RestoreReport
     from amsync.backup.restore_plan import RestorePlan, RestoreSelection
-
-PLAN_LINES = 40
 
 
 # --- unattended running -----------------------------------------------------------------------
@@ -382,9 +380,9 @@ def _render_plan(plan: RestorePlan, source: str, *, quiet: bool) -> None:
             f"  create playlist {playlist.name!r}{where} with {len(playlist.tracks)} of "
             f"{playlist.backup_tracks} track(s){star}"
         )
-    _limited(playlists, quiet=quiet)
-    _limited([f"  add {a.kind} {a.name!r} ({a.catalog_id})" for a in plan.additions], quiet=quiet)
-    _limited(
+    info_lines(playlists, quiet=quiet)
+    info_lines([f"  add {a.kind} {a.name!r} ({a.catalog_id})" for a in plan.additions], quiet=quiet)
+    info_lines(
         [
             f"  {'favourite' if f.value == 1 else 'dislike'} {f.item_type} {f.name!r}"
             for f in plan.favourites
@@ -393,7 +391,7 @@ def _render_plan(plan: RestorePlan, source: str, *, quiet: bool) -> None:
     )
     if plan.unrestorable:
         info(f"cannot be restored: {len(plan.unrestorable)} item(s)", quiet=quiet)
-        _limited(
+        info_lines(
             [
                 f"  {u.item_type} {u.name!r}"
                 + (f" by {u.artist!r}" if u.artist else "")
@@ -405,13 +403,6 @@ def _render_plan(plan: RestorePlan, source: str, *, quiet: bool) -> None:
         )
     for note in plan.notes:
         info(f"note: {safe_text(note)}", quiet=quiet)
-
-
-def _limited(lines: list[str], *, quiet: bool) -> None:
-    for line in lines[:PLAN_LINES]:
-        info(safe_text(line), quiet=quiet)
-    if len(lines) > PLAN_LINES:
-        info(f"  … and {len(lines) - PLAN_LINES} more (--json lists all)", quiet=quiet)
 
 
 def _render_outcome(report: RestoreReport, *, quiet: bool) -> None:

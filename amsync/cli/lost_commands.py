@@ -14,7 +14,7 @@ import click
 
 from amsync.cli.confirmation import yes_option
 from amsync.cli.context import AppContext, pass_app
-from amsync.cli.output import info, safe_text, warn
+from amsync.cli.output import info, info_lines, safe_text, warn
 from amsync.cli.tabular import chosen_format, emit_listing, listing_format_option
 from amsync.domain.timestamps import iso_utc
 
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from amsync.lost.restore import RestoreReport
     from amsync.lost.restore_plan import RestorePlan
     from amsync.sync.report import SyncReport
-
-PLAN_LINES: Final = 40
 
 
 @click.group("lost", invoke_without_command=True)
@@ -244,7 +242,7 @@ def _render_plan(plan: RestorePlan, *, quiet: bool) -> None:
         info(f"plan: {plan.writes} write(s) to Apple Music", quiet=quiet)
     else:
         info("nothing to write to Apple Music", quiet=quiet)
-    _limited(lines, quiet=quiet)
+    info_lines(lines, quiet=quiet)
     if plan.present:
         info(f"  {len(plan.present)} replacement(s) already where they belong", quiet=quiet)
     if plan.waiting:
@@ -253,14 +251,7 @@ def _render_plan(plan: RestorePlan, *, quiet: bool) -> None:
         info(f"  {plan.already} loss(es) restored before", quiet=quiet)
     for reason, count in sorted(plan.skip_counts().items()):
         info(f"  skipped {count}: {reason}", quiet=quiet)
-    _limited([f"  note: {note}" for note in plan.notes], quiet=quiet)
-
-
-def _limited(lines: list[str], *, quiet: bool) -> None:
-    for line in lines[:PLAN_LINES]:
-        info(safe_text(line), quiet=quiet)
-    if len(lines) > PLAN_LINES:
-        info(f"  … and {len(lines) - PLAN_LINES} more (--json lists all)", quiet=quiet)
+    info_lines([f"  note: {note}" for note in plan.notes], quiet=quiet)
 
 
 def _render_outcome(report: RestoreReport, *, quiet: bool) -> None:

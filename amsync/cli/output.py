@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -25,6 +26,14 @@ def safe_text(text: str) -> str:
 def info(message: str, *, quiet: bool = False) -> None:
     if not quiet:
         click.echo(message)
+
+
+def info_lines(lines: Sequence[str], *, quiet: bool, limit: int = 40) -> None:
+    """The first ``limit`` lines (made safe for the terminal), then how many more there are."""
+    for line in lines[:limit]:
+        info(safe_text(line), quiet=quiet)
+    if len(lines) > limit:
+        info(f"  … and {len(lines) - limit} more (--json lists all)", quiet=quiet)
 
 
 def warn(message: str) -> None:
