@@ -73,6 +73,10 @@ def report(
 
     chosen = parse_period(year, month, everything)
     zone, zone_text = _zone(zone_name)
+    if output not in (None, STDOUT):
+        from amsync.export.atomic_files import output_target
+
+        output_target(Path(output))  # a path that cannot be written fails before any work
     now = datetime.now(UTC)
     with app.reading() as reader:
         account_id = account_id_of(reader, app.settings.account)
@@ -86,6 +90,8 @@ def report(
             zone=zone,
             zone_name=zone_text,
         )
+    if document.empty:
+        warn(_nothing_played(document.history, period.title))
     target = output or f"amsync-report-{period.slug}.{fmt}"
     if fmt == "json":
         text = json.dumps(document.as_dict(), ensure_ascii=False, indent=2) + "\n"
@@ -94,6 +100,18 @@ def report(
     _write(target, text)
     if target != STDOUT:
         click.echo(target)
+
+
+def _nothing_played(history: bool, title: str) -> str:
+    if not history:
+        return (
+            "no listening history is imported: the report shows the library alone — import "
+            "Apple's privacy export with `amsync import apple-data PATH`"
+        )
+    return (
+        f"no plays in {title} in the imported listening history: the report shows the library "
+        "alone (without --year, --month or --all: the last complete year with listening)"
+    )
 
 
 def _zone(name: str | None) -> tuple[tzinfo | None, str]:

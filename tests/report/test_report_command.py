@@ -108,6 +108,27 @@ def test_an_empty_period_still_writes_a_report_that_says_so(scene: Scene, tmp_pa
     assert data["headline"]["plays"] == 0
 
 
+def test_an_empty_period_is_a_warning_that_says_what_the_report_shows(scene: Scene) -> None:
+    result = report(scene.db, "--year", "2019", "--format", "json", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert "amsync: warning: no plays in 2019 in the imported listening history" in result.stderr
+    assert "Traceback" not in result.stderr
+    full = report(scene.db, "--year", str(YEAR), "--format", "json", "-o", "-")
+    assert "warning" not in full.stderr
+
+
+def test_an_output_that_cannot_be_written_fails_before_any_picture_is_fetched(
+    scene: Scene, tmp_path: Path
+) -> None:
+    log = scene.emulator.log
+    before = len(log.entries)
+    result = report(scene.db, "--year", str(YEAR), "-o", str(tmp_path / "no" / "such" / "r.html"))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("amsync: error: cannot write ")
+    assert "does not exist" in result.stderr and "pictures" not in result.stderr
+    assert log.entries[before:] == [], "nothing was fetched for a file that cannot be written"
+
+
 def test_without_any_listening_history_the_report_says_how_to_get_one(tmp_path: Path) -> None:
     db = str(tmp_path / "mirror.db")
     sync_in_process(make_emulator(LibrarySpec(songs=20, playlists=2, seed=3)), db)
@@ -116,6 +137,7 @@ def test_without_any_listening_history_the_report_says_how_to_get_one(tmp_path: 
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert "No listening history yet" in page and "amsync import apple-data" in page
+    assert "no listening history is imported" in result.stderr
     assert report_json(db)["listening_history"] is False
 
 
