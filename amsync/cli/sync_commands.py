@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -97,6 +98,17 @@ class SyncFlags:
     refresh_days: str | None
 
 
+def _tell_lookups(report: SyncReport, *, shown: bool) -> None:
+    """On a terminal, one line before the look-ups that follow a sync which found lost songs
+    (a first sync of a large library may look up hundreds, at Apple's rate)."""
+    new = report.lost.get("new_songs", 0) if report.lost else 0
+    if shown and new and sys.stderr.isatty():
+        click.echo(
+            f"lost songs: looking up replacements for {new} song(s) Apple no longer plays…",
+            err=True,
+        )
+
+
 def _sync(
     app: AppContext,
     outcome: JsonOutcome,
@@ -146,6 +158,7 @@ def _sync(
                 tally.then(display)
                 done = await run_sync(client, store, settings.account, options, tally, report)
             if done.status == "succeeded":  # issue 24: causes and replacements of lost songs
+                _tell_lookups(done, shown=not (app.quiet or as_json))
                 settled = await settle_after_sync(
                     client, store, settings.account, refresh_days=settings.catalog_refresh_days
                 )

@@ -161,3 +161,39 @@ def test_an_account_without_losses_lists_none(tmp_path: Path) -> None:
     store.close()
     assert run(db, "lost", "--format", "table").stdout == "no lost songs\n"
     assert json.loads(run(db, "lost", "--json").stdout) == []
+
+
+def test_a_sync_that_finds_lost_songs_says_on_a_terminal_that_it_looks_them_up(
+    tmp_path: Path,
+) -> None:
+    """The look-ups after a sync can take a minute on a large first sync (hundreds of songs at
+    Apple's rate): on a terminal one line says what the wait is; piped, nothing extra."""
+    import os
+
+    from tests.support.terminal import on_terminal
+    from tests.sync.conftest import DEV, USER
+
+    emulator = small_library(seed=22)
+    db = str(tmp_path / "mirror.db")
+    env = {
+        **os.environ,
+        "AMSYNC_HOME": str(tmp_path / "home"),
+        "AMSYNC_DEVELOPER_TOKEN": DEV,
+        "AMSYNC_MUSIC_USER_TOKEN": USER,
+    }
+    with emulator.serve() as server:
+        env["AMSYNC_API_URL"] = server.url
+        first = on_terminal(["--db", db, "sync"], env)
+        assert first.exit_code == 0, first.screen
+        assert "looking up replacements" not in first.screen, "nothing lost yet"
+        plans = prepare_withdrawals(emulator.library, 10, seed=1, replaced=1.0)
+        carry_out(emulator.library, plans[:2], leave_playlists=1.0)
+        shown = on_terminal(["--db", db, "sync"], env)
+        assert shown.exit_code == 0, shown.screen
+        assert "lost songs: looking up replacements for 2 song(s) Apple no longer plays" in (
+            shown.screen
+        )
+        carry_out(emulator.library, plans[2:3], leave_playlists=1.0)
+        piped = invoke(["--db", db, "sync"], env=env)
+        assert piped.exit_code == 0, piped.output
+        assert "looking up replacements" not in piped.output + piped.stderr
