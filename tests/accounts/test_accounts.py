@@ -165,13 +165,15 @@ def test_a_killed_workers_lock_is_released_at_once(postgres_url: str, home: Path
         worker = _sync_process(postgres_url, "default", server.url, home)
         store = open_store(postgres_url)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline:  # the lock taken and the run recorded as started
             with store.session() as session:
-                if session.scalar(select(func.count()).select_from(tables.run_locks)):
+                locked = session.scalar(select(func.count()).select_from(tables.run_locks))
+                recorded = session.scalar(select(func.count()).select_from(tables.sync_runs))
+                if locked and recorded:
                     break
             time.sleep(0.05)
         else:
-            pytest.fail("the worker never took the lock")
+            pytest.fail("the worker never took the lock and started its run")
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         slow.faults = FaultConfig()
