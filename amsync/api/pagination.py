@@ -18,7 +18,6 @@ Items are handed to a callback page by page, so a library is never held in memor
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 from collections import Counter
@@ -34,6 +33,7 @@ from amsync.api.session import ApiSession
 from amsync.api.stats import endpoint_of
 from amsync.domain import ListingResult
 from amsync.domain.progress import current_tally
+from amsync.domain.task_groups import all_or_none
 from amsync.errors import MalformedResponse
 
 T = TypeVar("T")
@@ -181,14 +181,7 @@ class Lister:
                 if offset == final:
                     last[offset] = page
 
-        tasks = [asyncio.create_task(worker()) for _ in range(min(self._concurrency, len(offsets)))]
-        try:
-            await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        await all_or_none(*(worker() for _ in range(min(self._concurrency, len(offsets)))))
         page = last.get(final)
         return (final, page) if page is not None else None
 

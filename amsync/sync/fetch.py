@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeVar
 
@@ -34,6 +34,7 @@ from amsync.domain import (
 from amsync.domain.ports import LibraryReader
 from amsync.domain.progress import counting
 from amsync.domain.replay import ReplaySummary
+from amsync.domain.task_groups import all_or_none
 from amsync.errors import ApiError
 from amsync.sync import rows
 from amsync.sync.fetch_progress import PHASES as PHASES  # re-exported: the display's order
@@ -186,7 +187,7 @@ class Fetcher:
         try:
             storefront = await self.api.get_storefront()
             self.snapshot.storefront = storefront.id
-            await _all_or_none(
+            await all_or_none(
                 self._songs(),
                 self._albums(),
                 self._artists(),
@@ -484,15 +485,3 @@ class _TrackListings:
         )
         self._phase.done += 1
         fetcher.board.tell("playlist tracks")
-
-
-async def _all_or_none(*chains: Coroutine[Any, Any, None]) -> None:
-    """Run the chains at once; the first failure stops the others and is raised as it is."""
-    tasks = [asyncio.create_task(chain) for chain in chains]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
