@@ -148,6 +148,11 @@ def run_measured(command: Sequence[str], env: dict[str, str] | None = None) -> M
     )
 
 
+def mark(ok: bool) -> str:
+    """A results table's verdict on a goal: ✓ met, ✗ not."""
+    return "✓" if ok else "✗"
+
+
 def write_results(name: str, data: dict[str, Any], table: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

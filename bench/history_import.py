@@ -49,7 +49,7 @@ from amsync.emulator.privacy_export import (
 )
 from amsync.history.json_array import json_array_items
 from amsync.query.listening import Period, top_played
-from bench.harness import Measured, machine, run_measured, write_results
+from bench.harness import Measured, machine, mark, run_measured, write_results
 from tests.support.listening import TruePlay, build_listening_mirror, check_truth, truth_of
 
 # Columns left out of the generated Play Activity file (``--columns lean``, the default): the
@@ -267,10 +267,6 @@ def main() -> None:
     print(_table(results))
 
 
-def _verdict(value: float, target: float) -> str:
-    return "✓" if value <= target else "✗"
-
-
 def _table(r: dict[str, Any]) -> str:
     m, p, e = r["machine"], r["parameters"], r["export"]
     imp, again, links, top = r["import"], r["reimport"], r["links"], r["top_songs"]
@@ -291,14 +287,14 @@ def _table(r: dict[str, Any]) -> str:
         "",
         "| step | wall (s) | target (s) | CPU (s) | peak RSS (MB) | target (MB) | result |",
         "|---|---|---|---|---|---|---|",
-        f"| `import apple-data` | {imp['wall_s']} | 30 {_verdict(imp['wall_s'], 30)} | "
-        f"{imp['cpu_s']} | {imp['peak_rss_mb']} | 300 {_verdict(imp['peak_rss_mb'], 300)} | "
+        f"| `import apple-data` | {imp['wall_s']} | 30 {mark(imp['wall_s'] <= 30)} | "
+        f"{imp['cpu_s']} | {imp['peak_rss_mb']} | 300 {mark(imp['peak_rss_mb'] <= 300)} | "
         f"{imp['plays']['new']:,} plays, {imp['daily']['new']:,} daily rows, "
         f"{imp['library_tracks']['new']:,} library tracks |",
-        f"| the same again | {again['wall_s']} | 10 {_verdict(again['wall_s'], 10)} | "
+        f"| the same again | {again['wall_s']} | 10 {mark(again['wall_s'] <= 10)} | "
         f"{again['cpu_s']} | {again['peak_rss_mb']} | — | {again['rows_added']} rows added |",
         f"| `top songs --year {p['year']}` (median of {TOP_RUNS}) | {top['command_median_s']} | "
-        f"0.3 {_verdict(top['command_median_s'], 0.3)} | — | — | — | the query alone: "
+        f"0.3 {mark(top['command_median_s'] <= 0.3)} | — | — | — | the query alone: "
         f'{top["query_median_s"]} s; `amsync query "SELECT 1"`: '
         f"{top['startup_floor_median_s']} s |",
         "",

@@ -39,7 +39,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from bench.harness import DEV, USER, Measured, machine, run_measured, write_results
+from bench.harness import DEV, USER, Measured, machine, mark, run_measured, write_results
 
 PUSH_SECONDS: Final = 60.0
 PUSH_REQUESTS: Final = 260
@@ -276,10 +276,6 @@ def _results(
     }
 
 
-def _mark(ok: bool) -> str:
-    return "✓" if ok else "✗"
-
-
 def _table(r: dict[str, Any]) -> str:
     m, p, f, t = r["machine"], r["parameters"], r["fill"], r["truth"]
     push, again = r["push"], r["second_push"]
@@ -303,20 +299,20 @@ def _table(r: dict[str, Any]) -> str:
             f"| `listens fill` | {f['wall_s']} | {f['cpu_s']} | {f['peak_rss_mb']} | "
             f"{f['with_artist']:,} of {f['plays']:,} plays with an artist ({sources}); "
             f"{f['searches']:,} catalog searches for {f['pairs']:,} song/album pairs | "
-            f"requests ≤ pairs {_mark(f['searches'] <= f['pairs'])} |",
+            f"requests ≤ pairs {mark(f['searches'] <= f['pairs'])} |",
             f"| `listens push --min-listen 0` | {push['wall_s']} | {push['cpu_s']} | "
             f"{push['peak_rss_mb']} | {push['listens']:,} listens accepted "
             f"({push['stored_by_server']:,} stored by the server), {push['requests']} requests "
-            f"| ≥ 250,000 listens {_mark(push['listens'] >= 250_000)}, amsync's CPU ≤ "
-            f"{PUSH_SECONDS:.0f} s {_mark(push['cpu_s'] <= PUSH_SECONDS)}, ≤ {PUSH_REQUESTS} "
-            f"requests {_mark(push['requests'] <= PUSH_REQUESTS)} |",
+            f"| ≥ 250,000 listens {mark(push['listens'] >= 250_000)}, amsync's CPU ≤ "
+            f"{PUSH_SECONDS:.0f} s {mark(push['cpu_s'] <= PUSH_SECONDS)}, ≤ {PUSH_REQUESTS} "
+            f"requests {mark(push['requests'] <= PUSH_REQUESTS)} |",
             f"| the same push again | {again['wall_s']} | — | — | {again['sent']} listens sent, "
-            f"{again['requests']} request (the token check) | 0 sent {_mark(again['sent'] == 0)} |",
+            f"{again['requests']} request (the token check) | 0 sent {mark(again['sent'] == 0)} |",
             "",
             f"Artists against the generator's truth: of {t['with_catalog']:,} plays whose song "
             f"Apple's catalog has, {t['with_catalog_artist']:,} have an artist "
-            f"(**{t['catalog_rate']:.2%}**, goal ≥ 99 % {_mark(t['catalog_rate'] >= FILL_RATE)}); "
-            f"**{t['wrong']}** wrong artists (goal 0 {_mark(t['wrong'] == 0)}). Left without: "
+            f"(**{t['catalog_rate']:.2%}**, goal ≥ 99 % {mark(t['catalog_rate'] >= FILL_RATE)}); "
+            f"**{t['wrong']}** wrong artists (goal 0 {mark(t['wrong'] == 0)}). Left without: "
             f"{missing or 'none'}.",
             "",
             "The push's wall time includes the local server's own work (it parses and checks "

@@ -39,7 +39,7 @@ from typing import Any, Final
 
 from amsync.emulator.privacy_export import PrivacyExportSpec, generate_listening
 from amsync.report.artwork import sized
-from bench.harness import Measured, machine, run_measured, write_results
+from bench.harness import Measured, machine, mark, run_measured, write_results
 from tests.support.browser import LAUNCH_FLAGS, chromium_executable
 from tests.support.listening import build_listening_mirror
 
@@ -422,10 +422,6 @@ def main() -> None:
     print(_table(results))
 
 
-def _mark(value: float, target: float) -> str:
-    return "✓" if value <= target else "✗"
-
-
 def _table(r: dict[str, Any]) -> str:
     m, p, t = r["machine"], r["parameters"], r["targets"]
     lines = [
@@ -456,9 +452,9 @@ def _table(r: dict[str, Any]) -> str:
     )
     for name, f, size_target in rows:
         lines.append(
-            f"| {name} | {f['median_s']} {_mark(f['median_s'], t['written_s'])} | {f['cpu_s']} | "
-            f"{f['peak_rss_mb']} | {f['size_mb']} {_mark(f['size_mb'], size_target)} | "
-            f"{f['load_ms']} {_mark(f['load_ms'] / 1000, t['load_s'])} | "
+            f"| {name} | {f['median_s']} {mark(f['median_s'] <= t['written_s'])} | {f['cpu_s']} | "
+            f"{f['peak_rss_mb']} | {f['size_mb']} {mark(f['size_mb'] <= size_target)} | "
+            f"{f['load_ms']} {mark(f['load_ms'] / 1000 <= t['load_s'])} | "
             f"{f['requests_blocked']} | {f['console_errors']} |"
         )
     j = r["year_json"]
