@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from amsync.config.private_files import write_private_file
 from amsync.config.secret import Secret
+from amsync.domain.timestamps import stored_moment
 from amsync.errors import ConfigError
 
 CREDENTIALS_FILE_NAME: Final = "credentials.json"
@@ -47,9 +48,9 @@ class CredentialStore:
             return StoredCredentials()
         return StoredCredentials(
             developer_token=_secret(entry.get("developer_token")),
-            developer_token_saved_at=_when(entry.get("developer_token_saved_at")),
+            developer_token_saved_at=stored_moment(entry.get("developer_token_saved_at")),
             music_user_token=_secret(entry.get("music_user_token")),
-            music_user_token_obtained_at=_when(entry.get("music_user_token_obtained_at")),
+            music_user_token_obtained_at=stored_moment(entry.get("music_user_token_obtained_at")),
         )
 
     def save(
@@ -117,13 +118,3 @@ class CredentialStore:
 
 def _secret(value: Any) -> Secret | None:
     return Secret(value) if isinstance(value, str) and value else None
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from amsync.config.private_files import write_private_file
 from amsync.config.secret import Secret
+from amsync.domain.timestamps import stored_moment
 from amsync.errors import ConfigError
 
 SERVER_CREDENTIALS_FILE: Final = "server-credentials.json"
@@ -63,7 +64,7 @@ class ServerCredentialStore:
                     url,
                     user if isinstance(user, str) and user else None,
                     Secret(password),
-                    _when(entry.get("saved_at")),
+                    stored_moment(entry.get("saved_at")),
                 )
             )
         return found
@@ -121,13 +122,3 @@ class ServerCredentialStore:
     def _write(self, entries: list[Any]) -> None:
         payload = json.dumps({"format": _FORMAT, "version": 1, "servers": entries}, indent=2)
         write_private_file(self.path, payload, what=_WHAT)
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

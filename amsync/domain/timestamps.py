@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 ISO_UTC_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 ISO_UTC_PATTERN: Final = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -41,3 +41,15 @@ def parse_moment(text: str) -> datetime:
         value = value[:-1] + "+00:00"
     moment = datetime.fromisoformat(value)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def stored_moment(value: Any) -> datetime | None:
+    """A moment read back from a file amsync wrote (ISO 8601, naive taken as UTC); ``None`` for
+    anything that is not one (a hand-edited or damaged entry is ignored, never an error)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
