@@ -8,20 +8,8 @@ from collections.abc import Iterator, Sequence
 
 from amsync.audiotags.folder_walk import FolderWalk, FoundFile
 from amsync.audiotags.tag_reading import MutagenTagReader
-from amsync.domain.local_files import FOLDERS_SOURCE, ScanItem, UnchangedFile
+from amsync.domain.local_files import FOLDERS_SOURCE, ScanItem, UnchangedFile, nothing_at
 from amsync.domain.ports import KnownFiles
-
-
-def not_there(path: str) -> bool:
-    """Nothing at ``path`` (a folder that was removed, or never was) — not a folder that
-    cannot be reached for want of permission, whose files are not taken for gone."""
-    try:
-        os.stat(path)  # noqa: PTH116
-    except (FileNotFoundError, NotADirectoryError):
-        return True
-    except OSError:
-        return False
-    return False
 
 
 class FolderSource:
@@ -38,7 +26,7 @@ class FolderSource:
     def __init__(self, roots: Sequence[str], reader: MutagenTagReader | None = None) -> None:
         self.given = tuple(dict.fromkeys(os.path.abspath(root) for root in roots))  # noqa: PTH100
         self.roots = tuple(dict.fromkeys(os.path.realpath(root) for root in self.given))
-        self.missing = tuple(root for root in self.roots if not_there(root))
+        self.missing = tuple(root for root in self.roots if nothing_at(root))
         self.reader = reader or MutagenTagReader()
         self._incomplete: list[str] = []
         self._followed: list[str] = []

@@ -64,14 +64,14 @@ def _render_scan(app: AppContext, report: ScanReport) -> None:
 def _check_folders(app: AppContext, folders: tuple[str, ...]) -> None:
     """A FOLDER that is not there is scanned as an empty one (its files are marked gone, with
     a warning) when the database holds files below it; holding none, it is a mistaken name."""
-    from amsync.audiotags.sources import not_there
+    from amsync.domain.local_files import nothing_at
     from amsync.local.roots import files_below
 
     for folder in folders:
         path = Path(folder).expanduser()
         if path.is_dir():
             continue
-        if not not_there(str(path)):
+        if not nothing_at(str(path)):
             raise UsageError(
                 f"{folder} is not a folder", hint="give the folders of your music files"
             )

@@ -7,6 +7,7 @@ playlist (M3U8, XSPF), so sources report it as a problem instead of yielding it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -80,3 +81,15 @@ class UnchangedFile:
 
 
 ScanItem = ScannedFile | UnchangedFile | ScanProblem
+
+
+def nothing_at(path: str) -> bool:
+    """Nothing at ``path`` (a file or folder that was removed, or never was) — not one that
+    cannot be looked at for want of permission, which is not taken for gone."""
+    try:
+        os.stat(path)  # noqa: PTH116
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False

@@ -15,15 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-
-def _nothing_at(path: str) -> bool:
-    try:
-        os.stat(path)  # noqa: PTH116
-    except (FileNotFoundError, NotADirectoryError):
-        return True
-    except OSError:
-        return False
-    return False
+from amsync.domain.local_files import nothing_at
 
 
 @dataclass
@@ -38,7 +30,7 @@ class Presence:
         found = self._files.get(path)
         if found is None:
             self.looked += 1
-            found = self._files[path] = not _nothing_at(path)
+            found = self._files[path] = not nothing_at(path)
         return found
 
     def folder_gone(self, path: str) -> bool:
@@ -47,5 +39,5 @@ class Presence:
         gone = self._folders.get(folder)
         if gone is None:
             self.looked += 1
-            gone = self._folders[folder] = _nothing_at(folder)
+            gone = self._folders[folder] = nothing_at(folder)
         return gone
