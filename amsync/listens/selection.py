@@ -55,35 +55,8 @@ def play_rows(
         statement = statement.where(e.c.played_at >= since)
     if until is not None:
         statement = statement.where(e.c.played_at < until)
-    for row in connection.execute(statement):
-        (
-            key,
-            played_at,
-            name,
-            artist,
-            album,
-            play_ms,
-            media_ms,
-            length,
-            reason,
-            isrc,
-            url,
-            status,
-        ) = row
-        yield PlayRow(
-            key,
-            _seconds(played_at),
-            name,
-            artist,
-            album,
-            play_ms,
-            media_ms,
-            length,
-            reason,
-            isrc,
-            url,
-            status,
-        )
+    for key, played_at, *rest in connection.execute(statement):
+        yield PlayRow(key, _seconds(played_at), *rest)
 
 
 def _seconds(moment: datetime) -> int:
